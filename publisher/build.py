@@ -1,0 +1,86 @@
+"""The pipeline: sources -> normalized article XML -> feeds and book -> the output folder."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from lxml import etree
+
+from publisher import sources
+from publisher.config import Config
+from publisher.errors import BuildFailed, Diagnostic, Reporter, SourceError, display_path
+from publisher.model import ArticleView
+from publisher.normalize import Normalizer
+from publisher.output import write_outputs
+from publisher.render.epub import render_epub
+from publisher.render.feeds import render_atom, render_rss
+
+
+@dataclass
+class BuildResult:
+    articles: int
+    written: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    outputs: list[str] = field(default_factory=list)
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+
+
+def normalize_file(path: Path, config: Config, report: Reporter) -> etree._Element:
+    """Read and normalize one source: a pure function of its bytes (and sidecar) and the config."""
+    return Normalizer(config, report).normalize(sources.load(path, report))
+
+
+def load_articles(config: Config, report: Reporter) -> list[ArticleView]:
+    """Every article, normalized and schema-checked, newest first. Problems go to ``report``."""
+    root = config.articles_path
+    if not root.is_dir():
+        report.error(display_path(root), "articles folder not found; create it or set site.articles_dir")
+        return []
+    paths = sources.discover(root)
+    if not paths:
+        report.error(display_path(root), "no article sources (.md, .markdown, .txt, .xml) found")
+    views: list[ArticleView] = []
+    for path in paths:
+        try:
+            views.append(ArticleView(normalize_file(path, config, report)))
+        except SourceError as exc:
+            report.add(exc.diagnostic())
+    _check_unique(views, config, report)
+    return sorted(views, key=ArticleView.sort_key, reverse=True)
+
+
+def _check_unique(views: list[ArticleView], config: Config, report: Reporter) -> None:
+    for what in ("id", "slug"):
+        first: dict[str, ArticleView] = {}
+        for view in sorted(views, key=lambda v: v.source):
+            key = getattr(view, what)
+            if key in first:
+                report.error(
+                    display_path(config.articles_path / view.source),
+                    f"{what} {key!r} is also used by {first[key].source}; give one of them its own {what}",
+                )
+            else:
+                first[key] = view
+
+
+def build(config: Config, out_dir: Path | None = None) -> BuildResult:
+    report = Reporter()
+    views = load_articles(config, report)
+    if report.errors:
+        raise BuildFailed(report.diagnostics)
+
+    media = {}
+    for view in views:
+        for res in view.resources:
+            media[res.path] = (config.articles_path / res.path).read_bytes()
+    files: dict[str, bytes] = {
+        "rss.xml": render_rss(config, views),
+        "atom.xml": render_atom(config, views),
+        f"{config.epub_name}.epub": render_epub(config, views, media),
+    }
+    for path, data in media.items():
+        files["media/" + path] = data
+
+    written, removed = write_outputs(out_dir or config.output_path, files)
+    return BuildResult(len(views), written, removed, sorted(files), report.diagnostics)

@@ -1,0 +1,96 @@
+"""Command line: parse options, load config, call the library, print what happened."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from publisher import __version__
+from publisher.build import build as run_build
+from publisher.build import load_articles, normalize_file
+from publisher.config import Config, load_config
+from publisher.errors import Diagnostic, Reporter, display_path
+from publisher.xmlutil import to_bytes
+
+config_option = click.option(
+    "--config",
+    "config_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Site config file [default: ./publisher.toml if present, else built-in defaults].",
+)
+
+
+def _config(config_path: Path | None) -> tuple[Config, list[Diagnostic]]:
+    return load_config(config_path)
+
+
+def _print(diagnostics: list[Diagnostic], fmt: str = "text") -> None:
+    for d in diagnostics:
+        if fmt == "github":
+            kind = "error" if d.severity == "error" else "warning"
+            where = f"file={d.path}" + (f",line={d.line}" if d.line else "") + (f",col={d.col}" if d.col else "")
+            click.echo(f"::{kind} {where}::{d.message}", err=True)
+        else:
+            click.echo(d.format(), err=True)
+
+
+@click.group()
+@click.version_option(__version__, prog_name="publisher")
+def cli() -> None:
+    """Build syndication feeds and EPUB books from the article files in articles/."""
+
+
+@cli.command()
+@config_option
+@click.option("--output", "-o", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Output folder [default: site.output_dir, normally build/].")
+def build(config_path: Path | None, output: Path | None) -> None:
+    """Read every article, then write RSS, Atom and the EPUB into the output folder."""
+    config, diagnostics = _config(config_path)
+    _print(diagnostics)
+    result = run_build(config, output)
+    _print(result.diagnostics)
+    out = display_path(output or config.output_path)
+    click.echo(
+        f"Built {result.articles} article(s) into {out}/: {', '.join(o for o in result.outputs if '/' not in o)}"
+        f" ({len(result.written)} file(s) written, {len(result.outputs) - len(result.written)} unchanged"
+        + (f", {len(result.removed)} removed" if result.removed else "")
+        + ")."
+    )
+
+
+@cli.command()
+@config_option
+@click.option("--strict", is_flag=True, help="Treat warnings as errors.")
+@click.option("--format", "fmt", type=click.Choice(["text", "github"]), default="text",
+              help="github prints GitHub Actions annotations.")
+def check(config_path: Path | None, strict: bool, fmt: str) -> None:
+    """Check the config and every article without writing anything."""
+    config, diagnostics = _config(config_path)
+    report = Reporter()
+    views = load_articles(config, report)
+    everything = diagnostics + report.diagnostics
+    _print(everything, fmt)
+    errors = sum(d.severity == "error" for d in everything)
+    warnings = len(everything) - errors
+    click.echo(f"Checked {len(views)} article(s): {errors} error(s), {warnings} warning(s).")
+    if errors or (strict and warnings):
+        raise SystemExit(1)
+
+
+@cli.command()
+@config_option
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def normalize(config_path: Path | None, path: Path) -> None:
+    """Print the normalized article XML of one source file."""
+    config, diagnostics = _config(config_path)
+    report = Reporter()
+    root = normalize_file(path, config, report)
+    _print(diagnostics + report.diagnostics)
+    click.echo(to_bytes(root).decode("utf-8"), nl=False)
+
+
+def main() -> None:
+    cli(prog_name="publisher")

@@ -1,0 +1,1 @@
+"""Renderers: each turns normalized articles into output files (path -> bytes)."""

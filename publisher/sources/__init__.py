@@ -1,0 +1,121 @@
+"""Source readers: one per format, each turning a file's bytes into a SourceArticle."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, ClassVar
+
+from lxml import etree
+
+from publisher.errors import Reporter, SourceError
+
+
+@dataclass
+class SourceAuthor:
+    name: str
+    bio: list[str] = field(default_factory=list)  # plain-text paragraphs
+    line: int | None = None
+
+
+@dataclass
+class SourceArticle:
+    """What a reader found in a source, before normalisation.
+
+    ``fields`` holds the metadata as written (strings, dates, lists) keyed by the
+    front-matter vocabulary in ``publisher.sources.frontmatter.KEYS``; ``origins`` says in which
+    file (the source or its sidecar) and on which line each field was found.
+    """
+
+    path: Path
+    format: str
+    fields: dict[str, Any] = field(default_factory=dict)
+    origins: dict[str, tuple[Path, int | None]] = field(default_factory=dict)
+    authors: list[SourceAuthor] = field(default_factory=list)
+    body: list[etree._Element | str] = field(default_factory=list)  # XHTML nodes
+    #: Line of the source on which the body starts
+    body_first_line: int = 1
+    extra: dict[str, str] = field(default_factory=dict)  # unknown keys, kept verbatim
+    resources: list[dict[str, str]] = field(default_factory=list)  # already-normalised resources
+    #: Source path recorded in an article document read back in; None means ``path``
+    source_name: str | None = None
+
+
+class Reader:
+    """A source format. Subclasses set ``name`` and ``suffixes`` and implement ``read``."""
+
+    name: ClassVar[str]
+    suffixes: ClassVar[tuple[str, ...]]
+
+    def read(self, path: Path, data: bytes, report: Reporter) -> SourceArticle:
+        raise NotImplementedError
+
+
+def decode(path: Path, data: bytes) -> str:
+    """UTF-8 text with a BOM dropped and line endings made LF; an error names the bad byte's line."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise SourceError(
+            f"not valid UTF-8 (byte 0x{data[exc.start]:02x}); save the file as UTF-8", path, line
+        ) from exc
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def readers() -> list[Reader]:
+    from publisher.sources.markdown import MarkdownReader
+    from publisher.sources.wire import WireReader
+    from publisher.sources.xmlsource import ArticleXmlReader
+
+    return [MarkdownReader(), WireReader(), ArticleXmlReader()]
+
+
+def reader_for(path: Path) -> Reader | None:
+    suffix = path.suffix.lower()
+    for reader in readers():
+        if suffix in reader.suffixes:
+            return reader
+    return None
+
+
+SIDECAR_SUFFIXES = (".meta.yaml", ".meta.yml", ".meta.toml")
+
+
+def is_sidecar(path: Path) -> bool:
+    return path.name.lower().endswith(SIDECAR_SUFFIXES)
+
+
+def discover(articles: Path) -> list[Path]:
+    """Every article source under ``articles``, in a stable order (sorted by relative path).
+
+    Hidden files and folders, sidecars and files of no known format are skipped: images and
+    other assets live beside the articles.
+    """
+    found = []
+    for path in articles.rglob("*"):
+        rel = path.relative_to(articles)
+        if any(part.startswith((".", "_")) for part in rel.parts):
+            continue
+        if not path.is_file() or is_sidecar(path) or reader_for(path) is None:
+            continue
+        found.append(path)
+    return sorted(found, key=lambda p: p.relative_to(articles).as_posix())
+
+
+def load(path: Path, report: Reporter) -> SourceArticle:
+    """Read one source with the reader for its suffix, then apply its sidecar metadata file."""
+    from publisher.sources.frontmatter import apply_sidecar
+
+    reader = reader_for(path)
+    if reader is None:
+        raise SourceError(f"no reader for {path.suffix!r} files; use .md, .txt or .xml", path)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise SourceError(f"cannot read the file: {exc.strerror}", path) from exc
+    article = reader.read(path, data, report)
+    apply_sidecar(article, report)
+    return article

@@ -1,0 +1,196 @@
+"""Front matter (YAML ``---`` or TOML ``+++``) and sidecar metadata files: split, load, type-check."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import tomllib
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from publisher.errors import Reporter, SourceError
+from publisher.sources import SourceArticle, SourceAuthor, decode
+
+try:  # the C loader is ~10x faster; both are safe loaders
+    _YamlLoader: Any = yaml.CSafeLoader
+except AttributeError:  # pragma: no cover - libyaml missing
+    _YamlLoader = yaml.SafeLoader
+
+_DATE = (str, dt.date, dt.datetime)
+
+#: The front-matter vocabulary: key -> (accepted types, meaning). Aliases map onto these keys.
+KEYS: dict[str, tuple[tuple[type, ...], str]] = {
+    "title": ((str,), "headline (required)"),
+    "deck": ((str,), "standfirst shown under the headline"),
+    "authors": ((list, str), "author names, or tables with name and bio"),
+    "date": (_DATE, "publication date: ISO 8601 date or date-time; site zone if none"),
+    "updated": (_DATE, "last substantive update; defaults to date"),
+    "tags": ((list, str), "list of tags, or one comma-separated string"),
+    "summary": ((str,), "one-paragraph summary for feeds; defaults to the first paragraph"),
+    "lang": ((str,), "BCP 47 language of the article; defaults to the site's"),
+    "id": ((str, int), "permanent identity of the article; defaults to the slug"),
+    "slug": ((str,), "URL name; defaults to the file name (the folder's for index.md)"),
+    "canonical": ((str,), "absolute canonical URL; defaults to base_url + article_url"),
+}
+ALIASES = {
+    "subtitle": "deck",
+    "author": "authors",
+    "description": "summary",
+    "language": "lang",
+    "url": "canonical",
+    "lastmod": "updated",
+}
+
+
+def split(path: Path, text: str) -> tuple[str | None, str, str, int]:
+    """Return (kind, front matter, body, body's first line number)."""
+    for fence, kind in (("---", "yaml"), ("+++", "toml")):
+        if text.startswith(fence + "\n") or text == fence:
+            lines = text.split("\n")
+            ends = ("---", "...") if kind == "yaml" else ("+++",)
+            for i in range(1, len(lines)):
+                if lines[i].rstrip() in ends:
+                    return kind, "\n".join(lines[1:i]), "\n".join(lines[i + 1 :]), i + 2
+            raise SourceError(
+                f"front matter opened with {fence} on line 1 is never closed; add a {ends[0]} line",
+                path,
+                1,
+            )
+    return None, "", text, 1
+
+
+def load(path: Path, kind: str, text: str, first_line: int) -> dict[str, Any]:
+    """Parse front matter; errors carry the source line (first_line is the line of the text's start)."""
+    if not text.strip():
+        return {}
+    if kind == "yaml":
+        try:
+            data = yaml.load(text, Loader=_YamlLoader)  # noqa: S506 - a safe loader
+        except yaml.MarkedYAMLError as exc:
+            mark = exc.problem_mark or exc.context_mark
+            line = first_line + mark.line if mark else first_line
+            col = mark.column + 1 if mark else None
+            raise SourceError(f"front matter is not valid YAML: {exc.problem or exc}", path, line, col) from exc
+        except yaml.YAMLError as exc:
+            raise SourceError(f"front matter is not valid YAML: {exc}", path, first_line) from exc
+    else:
+        try:
+            data = tomllib.loads(text)
+        except tomllib.TOMLDecodeError as exc:
+            line = getattr(exc, "lineno", 1) or 1
+            raise SourceError(
+                f"front matter is not valid TOML: {getattr(exc, 'msg', exc)}",
+                path,
+                first_line + line - 1,
+                getattr(exc, "colno", None),
+            ) from exc
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise SourceError(
+            f"front matter must be a mapping of keys to values, not a {type(data).__name__}",
+            path,
+            first_line,
+        )
+    return data
+
+
+def key_lines(text: str, first_line: int) -> dict[str, int]:
+    """Line of each top-level key (YAML ``key:`` or TOML ``key =``)."""
+    lines: dict[str, int] = {}
+    for offset, line in enumerate(text.split("\n")):
+        m = re.match(r"""^["']?([A-Za-z_][\w-]*)["']?\s*[:=]""", line)
+        if m and m.group(1) not in lines:
+            lines[m.group(1)] = first_line + offset
+    return lines
+
+
+def apply(article: SourceArticle, data: dict[str, Any], lines: dict[str, int], report: Reporter) -> None:
+    """Type-check front-matter ``data`` and store it on ``article``; unknown keys are kept as extras."""
+    path = article.path
+    for raw_key, value in data.items():
+        key = ALIASES.get(str(raw_key), str(raw_key))
+        line = lines.get(str(raw_key))
+        if key not in KEYS:
+            report.warn(path, f"unknown front-matter key {raw_key!r} kept as extra metadata", line)
+            article.extra[str(raw_key)] = _as_text(value)
+            continue
+        types, _ = KEYS[key]
+        if value is None:
+            continue
+        if isinstance(value, bool) or not isinstance(value, types):
+            names = " or ".join(t.__name__ for t in types)
+            raise SourceError(f"front-matter key {raw_key!r} must be {names}, not {type(value).__name__}", path, line)
+        if key == "authors":
+            article.authors = _authors(path, value, line)
+        elif key == "tags":
+            article.fields["tags"] = _tags(path, value, line)
+        else:
+            article.fields[key] = str(value) if key == "id" else value
+        article.origins[key] = (path, line)
+
+
+def _authors(path: Path, value: Any, line: int | None) -> list[SourceAuthor]:
+    items = [value] if isinstance(value, str) else value
+    out = []
+    for item in items:
+        if isinstance(item, str) and item.strip():
+            out.append(SourceAuthor(item.strip(), line=line))
+        elif isinstance(item, dict) and isinstance(item.get("name"), str) and item["name"].strip():
+            bio = item.get("bio", "")
+            if not isinstance(bio, str):
+                raise SourceError("an author's bio must be a string", path, line)
+            paras = [p.strip() for p in re.split(r"\n\s*\n", bio) if p.strip()]
+            out.append(SourceAuthor(item["name"].strip(), paras, line))
+        else:
+            raise SourceError("each author must be a name or a table with a name (and bio)", path, line)
+    return out
+
+
+def _tags(path: Path, value: Any, line: int | None) -> list[str]:
+    items = value.split(",") if isinstance(value, str) else value
+    tags = []
+    for item in items:
+        if not isinstance(item, (str, int)) or isinstance(item, bool):
+            raise SourceError("each tag must be a string", path, line)
+        tag = str(item).strip()
+        if tag and tag not in tags:
+            tags.append(tag)
+    return tags
+
+
+def _as_text(value: Any) -> str:
+    if isinstance(value, (list, tuple)):
+        return ", ".join(_as_text(v) for v in value)
+    if isinstance(value, dict):
+        return "; ".join(f"{k}: {_as_text(v)}" for k, v in value.items())
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()
+    return str(value)
+
+
+def sidecar_for(path: Path) -> Path | None:
+    """The metadata file beside a source (``NAME.meta.yaml`` or ``NAME.meta.toml``), if any."""
+    for suffix in (".meta.yaml", ".meta.yml", ".meta.toml"):
+        candidate = path.with_name(path.stem + suffix)
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def apply_sidecar(article: SourceArticle, report: Reporter) -> None:
+    """Metadata from a sidecar overrides what the source says: wire copy stays as received."""
+    side = sidecar_for(article.path)
+    if side is None:
+        return
+    text = decode(side, side.read_bytes())
+    kind = "toml" if side.suffix == ".toml" else "yaml"
+    data = load(side, kind, text, 1)
+    saved_path = article.path
+    article.path = side  # errors and warnings point into the sidecar
+    try:
+        apply(article, data, key_lines(text, 1), report)
+    finally:
+        article.path = saved_path
