@@ -100,9 +100,9 @@ def load_config(path: Path | None = None, *, root: Path | None = None) -> tuple[
     except UnicodeDecodeError as exc:
         raise ConfigError(f"config is not UTF-8 ({exc.reason})", path) from exc
     except tomllib.TOMLDecodeError as exc:
-        line = getattr(exc, "lineno", None)
-        col = getattr(exc, "colno", None)
-        msg = getattr(exc, "msg", str(exc))
+        from publisher.sources.frontmatter import toml_error_position
+
+        msg, line, col = toml_error_position(str(exc), path.read_text(encoding="utf-8"))
         raise ConfigError(f"config is not valid TOML: {msg}", path, line, col) from exc
 
     shown = display_path(path)

@@ -9,6 +9,7 @@ from typing import Any, ClassVar
 from lxml import etree
 
 from publisher.errors import Reporter, SourceError
+from publisher.xmlutil import forbidden_chars, strip_forbidden
 
 
 @dataclass
@@ -51,8 +52,12 @@ class Reader:
         raise NotImplementedError
 
 
-def decode(path: Path, data: bytes) -> str:
-    """UTF-8 text with a BOM dropped and line endings made LF; an error names the bad byte's line."""
+def decode(path: Path, data: bytes, report: Reporter | None = None) -> str:
+    """UTF-8 text with a BOM dropped and line endings made LF; an error names the bad byte's line.
+
+    Characters XML 1.0 cannot hold (a form feed, say) are removed here, each with a warning
+    that gives its line and column, so that no later stage ever sees them.
+    """
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
     try:
@@ -62,7 +67,14 @@ def decode(path: Path, data: bytes) -> str:
         raise SourceError(
             f"not valid UTF-8 (byte 0x{data[exc.start]:02x}); save the file as UTF-8", path, line
         ) from exc
-    return text.replace("\r\n", "\n").replace("\r", "\n")
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    bad = forbidden_chars(text)
+    if bad and report is not None:
+        for offset, char in bad:
+            line = text.count("\n", 0, offset) + 1
+            col = offset - (text.rfind("\n", 0, offset) + 1) + 1
+            report.warn(path, f"removed U+{ord(char):04X}, a character XML 1.0 cannot hold", line, col)
+    return strip_forbidden(text) if bad else text
 
 
 def readers() -> list[Reader]:

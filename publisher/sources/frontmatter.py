@@ -79,13 +79,8 @@ def load(path: Path, kind: str, text: str, first_line: int) -> dict[str, Any]:
         try:
             data = tomllib.loads(text)
         except tomllib.TOMLDecodeError as exc:
-            line = getattr(exc, "lineno", 1) or 1
-            raise SourceError(
-                f"front matter is not valid TOML: {getattr(exc, 'msg', exc)}",
-                path,
-                first_line + line - 1,
-                getattr(exc, "colno", None),
-            ) from exc
+            msg, line, col = toml_error_position(str(exc), text)
+            raise SourceError(f"front matter is not valid TOML: {msg}", path, first_line + line - 1, col) from exc
     if data is None:
         return {}
     if not isinstance(data, dict):
@@ -95,6 +90,18 @@ def load(path: Path, kind: str, text: str, first_line: int) -> dict[str, Any]:
             first_line,
         )
     return data
+
+
+def toml_error_position(message: str, text: str) -> tuple[str, int, int | None]:
+    """(message, line, column) from a tomllib error, whose position is only in its text before 3.14."""
+    m = re.search(r"\s*\(at line (\d+), column (\d+)\)$", message)
+    if m:
+        return message[: m.start()], int(m.group(1)), int(m.group(2))
+    m = re.search(r"\s*\(at end of document\)$", message)
+    if m:
+        lines = text.rstrip("\n").split("\n")
+        return message[: m.start()] + " at the end", len(lines), len(lines[-1]) + 1
+    return message, 1, None
 
 
 def key_lines(text: str, first_line: int) -> dict[str, int]:
@@ -185,7 +192,7 @@ def apply_sidecar(article: SourceArticle, report: Reporter) -> None:
     side = sidecar_for(article.path)
     if side is None:
         return
-    text = decode(side, side.read_bytes())
+    text = decode(side, side.read_bytes(), report)
     kind = "toml" if side.suffix == ".toml" else "yaml"
     data = load(side, kind, text, 1)
     saved_path = article.path

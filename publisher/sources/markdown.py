@@ -28,7 +28,7 @@ class MarkdownReader(Reader):
     suffixes = (".md", ".markdown")
 
     def read(self, path: Path, data: bytes, report: Reporter) -> SourceArticle:
-        text = decode(path, data)
+        text = decode(path, data, report)
         kind, fm_text, body, body_line = frontmatter.split(path, text)
         article = SourceArticle(path=path, format=self.name)
         if kind is not None:

@@ -70,7 +70,7 @@ class WireReader(Reader):
     suffixes = (".txt",)
 
     def read(self, path: Path, data: bytes, report: Reporter) -> SourceArticle:
-        text = decode(path, data)
+        text = decode(path, data, report)
         parts = blocks(text)
         if not parts:
             raise SourceError("the file is empty; a wire story needs at least a headline line", path, 1)

@@ -1,0 +1,73 @@
+"""Markdown with YAML/TOML front matter: fields, body, and errors that say where."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from publisher.errors import Reporter, SourceError
+from publisher.sources.markdown import MarkdownReader
+from publisher.xmlutil import H, text_content
+
+
+def read(text: str, name: str = "post.md", report: Reporter | None = None):
+    return MarkdownReader().read(Path(name), text.encode("utf-8"), report or Reporter())
+
+
+def test_yaml_front_matter_fields_and_authors_with_bios():
+    art = read(
+        "---\ntitle: Hello\ndeck: Sub\nauthors:\n  - Ann\n  - name: Bo\n    bio: Bo writes.\n"
+        "date: 2026-01-02\ntags: [A, b, A]\n---\n\nBody *text*.\n"
+    )
+    assert art.fields["title"] == "Hello"
+    assert art.fields["deck"] == "Sub"
+    assert [(a.name, a.bio) for a in art.authors] == [("Ann", []), ("Bo", ["Bo writes."])]
+    assert art.fields["tags"] == ["A", "b"]
+    assert str(art.fields["date"]) == "2026-01-02"
+    assert [el.tag for el in art.body if not isinstance(el, str)] == [H + "p"]
+
+
+def test_toml_front_matter():
+    art = read('+++\ntitle = "T"\nauthors = ["X", "Y"]\ndate = 2026-03-04T05:06:07Z\n+++\nBody.\n')
+    assert art.fields["title"] == "T"
+    assert [a.name for a in art.authors] == ["X", "Y"]
+
+
+def test_leading_h1_is_the_headline_when_no_title():
+    art = read("# The Headline\n\nBody.\n")
+    assert art.fields["title"] == "The Headline"
+    assert [text_content(el) for el in art.body if not isinstance(el, str)] == ["Body."]
+
+
+def test_tables_footnotes_strikethrough_and_heading_ids():
+    art = read("## Sub head\n\n|a|b|\n|-|-|\n|1|2|\n\nText[^n] ~~gone~~\n\n[^n]: Note.\n")
+    tags = {el.tag for top in art.body if not isinstance(top, str) for el in top.iter()}
+    assert {H + "table", H + "s", H + "section", H + "h2"} <= tags
+    h2 = next(el for el in art.body if not isinstance(el, str) and el.tag == H + "h2")
+    assert h2.get("id") == "sub-head"
+
+
+def test_unknown_key_is_a_warning_and_kept():
+    report = Reporter()
+    art = read("---\ntitle: T\nmood: sunny\n---\nBody.\n", report=report)
+    assert art.extra == {"mood": "sunny"}
+    assert [d.format() for d in report.diagnostics] == [
+        "post.md:3: warning: unknown front-matter key 'mood' kept as extra metadata"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("---\ntitle: [unclosed\n---\nBody\n", "post.md:3:1: error: front matter is not valid YAML: "),
+        ("+++\ntitle = \n+++\nBody\n", "post.md:2:9: error: front matter is not valid TOML: "),
+        ("---\ntitle: T\n", "post.md:1: error: front matter opened with --- on line 1 is never closed; add a --- line"),
+        ("---\ntitle: T\ntags: 5\n---\n", "post.md:3: error: front-matter key 'tags' must be list or str, not int"),
+        ("---\n- a\n- b\n---\n", "post.md:2: error: front matter must be a mapping of keys to values, not a list"),
+    ],
+)
+def test_front_matter_errors_name_file_and_line(text, expected):
+    with pytest.raises(SourceError) as err:
+        read(text)
+    assert err.value.formatted().startswith(expected)

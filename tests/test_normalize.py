@@ -1,0 +1,137 @@
+"""Normalisation: every bundled article validates, normalize is idempotent, bodies are cleaned."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from lxml import etree
+
+from publisher import model, sources
+from publisher.build import normalize_file
+from publisher.errors import Reporter, SourceError
+from publisher.model import ArticleView
+from publisher.xmlutil import H, parse_xml, to_bytes
+from tests.conftest import REPO, site_config, write
+
+BUNDLED = sources.discover(REPO / "articles")
+
+
+def test_bundled_articles_cover_the_model():
+    assert len(BUNDLED) >= 6
+    config = site_config(REPO)
+    views = [ArticleView(normalize_file(p, config, Reporter())) for p in BUNDLED]
+    assert {v.source for v in views} >= {"000_74b8af4278bed77c.txt"}
+    assert any(len(v.authors) >= 2 for v in views)
+    assert any(v.tags for v in views)
+    assert any(v.resources for v in views)
+    bodies = [etree.tostring(v.body, encoding="unicode") for v in views]
+    assert any("<h:blockquote" in b for b in bodies)
+    assert any("<h:ul" in b or "<h:ol" in b for b in bodies)
+    assert any("<h:a " in b for b in bodies)
+    assert any(any(ord(c) > 127 for c in b) for b in bodies)
+
+
+@pytest.mark.parametrize("path", BUNDLED, ids=lambda p: p.name)
+def test_bundled_article_validates_against_shipped_schema(path: Path):
+    root = normalize_file(path, site_config(REPO), Reporter())
+    # validate the serialized form as a consumer would, not the in-memory tree
+    reparsed = parse_xml(to_bytes(root))
+    assert model.schema().validate(reparsed), model.schema().error_log
+
+
+@pytest.mark.parametrize("path", BUNDLED, ids=lambda p: p.name)
+def test_normalize_is_idempotent(path: Path, tmp_path: Path):
+    config = site_config(REPO)
+    first = to_bytes(normalize_file(path, config, Reporter()))
+    again_path = write(tmp_path / "again.xml", first)
+    second = to_bytes(normalize_file(again_path, config, Reporter()))
+    assert second == first
+
+
+def _normalize(site: Path, name: str, text: str, report: Reporter | None = None):
+    path = write(site / "articles" / name, text)
+    return normalize_file(path, site_config(site), report or Reporter())
+
+
+def test_sanitizer_removes_scripts_handlers_and_javascript_urls_with_warnings(tiny: Path):
+    report = Reporter()
+    root = _normalize(
+        tiny,
+        "x.md",
+        "---\ntitle: T\ndate: 2026-01-01\n---\n\n<div onclick=\"evil()\">kept <script>bad()</script>text</div>\n\n"
+        "<a href=\"javascript:alert(1)\">link</a> <iframe src=\"https://x\"></iframe>\n",
+        report,
+    )
+    body = etree.tostring(ArticleView(root).body, encoding="unicode")
+    assert "script" not in body and "onclick" not in body and "javascript" not in body and "iframe" not in body
+    assert "kept " in body and "text" in body and ">link<" in body
+    messages = [d.message for d in report.warnings]
+    assert "removed <script> element from the body (not allowed in articles)" in messages
+    assert "removed event-handler attribute onclick= from <div>" in messages
+    assert "removed href= with a script URL from <a>" in messages
+    assert "removed <iframe> element from the body (not allowed in articles)" in messages
+
+
+def test_form_feed_is_removed_with_a_warning(tiny: Path, monkeypatch):
+    monkeypatch.chdir(tiny)
+    report = Reporter()
+    root = _normalize(tiny, "ff.md", "---\ntitle: T\ndate: 2026-01-01\n---\n\nPage\x0cbreak\n", report)
+    assert "Pagebreak" in "".join(ArticleView(root).body.itertext())
+    assert [d.format() for d in report.warnings] == [
+        "articles/ff.md:6:5: warning: removed U+000C, a character XML 1.0 cannot hold"
+    ]
+
+
+def test_relative_links_become_absolute_against_the_canonical_url(tiny: Path):
+    root = _normalize(tiny, "2026-01-01-a.md", "---\ntitle: T\n---\n\n[up](../b/) [frag](#x) [abs](https://e.org/)\n")
+    hrefs = [a.get("href") for a in ArticleView(root).body.iter(H + "a")]
+    assert hrefs == ["https://test.example/articles/b/", "#x", "https://e.org/"]
+
+
+def test_local_image_becomes_a_resource(tiny: Path):
+    write(tiny / "articles" / "img" / "p.png", b"\x89PNG\r\n\x1a\n")
+    root = _normalize(tiny, "2026-01-01-a.md", "---\ntitle: T\n---\n\n![alt](img/p.png)\n")
+    view = ArticleView(root)
+    assert [(r.href, r.path, r.type) for r in view.resources] == [
+        ("https://test.example/media/img/p.png", "img/p.png", "image/png")
+    ]
+    assert next(view.body.iter(H + "img")).get("src") == "https://test.example/media/img/p.png"
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "message"),
+    [
+        ("a.md", "---\ndate: 2026-01-01\n---\nBody.\n", "a.md:1: error: the article has no headline; add a 'title' to its front matter"),
+        ("b.md", "---\ntitle: T\ndate: yesterday\n---\n", "b.md:3: error: date: 'yesterday' is not an ISO 8601 date or date-time (e.g. 2026-11-20 or 2026-11-20T09:30:00+01:00)"),
+        ("c.md", "---\ntitle: T\n---\n", "c.md: error: the article has no date; add 'date: YYYY-MM-DD' to its front matter or sidecar, or put the date in its path (YYYY-MM-DD-slug or YYYY/MM/DD/slug)"),
+        ("d.md", "---\ntitle: T\ndate: 2026-01-01\n---\n![x](missing.png)\n", "d.md: error: image 'missing.png' not found (looked for missing.png); fix the path or add the file"),
+        ("e.md", "---\ntitle: T\ndate: 2026-01-01\n---\n![x](../../outside.png)\n", "e.md: error: image '../../outside.png' is outside the articles folder; copy it into articles/"),
+        ("f.md", "---\ntitle: T\ndate: 2026-01-02\nupdated: 2026-01-01\n---\n", "f.md:4: error: updated is earlier than date; fix one of them"),
+        ("g.md", "---\ntitle: T\ndate: 2026-01-01\nlang: not a lang\n---\n", "g.md:4: error: lang 'not a lang' is not a BCP 47 language tag (e.g. en, de-CH)"),
+    ],
+)
+def test_source_errors_name_file_line_and_fix(tiny: Path, monkeypatch, name, text, message):
+    monkeypatch.chdir(tiny / "articles")
+    with pytest.raises(SourceError) as err:
+        _normalize(tiny, name, text)
+    assert err.value.formatted() == message
+
+
+def test_sidecar_metadata_overrides_wire_source(tiny: Path):
+    write(tiny / "articles" / "w.txt", "Head\n\nBody text.\n")
+    write(tiny / "articles" / "w.meta.yaml", "date: 2026-02-03T04:05:06Z\nid: wire-42\ntags: [X]\n")
+    view = ArticleView(normalize_file(tiny / "articles" / "w.txt", site_config(tiny), Reporter()))
+    assert (view.id, view.published, view.tags) == ("wire-42", "2026-02-03T04:05:06+00:00", [("x", "X")])
+    assert [a.name for a in view.authors] == ["Staff"]  # the site's default author
+
+
+def test_naive_dates_take_the_site_zone(tiny: Path):
+    view = ArticleView(_normalize(tiny, "z.md", "---\ntitle: T\ndate: 2026-07-01T12:00:00\n---\n"))
+    assert view.published == "2026-07-01T12:00:00+02:00"  # Europe/Berlin in summer
+
+
+def test_id_uri_is_stable_across_title_and_path_changes(tiny: Path):
+    a = ArticleView(_normalize(tiny, "one.md", "---\ntitle: A\nid: story-1\ndate: 2026-01-01\n---\n"))
+    b = ArticleView(_normalize(tiny, "sub/two.md", "---\ntitle: B\nid: story-1\ndate: 2026-01-01\n---\n"))
+    assert a.uri == b.uri and a.uri.startswith("urn:uuid:")
