@@ -46,8 +46,8 @@ def article_uri(config: Config, article_id: str) -> str:
     return "urn:uuid:" + str(uuid.uuid5(uuid.NAMESPACE_URL, f"publisher:{host}/{article_id}"))
 
 
-def _sub(parent: etree._Element, name: str, text: str | None = None, **attrs: str) -> etree._Element:
-    el = etree.SubElement(parent, A + name, attrs)
+def _sub(parent: etree._Element, tag: str, text: str | None = None, **attrs: str) -> etree._Element:
+    el = etree.SubElement(parent, A + tag, attrs)
     if text is not None:
         el.text = text
     return el

@@ -77,8 +77,22 @@ def _feed(config: Config, views: list[ArticleView], self_href: str) -> FeedGener
     return fg
 
 
+DCTERMS = "http://purl.org/dc/terms/"
+
+
 def render_rss(config: Config, views: list[ArticleView]) -> bytes:
-    return _feed(config, views, config.url("rss.xml")).rss_str(pretty=True)
+    data = _feed(config, views, config.url("rss.xml")).rss_str(pretty=False)
+    # RSS 2.0 has no per-item update date; dcterms:modified is the one readers understand.
+    root = etree.fromstring(data)
+    nsmap = dict(root.nsmap, dcterms=DCTERMS)
+    new_root = etree.Element(root.tag, root.attrib, nsmap=nsmap)
+    new_root.extend(root)
+    for item, view in zip(new_root.iter("item"), views, strict=True):
+        modified = etree.Element("{%s}modified" % DCTERMS)
+        modified.text = view.updated
+        item.find("pubDate").addnext(modified)
+    etree.indent(new_root, space="  ")
+    return etree.tostring(new_root, encoding="UTF-8", xml_declaration=True, pretty_print=True)
 
 
 def render_atom(config: Config, views: list[ArticleView]) -> bytes:

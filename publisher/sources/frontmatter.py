@@ -13,10 +13,18 @@ import yaml
 from publisher.errors import Reporter, SourceError
 from publisher.sources import SourceArticle, SourceAuthor, decode
 
-try:  # the C loader is ~10x faster; both are safe loaders
-    _YamlLoader: Any = yaml.CSafeLoader
-except AttributeError:  # pragma: no cover - libyaml missing
-    _YamlLoader = yaml.SafeLoader
+_Base: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # the C loader is ~10x faster; both are safe
+
+
+class _YamlLoader(_Base):  # type: ignore[misc, valid-type]
+    """Safe YAML loader that leaves timestamps as text: dates are parsed (and errors placed) by
+    ``publisher.dates``, not by YAML, which would reject 2026-13-45 with no line number."""
+
+
+_YamlLoader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in _Base.yaml_implicit_resolvers.items()
+}
 
 _DATE = (str, dt.date, dt.datetime)
 

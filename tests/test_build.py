@@ -1,0 +1,105 @@
+"""The pipeline end to end: byte-identical rebuilds anywhere, all-or-nothing outputs."""
+
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+
+import pytest
+
+from publisher import build as build_module
+from publisher.build import build
+from publisher.errors import BuildFailed
+from tests.conftest import copy_site, site_config, write
+
+
+def snapshot(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def test_two_builds_in_different_folders_at_different_times_are_byte_identical(tmp_path: Path, monkeypatch):
+    a = copy_site(tmp_path / "a")
+    b = copy_site(tmp_path / "elsewhere" / "b")
+    build(site_config(a))
+    time.sleep(1.1)  # a different second on the clock: zip times or dates must not follow it
+    monkeypatch.setenv("TZ", "America/Los_Angeles")
+    time.tzset()
+    try:
+        build(site_config(b))
+    finally:
+        monkeypatch.delenv("TZ")
+        time.tzset()
+    assert snapshot(a / "build") == snapshot(b / "build")
+    assert {"rss.xml", "atom.xml", "articles.epub", "media/images/harbour-cranes.png"} <= set(snapshot(a / "build"))
+
+
+def test_rebuild_writes_nothing_when_nothing_changed(site: Path):
+    config = site_config(site)
+    first = build(config)
+    assert set(first.written) == set(first.outputs)
+    second = build(config)
+    assert second.written == [] and second.removed == []
+
+
+def test_bad_article_fails_the_build_and_leaves_outputs_unchanged(site: Path):
+    config = site_config(site)
+    build(config)
+    before = snapshot(site / "build")
+    mtimes = {p: p.stat().st_mtime_ns for p in (site / "build").rglob("*")}
+    write(site / "articles" / "broken.md", "---\ntitle: [oops\n---\nBody\n")
+    write(site / "articles" / "2026-11-25-new.md", "---\ntitle: New one\n---\nFresh.\n")
+    with pytest.raises(BuildFailed) as err:
+        build(config)
+    assert "articles/broken.md:3:1: error: front matter is not valid YAML" in err.value.formatted() or \
+        "broken.md:3:1: error: front matter is not valid YAML" in err.value.formatted()
+    assert snapshot(site / "build") == before
+    assert {p: p.stat().st_mtime_ns for p in (site / "build").rglob("*")} == mtimes
+
+
+def test_failure_while_rendering_half_way_leaves_outputs_unchanged(site: Path, monkeypatch):
+    config = site_config(site)
+    build(config)
+    before = snapshot(site / "build")
+    write(site / "articles" / "2026-11-25-new.md", "---\ntitle: New one\n---\nFresh.\n")
+
+    def explode(*args, **kwargs):
+        raise RuntimeError("renderer crashed")
+
+    monkeypatch.setattr(build_module, "render_epub", explode)  # feeds are rendered, the book is not
+    with pytest.raises(RuntimeError):
+        build(config)
+    assert snapshot(site / "build") == before
+    assert not [p for p in (site / "build").rglob(".tmp-*")]
+
+
+def test_outputs_no_longer_produced_are_removed_but_foreign_files_kept(site: Path):
+    config = site_config(site)
+    build(config)
+    write(site / "build" / "CNAME", "dispatch.example.com\n")
+    text = (site / "articles" / "2026-11-18-port-expansion-vote.md").read_text(encoding="utf-8")
+    (site / "articles" / "2026-11-18-port-expansion-vote.md").write_text(
+        text.replace("![Cranes at the north quay at dusk](images/harbour-cranes.png \"The north quay\")", ""),
+        encoding="utf-8",
+    )
+    result = build(config)
+    assert result.removed == ["media/images/harbour-cranes.png"]
+    assert not (site / "build" / "media").exists()
+    assert (site / "build" / "CNAME").read_text() == "dispatch.example.com\n"
+
+
+def test_duplicate_slugs_are_an_error(site: Path, monkeypatch):
+    monkeypatch.chdir(site)
+    write(site / "articles" / "2026-01-01-port-funding-gap.md", "---\ntitle: Clash\n---\nText.\n")
+    with pytest.raises(BuildFailed) as err:
+        build(site_config(site))
+    assert (
+        "articles/2026-11-12-port-funding-gap.md: error: slug 'port-funding-gap' is also used by "
+        "2026-01-01-port-funding-gap.md; give one of them its own slug"
+    ) in err.value.formatted()
+
+
+def test_output_files_are_readable_by_everyone(site: Path):
+    build(site_config(site))
+    for path in (site / "build").rglob("*.xml"):
+        assert os.stat(path).st_mode & 0o444 == 0o444
