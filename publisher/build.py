@@ -37,7 +37,7 @@ def load_articles(config: Config, report: Reporter) -> list[ArticleView]:
     if not root.is_dir():
         report.error(display_path(root), "articles folder not found; create it or set site.articles_dir")
         return []
-    paths = sources.discover(root)
+    paths = sources.discover(root, config.exclude)
     if not paths:
         report.error(display_path(root), "no article sources (.md, .markdown, .txt, .xml) found")
     views: list[ArticleView] = []

@@ -44,6 +44,15 @@ class Config:
     articles_dir: str = "articles"
     #: Folder the outputs go to, relative to the config file.
     output_dir: str = "build"
+    #: Glob patterns (relative to articles_dir) of files that are not articles, e.g. "releases/latest.md".
+    #: Files and folders whose names start with "." or "_" are always skipped.
+    exclude: list[str] = field(default_factory=list)
+    #: Take an article's date from its path (YYYY-MM-DD-slug, YYYY/MM/DD/slug) when it has no date key.
+    date_from_path: bool = True
+    #: What a relative image path that is not a file inside articles_dir means: "error" (stop the
+    #: build), or "remote" (a warning; the image is taken to be served at that path relative to
+    #: the article's canonical URL, as on a site migrated with its images left on the web server).
+    missing_images: str = "error"
     #: Basename (without .epub) of the EPUB of all articles.
     epub_name: str = "articles"
     #: Author bios by name (``[authors."Name"] bio = "..."``); a source's own bio wins.
@@ -72,7 +81,7 @@ class Config:
 
     def fingerprint(self) -> str:
         """Settings that change the per-article stage, as a stable string (for caching)."""
-        keys = ("base_url", "article_url", "language", "timezone", "author")
+        keys = ("base_url", "article_url", "language", "timezone", "author", "date_from_path", "missing_images")
         parts = [f"{k}={getattr(self, k)}" for k in keys]
         parts += [f"author:{a.name}={a.bio}" for a in sorted(self.authors.values(), key=lambda a: a.name)]
         return "\n".join(parts)
@@ -119,8 +128,9 @@ def load_config(path: Path | None = None, *, root: Path | None = None) -> tuple[
             report.warn(shown, f"unknown key site.{key} ignored")
             continue
         expected = type(getattr(defaults, key))
-        if not isinstance(value, expected):
-            report.error(shown, f"site.{key} must be a {expected.__name__}, not {type(value).__name__}")
+        if not isinstance(value, expected) or (expected is list and not all(isinstance(v, str) for v in value)):
+            wanted = "list of strings" if expected is list else expected.__name__
+            report.error(shown, f"site.{key} must be a {wanted}, not {type(value).__name__}")
             continue
         values[key] = value
 
@@ -151,5 +161,7 @@ def _validate(config: Config, shown: str, report: Reporter) -> None:
         config.zone
     except (ZoneInfoNotFoundError, ValueError):
         report.error(shown, f"site.timezone {config.timezone!r} is not an IANA time zone (e.g. Europe/Berlin)")
+    if config.missing_images not in ("error", "remote"):
+        report.error(shown, f"site.missing_images must be \"error\" or \"remote\", not {config.missing_images!r}")
     if not config.language.strip():
         report.error(shown, "site.language must not be empty")

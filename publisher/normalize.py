@@ -69,23 +69,34 @@ class Normalizer:
             raise SourceError("the article has no headline; add a 'title' to its front matter", src.path, 1)
 
         rel = src.source_name or self._relpath(src.path)
-        slug = slugify(f["slug"]) if f.get("slug") else self._slug_from_path(rel)
+        url_path = f["path"].strip().strip("/") if isinstance(f.get("path"), str) else ""
+        if f.get("slug"):
+            slug = slugify(f["slug"])
+        else:
+            slug = slugify(url_path) if url_path else self._slug_from_path(rel)
         if not slug:
             raise SourceError("cannot make a URL slug from the file name; add a 'slug' key", *self._where("slug"))
-        article_id = str(f.get("id") or slug).strip()
+        article_id = str(f.get("id") or url_path or slug).strip()
         if not article_id or re.search(r"\s", article_id):
             raise SourceError(f"id {article_id!r} must be non-empty and contain no spaces", *self._where("id"))
         lang = str(f.get("lang") or self.config.language)
         if not _LANG.match(lang):
             raise SourceError(f"lang {lang!r} is not a BCP 47 language tag (e.g. en, de-CH)", *self._where("lang"))
-        canonical = f.get("canonical") or self.config.url(self.config.article_url.format(slug=slug))
+        if f.get("canonical"):
+            canonical = f["canonical"]
+        elif url_path:
+            canonical = self.config.url(quote(url_path) + "/")
+        else:
+            canonical = self.config.url(self.config.article_url.format(slug=slug))
         if not urlsplit(canonical).scheme or not urlsplit(canonical).netloc:
             raise SourceError(f"canonical {canonical!r} must be an absolute URL", *self._where("canonical"))
-        published, updated = self._dates(rel)
+        published, updated = self._dates(url_path, rel)
 
         root = etree.Element(A + "article", nsmap={None: ART_NS, "h": XHTML_NS})
         root.set("version", "1")
         root.set(XML_LANG, lang)
+        if f.get("draft") is True:
+            root.set("status", "draft")
         meta = _sub(root, "meta")
         _sub(meta, "id", article_id)
         _sub(meta, "uri", article_uri(self.config, article_id))
@@ -162,15 +173,18 @@ class Normalizer:
                 self.report.warn(where, f"removed characters XML 1.0 cannot hold from {key!r}", line)
                 self.src.fields[key] = strip_forbidden(value)
 
-    def _dates(self, rel: str):
+    def _dates(self, url_path: str, rel: str):
         zone = self.config.zone
         f = self.src.fields
+        from_path = None
+        if self.config.date_from_path:
+            from_path = (url_path and dates.from_path(url_path)) or dates.from_path(rel)
         if f.get("date") is not None:
             try:
                 published = dates.parse(f["date"], zone)
             except dates.DateError as exc:
                 raise SourceError(f"date: {exc}", *self._where("date")) from None
-        elif (from_path := dates.from_path(rel)) is not None:
+        elif from_path is not None:
             published = dates.parse(from_path, zone)
         else:
             raise SourceError(
@@ -274,22 +288,29 @@ class Normalizer:
         if parts.scheme or parts.netloc:
             return urljoin(canonical, value) if not parts.scheme else value
         if image:
-            return self._local_image(parts.path, value, resources)
+            return self._local_image(parts.path, value, canonical, resources)
         return urljoin(canonical, value)
 
-    def _local_image(self, rel_url: str, value: str, resources) -> str:
+    def _local_image(self, rel_url: str, value: str, canonical: str, resources) -> str:
         src = self.src
         articles = self.config.articles_path
         target = (src.path.parent / unquote(rel_url)).resolve()
         try:
             rel = target.relative_to(articles).as_posix()
         except ValueError:
-            raise SourceError(
-                f"image {value!r} is outside the articles folder; copy it into {self.config.articles_dir}/",
-                src.path,
-            ) from None
-        if not target.is_file():
-            raise SourceError(f"image {value!r} not found (looked for {rel}); fix the path or add the file", src.path)
+            rel = None
+        if rel is None or not target.is_file():
+            problem = (
+                f"image {value!r} is outside the articles folder"
+                if rel is None
+                else f"image {value!r} not found (looked for {rel})"
+            )
+            if self.config.missing_images == "remote":
+                url = urljoin(canonical, value)
+                self.report.warn(src.path, f"{problem}; linking it as {url} (site.missing_images = \"remote\")")
+                return url
+            fix = f"copy it into {self.config.articles_dir}/" if rel is None else "fix the path or add the file"
+            raise SourceError(f"{problem}; {fix}", src.path)
         mtype = IMAGE_TYPES.get(target.suffix.lower())
         if mtype is None:
             raise SourceError(

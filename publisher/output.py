@@ -73,6 +73,7 @@ def _write_manifest(out_dir: Path, names: set[str]) -> None:
     fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=out_dir)
     with os.fdopen(fd, "wb") as fh:
         fh.write(data)
+    os.chmod(tmp, 0o644)
     os.replace(tmp, path)
 
 

@@ -51,25 +51,31 @@ def to_bytes(root: etree._Element, *, doctype: str | None = None) -> bytes:
 def html_fragment_to_xhtml(markup: str) -> list[etree._Element | str]:
     """Parse an HTML fragment leniently and return XHTML-namespaced nodes.
 
-    The first item may be a string: text before the first element.
+    The first item may be a string: text before the first element. HTML comments and
+    processing instructions are not content (no reader shows them) and are not carried.
     """
     wrapper = lxml_html.fragment_fromstring(markup, create_parent="div")
     out: list[etree._Element | str] = []
     if wrapper.text:
         out.append(wrapper.text)
     for child in wrapper:
-        out.append(_to_xhtml(child))
+        converted = _to_xhtml(child)
+        if isinstance(converted, str):
+            if out and not isinstance(out[-1], str):
+                out[-1].tail = (out[-1].tail or "") + converted
+            elif out:
+                out[-1] += converted
+            else:
+                out.append(converted)
+        else:
+            out.append(converted)
     return out
 
 
-def _to_xhtml(el: etree._Element) -> etree._Element:
-    if not isinstance(el.tag, str):  # comment or processing instruction: keep as is
-        if isinstance(el, etree._Comment):
-            node: etree._Element = etree.Comment(el.text or "")
-        else:
-            node = etree.ProcessingInstruction(el.target, el.text)  # type: ignore[attr-defined]
-        node.tail = el.tail
-        return node
+def _to_xhtml(el: etree._Element) -> etree._Element | str:
+    """An XHTML copy of ``el``; for a comment, just its tail text."""
+    if not isinstance(el.tag, str):
+        return el.tail or ""
     tag = el.tag.lower()
     node = etree.Element(H + tag)
     for name, value in el.attrib.items():
@@ -88,7 +94,14 @@ def _to_xhtml(el: etree._Element) -> etree._Element:
             node.set(name.lower(), value)
     node.text = el.text
     for child in el:
-        node.append(_to_xhtml(child))
+        converted = _to_xhtml(child)
+        if isinstance(converted, str):
+            if len(node):
+                node[-1].tail = (node[-1].tail or "") + converted
+            else:
+                node.text = (node.text or "") + converted
+        else:
+            node.append(converted)
     node.tail = el.tail
     return node
 

@@ -62,6 +62,10 @@ class ArticleView:
     canonical = property(lambda self: self._text("canonical"))
 
     @property
+    def draft(self) -> bool:
+        return self.root.get("status") == "draft"
+
+    @property
     def lang(self) -> str:
         return self.root.get(XML_LANG)
 

@@ -16,6 +16,7 @@ from publisher.config import Config
 from publisher.dates import parse_iso
 from publisher.model import ArticleView
 from publisher.render.content import article_content
+from publisher.render.epubfix import make_conformant
 from publisher.xmlutil import EPUB_NS, H, XHTML_NS, XML_LANG
 
 CSS_PATH = "style/book.css"
@@ -76,6 +77,7 @@ def chapter_xhtml(view: ArticleView, rewrite: _Rewriter) -> bytes:
     etree.SubElement(head, H + "link", rel="stylesheet", type="text/css", href="../" + CSS_PATH)
     body = etree.SubElement(html, H + "body")
     body.append(article_content(view, with_header=True, rewrite=rewrite))
+    make_conformant(html)
     etree.cleanup_namespaces(html, top_nsmap={None: XHTML_NS, "epub": EPUB_NS})
     return etree.tostring(html, encoding="utf-8", xml_declaration=True, doctype="<!DOCTYPE html>")
 

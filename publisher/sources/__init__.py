@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fnmatch
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, ClassVar
@@ -100,16 +101,19 @@ def is_sidecar(path: Path) -> bool:
     return path.name.lower().endswith(SIDECAR_SUFFIXES)
 
 
-def discover(articles: Path) -> list[Path]:
+def discover(articles: Path, exclude: list[str] | tuple[str, ...] = ()) -> list[Path]:
     """Every article source under ``articles``, in a stable order (sorted by relative path).
 
-    Hidden files and folders, sidecars and files of no known format are skipped: images and
-    other assets live beside the articles.
+    Skipped: names starting with ``.`` or ``_`` (hidden files, section indexes like
+    ``_index.md``), paths matching an ``exclude`` glob, sidecars, and files of no known format
+    (images and other assets live beside the articles).
     """
     found = []
     for path in articles.rglob("*"):
         rel = path.relative_to(articles)
         if any(part.startswith((".", "_")) for part in rel.parts):
+            continue
+        if any(rel.match(pattern) or fnmatch.fnmatch(rel.as_posix(), pattern) for pattern in exclude):
             continue
         if not path.is_file() or is_sidecar(path) or reader_for(path) is None:
             continue

@@ -41,6 +41,10 @@ KEYS: dict[str, tuple[tuple[type, ...], str]] = {
     "id": ((str, int), "permanent identity of the article; defaults to the slug"),
     "slug": ((str,), "URL name; defaults to the file name (the folder's for index.md)"),
     "canonical": ((str,), "absolute canonical URL; defaults to base_url + article_url"),
+    "path": ((str,), "URL path under base_url (Zola style); sets canonical, slug, id and the date"),
+    "draft": ((bool,), "true keeps the article out of every output"),
+    "aliases": ((list, str), "earlier URLs of the article; kept"),
+    "extra": ((dict,), "a table of site-specific values; kept as they are"),
 }
 ALIASES = {
     "subtitle": "deck",
@@ -135,13 +139,18 @@ def apply(article: SourceArticle, data: dict[str, Any], lines: dict[str, int], r
         types, _ = KEYS[key]
         if value is None:
             continue
-        if isinstance(value, bool) or not isinstance(value, types):
+        if isinstance(value, bool) != (bool in types) or not isinstance(value, types):
             names = " or ".join(t.__name__ for t in types)
             raise SourceError(f"front-matter key {raw_key!r} must be {names}, not {type(value).__name__}", path, line)
         if key == "authors":
             article.authors = _authors(path, value, line)
         elif key == "tags":
             article.fields["tags"] = _tags(path, value, line)
+        elif key in ("aliases", "extra"):
+            # Kept verbatim for whoever needs them (redirects, templates); nothing here uses them.
+            items = value.items() if isinstance(value, dict) else [("", value)]
+            for sub, sub_value in items:
+                article.extra[f"{key}.{sub}" if sub else key] = _as_text(sub_value)
         else:
             article.fields[key] = str(value) if key == "id" else value
         article.origins[key] = (path, line)
