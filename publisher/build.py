@@ -11,7 +11,7 @@ from publisher import sources
 from publisher.config import Config
 from publisher.errors import BuildFailed, Diagnostic, Reporter, SourceError, display_path
 from publisher.model import ArticleView
-from publisher.normalize import Normalizer
+from publisher.normalize import Normalizer, identity
 from publisher.output import write_outputs
 from publisher.render.epub import render_epub
 from publisher.render.feeds import render_atom, render_rss
@@ -26,28 +26,61 @@ class BuildResult:
     diagnostics: list[Diagnostic] = field(default_factory=list)
 
 
-def normalize_file(path: Path, config: Config, report: Reporter) -> etree._Element:
-    """Read and normalize one source: a pure function of its bytes (and sidecar) and the config."""
-    return Normalizer(config, report).normalize(sources.load(path, report))
+class SourceIndex:
+    """Canonical URLs of article sources, read on demand: resolves ``[text](other.md)`` links."""
+
+    def __init__(self, config: Config) -> None:
+        self.config = config
+        self._known: dict[Path, str | None] = {}
+
+    def __call__(self, target: Path) -> str | None:
+        if target not in self._known:
+            self._known[target] = self._canonical(target)
+        return self._known[target]
+
+    def _canonical(self, target: Path) -> str | None:
+        root = self.config.articles_path
+        try:
+            rel = target.relative_to(root)
+        except ValueError:
+            return None
+        if target not in sources.discover_one(root, rel, self.config.exclude):
+            return None
+        try:  # the target's own problems are reported when it is normalized itself
+            return identity(sources.load(target, Reporter()), self.config).canonical
+        except SourceError:
+            return None
 
 
-def load_articles(config: Config, report: Reporter) -> list[ArticleView]:
-    """Every article, normalized and schema-checked, newest first. Problems go to ``report``."""
+def normalize_file(
+    path: Path, config: Config, report: Reporter, links: SourceIndex | None = None
+) -> etree._Element:
+    """Read and normalize one source: a pure function of its bytes (and sidecar), the config,
+    and the canonical URLs of the sources it links to."""
+    return Normalizer(config, report, links or SourceIndex(config)).normalize(sources.load(path, report))
+
+
+def load_articles(config: Config, report: Reporter) -> tuple[list[ArticleView], int]:
+    """Every article, normalized and schema-checked, newest first, and the number of sources read.
+
+    Problems go to ``report``; an article with an error is left out of the list.
+    """
     root = config.articles_path
     if not root.is_dir():
         report.error(display_path(root), "articles folder not found; create it or set site.articles_dir")
-        return []
+        return [], 0
     paths = sources.discover(root, config.exclude)
     if not paths:
         report.error(display_path(root), "no article sources (.md, .markdown, .txt, .xml) found")
     views: list[ArticleView] = []
+    links = SourceIndex(config)
     for path in paths:
         try:
-            views.append(ArticleView(normalize_file(path, config, report)))
+            views.append(ArticleView(normalize_file(path, config, report, links)))
         except SourceError as exc:
             report.add(exc.diagnostic())
     _check_unique(views, config, report)
-    return sorted(views, key=ArticleView.sort_key, reverse=True)
+    return sorted(views, key=ArticleView.sort_key, reverse=True), len(paths)
 
 
 def _check_unique(views: list[ArticleView], config: Config, report: Reporter) -> None:
@@ -66,7 +99,7 @@ def _check_unique(views: list[ArticleView], config: Config, report: Reporter) ->
 
 def build(config: Config, out_dir: Path | None = None) -> BuildResult:
     report = Reporter()
-    views = load_articles(config, report)
+    views, _ = load_articles(config, report)
     if report.errors:
         raise BuildFailed(report.diagnostics)
 

@@ -70,12 +70,12 @@ def check(config_path: Path | None, strict: bool, fmt: str) -> None:
     """Check the config and every article without writing anything."""
     config, diagnostics = _config(config_path)
     report = Reporter()
-    views = load_articles(config, report)
+    _, count = load_articles(config, report)
     everything = diagnostics + report.diagnostics
     _print(everything, fmt)
     errors = sum(d.severity == "error" for d in everything)
     warnings = len(everything) - errors
-    click.echo(f"Checked {len(views)} article(s): {errors} error(s), {warnings} warning(s).")
+    click.echo(f"Checked {count} source(s): {errors} error(s), {warnings} warning(s).")
     if errors or (strict and warnings):
         raise SystemExit(1)
 

@@ -1,4 +1,4 @@
-"""Fields + body -> article XML: identity, dates, authors, links and images, sanitizing, schema check."""
+"""Fields + body -> article XML: identity, dates, authors, typography, links and images, sanitizing."""
 
 from __future__ import annotations
 
@@ -6,6 +6,8 @@ import copy
 import re
 import unicodedata
 import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote, unquote, urljoin, urlsplit
 
@@ -15,7 +17,8 @@ from publisher import dates, model
 from publisher.config import Config
 from publisher.errors import Reporter, SourceError
 from publisher.sources import SourceArticle
-from publisher.xmlutil import A, ART_NS, H, XHTML_NS, XML_LANG, forbidden_chars, strip_forbidden, text_content
+from publisher.typography import smarten_text, smarten_tree
+from publisher.xmlutil import A, ART_NS, H, LINE_ATTR, XHTML_NS, XML_LANG, text_content
 
 #: Elements removed with their content: they run code or embed other documents.
 DANGEROUS = {"script", "style", "iframe", "object", "embed", "frame", "frameset", "base", "link", "meta", "applet"}
@@ -29,6 +32,10 @@ IMAGE_TYPES = {
 }
 SUMMARY_MAX = 300
 _LANG = re.compile(r"^[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8})*$")
+_SCRIPT_URL = re.compile(r"^\s*(javascript|vbscript|data:text/html)", re.I)
+
+#: Maps an article source file to its canonical URL (None when it is not an article).
+SourceLinks = Callable[[Path], "str | None"]
 
 
 def slugify(text: str) -> str:
@@ -46,6 +53,59 @@ def article_uri(config: Config, article_id: str) -> str:
     return "urn:uuid:" + str(uuid.uuid5(uuid.NAMESPACE_URL, f"publisher:{host}/{article_id}"))
 
 
+@dataclass(frozen=True)
+class Identity:
+    """Where an article lives: derived from its fields and file path only."""
+
+    source: str  # path relative to the articles folder
+    url_path: str  # the 'path' key, stripped of slashes ('' when absent)
+    slug: str
+    id: str
+    canonical: str
+
+
+def _where(src: SourceArticle, key: str) -> tuple[Path, int | None]:
+    return src.origins.get(key, (src.path, None))
+
+
+def relative_source(config: Config, path: Path) -> str:
+    try:
+        return path.resolve().relative_to(config.articles_path).as_posix()
+    except ValueError:
+        return path.name
+
+
+def _slug_from_path(rel: str) -> str:
+    p = Path(rel)
+    stem = p.parent.name if p.stem.lower() in ("index", "_index") and p.parent.name else p.stem
+    # A date prefix (2026-11-18-slug) dates the article; it is not part of its name.
+    return slugify(re.sub(r"^\d{4}-\d{2}-\d{2}-(?=.)", "", stem))
+
+
+def identity(src: SourceArticle, config: Config) -> Identity:
+    f = src.fields
+    rel = src.source_name or relative_source(config, src.path)
+    url_path = f["path"].strip().strip("/") if isinstance(f.get("path"), str) else ""
+    if f.get("slug"):
+        slug = slugify(f["slug"])
+    else:
+        slug = slugify(url_path) if url_path else _slug_from_path(rel)
+    if not slug:
+        raise SourceError("cannot make a URL slug from the file name; add a 'slug' key", *_where(src, "slug"))
+    article_id = str(f.get("id") or url_path or slug).strip()
+    if not article_id or re.search(r"\s", article_id):
+        raise SourceError(f"id {article_id!r} must be non-empty and contain no spaces", *_where(src, "id"))
+    if f.get("canonical"):
+        canonical = f["canonical"]
+    elif url_path:
+        canonical = config.url(quote(url_path) + "/")
+    else:
+        canonical = config.url(config.article_url.format(slug=slug))
+    if not urlsplit(canonical).scheme or not urlsplit(canonical).netloc:
+        raise SourceError(f"canonical {canonical!r} must be an absolute URL", *_where(src, "canonical"))
+    return Identity(rel, url_path, slug, article_id, canonical)
+
+
 def _sub(parent: etree._Element, tag: str, text: str | None = None, **attrs: str) -> etree._Element:
     el = etree.SubElement(parent, A + tag, attrs)
     if text is not None:
@@ -54,43 +114,28 @@ def _sub(parent: etree._Element, tag: str, text: str | None = None, **attrs: str
 
 
 class Normalizer:
-    """Builds one article document; problems go to ``report`` (warnings) or raise SourceError."""
+    """Builds one article document; problems go to ``report`` (warnings) or raise SourceError.
 
-    def __init__(self, config: Config, report: Reporter) -> None:
+    ``source_links`` resolves links to other article sources (``[x](other.md)``) to their
+    canonical URLs; without it such links resolve like any relative URL.
+    """
+
+    def __init__(self, config: Config, report: Reporter, source_links: SourceLinks | None = None) -> None:
         self.config = config
         self.report = report
+        self.source_links = source_links
 
     def normalize(self, src: SourceArticle) -> etree._Element:
         self.src = src
         f = src.fields
-        self._clean_fields()
-        headline = f.get("title", "").strip() if isinstance(f.get("title"), str) else ""
-        if not headline:
-            raise SourceError("the article has no headline; add a 'title' to its front matter", src.path, 1)
-
-        rel = src.source_name or self._relpath(src.path)
-        url_path = f["path"].strip().strip("/") if isinstance(f.get("path"), str) else ""
-        if f.get("slug"):
-            slug = slugify(f["slug"])
-        else:
-            slug = slugify(url_path) if url_path else self._slug_from_path(rel)
-        if not slug:
-            raise SourceError("cannot make a URL slug from the file name; add a 'slug' key", *self._where("slug"))
-        article_id = str(f.get("id") or url_path or slug).strip()
-        if not article_id or re.search(r"\s", article_id):
-            raise SourceError(f"id {article_id!r} must be non-empty and contain no spaces", *self._where("id"))
         lang = str(f.get("lang") or self.config.language)
         if not _LANG.match(lang):
-            raise SourceError(f"lang {lang!r} is not a BCP 47 language tag (e.g. en, de-CH)", *self._where("lang"))
-        if f.get("canonical"):
-            canonical = f["canonical"]
-        elif url_path:
-            canonical = self.config.url(quote(url_path) + "/")
-        else:
-            canonical = self.config.url(self.config.article_url.format(slug=slug))
-        if not urlsplit(canonical).scheme or not urlsplit(canonical).netloc:
-            raise SourceError(f"canonical {canonical!r} must be an absolute URL", *self._where("canonical"))
-        published, updated = self._dates(url_path, rel)
+            raise SourceError(f"lang {lang!r} is not a BCP 47 language tag (e.g. en, de-CH)", *_where(src, "lang"))
+        headline = smarten_text(" ".join(str(f.get("title") or "").split()), lang)
+        if not headline:
+            raise SourceError("the article has no headline; add a 'title' to its front matter", src.path, 1)
+        ident = identity(src, self.config)
+        published, updated = self._dates(ident)
 
         root = etree.Element(A + "article", nsmap={None: ART_NS, "h": XHTML_NS})
         root.set("version", "1")
@@ -98,40 +143,33 @@ class Normalizer:
         if f.get("draft") is True:
             root.set("status", "draft")
         meta = _sub(root, "meta")
-        _sub(meta, "id", article_id)
-        _sub(meta, "uri", article_uri(self.config, article_id))
-        _sub(meta, "slug", slug)
-        _sub(meta, "source", rel, format=src.format)
+        _sub(meta, "id", ident.id)
+        _sub(meta, "uri", article_uri(self.config, ident.id))
+        _sub(meta, "slug", ident.slug)
+        _sub(meta, "source", ident.source, format=src.format)
         _sub(meta, "headline", headline)
-        if isinstance(f.get("deck"), str) and f["deck"].strip():
-            _sub(meta, "deck", f["deck"].strip())
-        self._authors(_sub(meta, "authors"))
+        deck = " ".join(str(f.get("deck") or "").split())
+        if deck:
+            _sub(meta, "deck", smarten_text(deck, lang))
+        self._authors(_sub(meta, "authors"), lang)
         _sub(meta, "published", dates.rfc3339(published))
         _sub(meta, "updated", dates.rfc3339(updated))
-        tags = f.get("tags") or []
-        if tags:
-            tags_el = _sub(meta, "tags")
-            seen = set()
-            for tag in tags:
-                tag_slug = slugify(tag)
-                if not tag_slug:
-                    raise SourceError(f"tag {tag!r} has no letters or digits", *self._where("tags"))
-                if tag_slug not in seen:
-                    seen.add(tag_slug)
-                    _sub(tags_el, "tag", tag, slug=tag_slug)
+        self._tags(meta)
 
         body = etree.Element(A + "body")
-        if src.body and isinstance(src.body[0], str):
-            body.text = src.body[0]
         for node in src.body:
-            if not isinstance(node, str):
+            if isinstance(node, str):
+                body.text = (body.text or "") + node
+            else:
                 body.append(copy.deepcopy(node))
-        resources = self._clean_body(body, canonical)
+        resources = self._clean_body(body, ident.canonical)
+        smarten_tree(body, lang)
 
         summary = f.get("summary")
-        _sub(meta, "summary", summary.strip() if isinstance(summary, str) else self._summary(body))
+        summary = " ".join(summary.split()) if isinstance(summary, str) else self._summary(body)
+        _sub(meta, "summary", smarten_text(summary, lang))
         _sub(meta, "language", lang)
-        _sub(meta, "canonical", canonical)
+        _sub(meta, "canonical", ident.canonical)
         if resources:
             res_el = _sub(meta, "resources")
             for href in sorted(resources):
@@ -140,75 +178,54 @@ class Normalizer:
         if src.extra:
             extra = _sub(meta, "extra")
             for name in sorted(src.extra):
-                _sub(extra, "field", strip_forbidden(src.extra[name]), name=name)
+                _sub(extra, "field", src.extra[name], name=name)
         root.append(body)
+        etree.cleanup_namespaces(root)  # the readers' line attributes leave declarations behind
 
         errors = model.validate(root)
         if errors:  # a bug in a reader or here, not in the user's file; still say where it came from
             raise SourceError("normalized article fails the article schema: " + "; ".join(errors), src.path)
         return root
 
-    # -- pieces -------------------------------------------------------------------------------
+    # -- metadata -----------------------------------------------------------------------------
 
-    def _where(self, key: str) -> tuple[Path, int | None]:
-        return self.src.origins.get(key, (self.src.path, None))
-
-    def _relpath(self, path: Path) -> str:
-        try:
-            return path.resolve().relative_to(self.config.articles_path).as_posix()
-        except ValueError:
-            return path.name
-
-    @staticmethod
-    def _slug_from_path(rel: str) -> str:
-        p = Path(rel)
-        stem = p.parent.name if p.stem.lower() in ("index", "_index") and p.parent.name else p.stem
-        # A date prefix (2026-11-18-slug) dates the article; it is not part of its name.
-        return slugify(re.sub(r"^\d{4}-\d{2}-\d{2}-(?=.)", "", stem))
-
-    def _clean_fields(self) -> None:
-        for key, value in list(self.src.fields.items()):
-            if isinstance(value, str) and forbidden_chars(value):
-                where, line = self._where(key)
-                self.report.warn(where, f"removed characters XML 1.0 cannot hold from {key!r}", line)
-                self.src.fields[key] = strip_forbidden(value)
-
-    def _dates(self, url_path: str, rel: str):
+    def _dates(self, ident: Identity):
         zone = self.config.zone
-        f = self.src.fields
+        src = self.src
+        f = src.fields
         from_path = None
         if self.config.date_from_path:
-            from_path = (url_path and dates.from_path(url_path)) or dates.from_path(rel)
+            from_path = (ident.url_path and dates.from_path(ident.url_path)) or dates.from_path(ident.source)
         if f.get("date") is not None:
             try:
                 published = dates.parse(f["date"], zone)
             except dates.DateError as exc:
-                raise SourceError(f"date: {exc}", *self._where("date")) from None
+                raise SourceError(f"date: {exc}", *_where(src, "date")) from None
         elif from_path is not None:
             published = dates.parse(from_path, zone)
         else:
             raise SourceError(
                 "the article has no date; add 'date: YYYY-MM-DD' to its front matter or sidecar, "
                 "or put the date in its path (YYYY-MM-DD-slug or YYYY/MM/DD/slug)",
-                self.src.path,
+                src.path,
             )
         updated = published
         if f.get("updated") is not None:
             try:
                 updated = dates.parse(f["updated"], zone)
             except dates.DateError as exc:
-                raise SourceError(f"updated: {exc}", *self._where("updated")) from None
+                raise SourceError(f"updated: {exc}", *_where(src, "updated")) from None
             if updated < published:
-                raise SourceError("updated is earlier than date; fix one of them", *self._where("updated"))
+                raise SourceError("updated is earlier than date; fix one of them", *_where(src, "updated"))
         return published, updated
 
-    def _authors(self, parent: etree._Element) -> None:
+    def _authors(self, parent: etree._Element, lang: str) -> None:
         authors = self.src.authors or []
         names = [a.name for a in authors] or [self.config.author]
         bios = {a.name: a.bio for a in authors}
         seen = set()
         for name in names:
-            name = strip_forbidden(name)
+            name = " ".join(name.split())
             if name in seen:
                 continue
             seen.add(name)
@@ -221,42 +238,72 @@ class Normalizer:
                 bio = _sub(el, "bio")
                 for para in paras:
                     p = etree.SubElement(bio, H + "p")
-                    p.text = strip_forbidden(para)
+                    p.text = smarten_text(" ".join(para.split()), lang)
+
+    def _tags(self, meta: etree._Element) -> None:
+        tags = self.src.fields.get("tags") or []
+        if not tags:
+            return
+        tags_el = _sub(meta, "tags")
+        seen = set()
+        for tag in tags:
+            tag = " ".join(tag.split())
+            tag_slug = slugify(tag)
+            if not tag_slug:
+                raise SourceError(f"tag {tag!r} has no letters or digits", *_where(self.src, "tags"))
+            if tag_slug not in seen:
+                seen.add(tag_slug)
+                _sub(tags_el, "tag", tag, slug=tag_slug)
+
+    @staticmethod
+    def _summary(body: etree._Element) -> str:
+        first = next((p for p in body.iter(H + "p") if text_content(p).strip()), None)
+        text = " ".join(text_content(first).split()) if first is not None else ""
+        if len(text) <= SUMMARY_MAX:
+            return text
+        cut = text[:SUMMARY_MAX].rsplit(" ", 1)[0]
+        return cut.rstrip(",;:") + "…"
+
+    # -- body ---------------------------------------------------------------------------------
+
+    def _line(self, el: etree._Element) -> int | None:
+        """Source line of ``el``: its own or its nearest ancestor's, as the reader recorded it."""
+        node = el
+        while node is not None:
+            line = node.get(LINE_ATTR)
+            if line is not None:
+                return int(line)
+            if node.sourceline is not None and self.src.format == "xml":
+                return node.sourceline
+            node = node.getparent()
+        return None
 
     def _clean_body(self, body: etree._Element, canonical: str) -> dict[str, tuple[str, str]]:
-        """Sanitize, fix characters, absolutize URLs and collect local images. Returns resources."""
+        """Sanitize, absolutize URLs and collect local images. Returns resources by href."""
         path = self.src.path
         known = {r["href"]: (r["path"], r["type"]) for r in self.src.resources}
         resources: dict[str, tuple[str, str]] = {}
-        line = self.src.body_first_line
-        for el in list(body.iter()):
-            if el is body:
-                continue
+        stack = list(reversed(body))
+        while stack:  # document order; a removed element's subtree is never visited
+            el = stack.pop()
             if not isinstance(el.tag, str):
                 continue
-            local = etree.QName(el).localname
-            if etree.QName(el).namespace == XHTML_NS and local in DANGEROUS:
-                self.report.warn(path, f"removed <{local}> element from the body (not allowed in articles)", line)
+            qname = etree.QName(el)
+            local = qname.localname
+            if qname.namespace == XHTML_NS and local in DANGEROUS:
+                self.report.warn(path, f"removed <{local}> element from the body (not allowed in articles)", self._line(el))
                 _drop_keep_tail(el)
                 continue
             for name in list(el.attrib):
-                value = el.get(name)
                 lname = name.lower()
                 if lname.startswith("on"):
-                    self.report.warn(path, f"removed event-handler attribute {name}= from <{local}>", line)
+                    self.report.warn(path, f"removed event-handler attribute {name}= from <{local}>", self._line(el))
                     del el.attrib[name]
-                    continue
-                if forbidden_chars(value):
-                    el.set(name, strip_forbidden(value))
-                if lname in URL_ATTRS or lname == "srcset":
+                elif lname in URL_ATTRS or lname == "srcset":
                     self._fix_url(el, name, canonical, known, resources)
-        for el in body.iter():
-            for attr in ("text", "tail"):
-                value = getattr(el, attr)
-                if value and forbidden_chars(value):
-                    chars = ", ".join(sorted({f"U+{ord(c):04X}" for _, c in forbidden_chars(value)}))
-                    self.report.warn(path, f"removed characters XML 1.0 cannot hold ({chars})", line)
-                    setattr(el, attr, strip_forbidden(value))
+            stack.extend(reversed(el))
+        for el in body.iter(etree.Element):
+            el.attrib.pop(LINE_ATTR, None)
         return resources
 
     def _fix_url(self, el, name, canonical, known, resources) -> None:
@@ -267,36 +314,43 @@ class Normalizer:
             for item in value.split(","):
                 bits = item.strip().split(None, 1)
                 if bits:
-                    url = self._absolute(bits[0], local, canonical, known, resources, image=True)
+                    url = self._absolute(el, bits[0], canonical, known, resources, image=True)
                     parts.append(" ".join([url, *bits[1:]]))
             el.set(name, ", ".join(parts))
             return
-        if re.match(r"^\s*(javascript|vbscript|data:text/html)", value, re.I):
-            self.report.warn(self.src.path, f"removed {name}= with a script URL from <{local}>", self.src.body_first_line)
+        if _SCRIPT_URL.match(value):
+            self.report.warn(self.src.path, f"removed {name}= with a script URL from <{local}>", self._line(el))
             del el.attrib[name]
             return
-        image = (local == "img" and name == "src") or (local in ("video",) and name == "poster")
-        el.set(name, self._absolute(value, local, canonical, known, resources, image=image))
+        image = (local == "img" and name == "src") or (local == "video" and name == "poster")
+        el.set(name, self._absolute(el, value, canonical, known, resources, image=image))
 
-    def _absolute(self, value, local, canonical, known, resources, *, image: bool) -> str:
+    def _absolute(self, el, value, canonical, known, resources, *, image: bool) -> str:
         if value.startswith("#") or not value:
             return value
         if value in known:
             resources[value] = known[value]
             return value
         parts = urlsplit(value)
-        if parts.scheme or parts.netloc:
-            return urljoin(canonical, value) if not parts.scheme else value
+        if parts.scheme:
+            return value
+        if parts.netloc:
+            return urljoin(canonical, value)
         if image:
-            return self._local_image(parts.path, value, canonical, resources)
+            return self._local_image(el, parts.path, value, canonical, resources)
+        if parts.path and self.source_links is not None:
+            target = (self.src.path.parent / unquote(parts.path)).resolve()
+            if target.is_file():
+                url = self.source_links(target)
+                if url is not None:
+                    return url + (f"#{parts.fragment}" if parts.fragment else "")
         return urljoin(canonical, value)
 
-    def _local_image(self, rel_url: str, value: str, canonical: str, resources) -> str:
+    def _local_image(self, el, rel_url: str, value: str, canonical: str, resources) -> str:
         src = self.src
-        articles = self.config.articles_path
         target = (src.path.parent / unquote(rel_url)).resolve()
         try:
-            rel = target.relative_to(articles).as_posix()
+            rel = target.relative_to(self.config.articles_path).as_posix()
         except ValueError:
             rel = None
         if rel is None or not target.is_file():
@@ -307,27 +361,20 @@ class Normalizer:
             )
             if self.config.missing_images == "remote":
                 url = urljoin(canonical, value)
-                self.report.warn(src.path, f"{problem}; linking it as {url} (site.missing_images = \"remote\")")
+                self.report.warn(
+                    src.path, f"{problem}; linking it as {url} (site.missing_images = \"remote\")", self._line(el)
+                )
                 return url
             fix = f"copy it into {self.config.articles_dir}/" if rel is None else "fix the path or add the file"
-            raise SourceError(f"{problem}; {fix}", src.path)
+            raise SourceError(f"{problem}; {fix}", src.path, self._line(el))
         mtype = IMAGE_TYPES.get(target.suffix.lower())
         if mtype is None:
             raise SourceError(
-                f"image {value!r} is not JPEG, PNG, GIF or SVG; convert it to one of those", src.path
+                f"image {value!r} is not JPEG, PNG, GIF or SVG; convert it to one of those", src.path, self._line(el)
             )
         href = self.config.url("media/" + quote(rel))
         resources[href] = (rel, mtype)
         return href
-
-    @staticmethod
-    def _summary(body: etree._Element) -> str:
-        first = next((p for p in body.iter(H + "p") if text_content(p).strip()), None)
-        text = " ".join(text_content(first).split()) if first is not None else ""
-        if len(text) <= SUMMARY_MAX:
-            return text
-        cut = text[:SUMMARY_MAX].rsplit(" ", 1)[0]
-        return cut.rstrip(",;:") + "…"
 
 
 def _drop_keep_tail(el: etree._Element) -> None:

@@ -14,6 +14,8 @@ EPUB_NS = "http://www.idpf.org/2007/ops"
 A = "{%s}" % ART_NS
 H = "{%s}" % XHTML_NS
 XML_LANG = "{%s}lang" % XML_NS
+#: Source line a reader recorded on a body element; the normalizer reads it for messages, then drops it.
+LINE_ATTR = "{urn:publisher:source-line}line"
 
 # Parsing untrusted files: never resolve entities, never touch the network.
 PARSER = etree.XMLParser(

@@ -27,7 +27,7 @@ def test_build_prints_a_summary(site: Path, monkeypatch):
     result = run("build")
     assert result.exit_code == 0, result.output
     assert result.output == (
-        "Built 6 article(s) into build/: articles.epub, atom.xml, rss.xml (4 file(s) written, 0 unchanged).\n"
+        "Built 7 article(s) into build/: articles.epub, atom.xml, rss.xml (4 file(s) written, 0 unchanged).\n"
     )
     assert run("build").output.endswith("(0 file(s) written, 4 unchanged).\n")
 
@@ -56,7 +56,7 @@ def test_check_reports_all_problems_and_writes_nothing(site: Path, monkeypatch):
     assert "articles/a.md:3: warning: unknown front-matter key 'mood' kept as extra metadata" in lines
     assert "articles/b.md:1: error: the article has no headline; add a 'title' to its front matter" in lines
     assert any(line.startswith("articles/c.md: error: the article has no date") for line in lines)
-    assert lines[-1] == "Checked 7 article(s): 2 error(s), 1 warning(s)."
+    assert lines[-1] == "Checked 10 source(s): 2 error(s), 1 warning(s)."
     assert not (site / "build").exists()
 
 

@@ -18,7 +18,7 @@ BUNDLED = sources.discover(REPO / "articles")
 
 
 def test_bundled_articles_cover_the_model():
-    assert len(BUNDLED) >= 6
+    assert len(BUNDLED) >= 7
     config = site_config(REPO)
     views = [ArticleView(normalize_file(p, config, Reporter())) for p in BUNDLED]
     assert {v.source for v in views} >= {"000_74b8af4278bed77c.txt"}
@@ -105,8 +105,8 @@ def test_local_image_becomes_a_resource(tiny: Path):
         ("a.md", "---\ndate: 2026-01-01\n---\nBody.\n", "a.md:1: error: the article has no headline; add a 'title' to its front matter"),
         ("b.md", "---\ntitle: T\ndate: yesterday\n---\n", "b.md:3: error: date: 'yesterday' is not an ISO 8601 date or date-time (e.g. 2026-11-20 or 2026-11-20T09:30:00+01:00)"),
         ("c.md", "---\ntitle: T\n---\n", "c.md: error: the article has no date; add 'date: YYYY-MM-DD' to its front matter or sidecar, or put the date in its path (YYYY-MM-DD-slug or YYYY/MM/DD/slug)"),
-        ("d.md", "---\ntitle: T\ndate: 2026-01-01\n---\n![x](missing.png)\n", "d.md: error: image 'missing.png' not found (looked for missing.png); fix the path or add the file"),
-        ("e.md", "---\ntitle: T\ndate: 2026-01-01\n---\n![x](../../outside.png)\n", "e.md: error: image '../../outside.png' is outside the articles folder; copy it into articles/"),
+        ("d.md", "---\ntitle: T\ndate: 2026-01-01\n---\n![x](missing.png)\n", "d.md:5: error: image 'missing.png' not found (looked for missing.png); fix the path or add the file"),
+        ("e.md", "---\ntitle: T\ndate: 2026-01-01\n---\n![x](../../outside.png)\n", "e.md:5: error: image '../../outside.png' is outside the articles folder; copy it into articles/"),
         ("f.md", "---\ntitle: T\ndate: 2026-01-02\nupdated: 2026-01-01\n---\n", "f.md:4: error: updated is earlier than date; fix one of them"),
         ("g.md", "---\ntitle: T\ndate: 2026-01-01\nlang: not a lang\n---\n", "g.md:4: error: lang 'not a lang' is not a BCP 47 language tag (e.g. en, de-CH)"),
     ],
@@ -135,3 +135,69 @@ def test_id_uri_is_stable_across_title_and_path_changes(tiny: Path):
     a = ArticleView(_normalize(tiny, "one.md", "---\ntitle: A\nid: story-1\ndate: 2026-01-01\n---\n"))
     b = ArticleView(_normalize(tiny, "sub/two.md", "---\ntitle: B\nid: story-1\ndate: 2026-01-01\n---\n"))
     assert a.uri == b.uri and a.uri.startswith("urn:uuid:")
+
+
+def test_typography_applies_to_headline_deck_summary_bio_and_body_of_wire_and_markdown(tiny: Path):
+    wire = ArticleView(normalize_file(write(tiny / "articles" / "2026-01-01-w.txt",
+        "It's \"here\"\n\nThe 'deck'\n\n\"Quote\" -- said.\n\nAuthor: Ann\n\nAnn's bio...\n"), site_config(tiny), Reporter()))
+    assert (wire.headline, wire.deck, wire.summary) == ("It’s “here”", "The ‘deck’", "“Quote” – said.")
+    assert "".join(wire.authors[0].bio[0].itertext()) == "Ann’s bio…"
+    md = ArticleView(_normalize(tiny, "2026-01-01-m.md",
+        "---\ntitle: It's \"here\"\ndeck: The 'deck'\nlang: de\n---\n\n\"Zitat\" -- `code \"x\"`\n"))
+    assert (md.headline, md.deck) == ("It’s „here“", "The ‚deck‘")
+    assert etree.tostring(md.body, encoding="unicode").count("„Zitat“ – <h:code>code \"x\"</h:code>") == 1
+
+
+def test_links_to_article_sources_resolve_to_their_canonical_url(tiny: Path):
+    write(tiny / "articles" / "sub" / "2026-01-01-target.md", "---\ntitle: Target\nslug: the-target\n---\nT.\n")
+    write(tiny / "articles" / "w.txt", "Wire\n\nText.\n")
+    write(tiny / "articles" / "w.meta.yaml", "date: 2026-01-01\ncanonical: https://elsewhere.example/w\n")
+    root = _normalize(
+        tiny,
+        "2026-01-02-src.md",
+        "---\ntitle: S\n---\n\n[a](sub/2026-01-01-target.md#part) [b](w.txt) [c](missing.md) [d](../x/)\n",
+    )
+    hrefs = [a.get("href") for a in ArticleView(root).body.iter(H + "a")]
+    assert hrefs == [
+        "https://test.example/articles/the-target/#part",
+        "https://elsewhere.example/w",
+        "https://test.example/articles/src/missing.md",
+        "https://test.example/articles/x/",
+    ]
+
+
+def test_sanitizer_warnings_carry_the_markdown_line(tiny: Path, monkeypatch):
+    monkeypatch.chdir(tiny)
+    report = Reporter()
+    _normalize(tiny, "2026-01-01-s.md", "---\ntitle: T\n---\n\nFine.\n\n<div>\n<script>x()</script>\n</div>\n\nText <b onclick=\"y()\">b</b>\n", report)
+    assert [d.format() for d in report.warnings] == [
+        "articles/2026-01-01-s.md:7: warning: removed <script> element from the body (not allowed in articles)",
+        "articles/2026-01-01-s.md:11: warning: removed event-handler attribute onclick= from <b>",
+    ]
+
+
+def test_zola_style_path_key_gives_canonical_slug_id_and_date(tiny: Path):
+    view = ArticleView(_normalize(tiny, "post/index.md", '+++\ntitle = "T"\npath = "2019/11/19/infra-meeting"\n+++\nX\n'))
+    assert (view.canonical, view.slug, view.id, view.published) == (
+        "https://test.example/2019/11/19/infra-meeting/",
+        "2019-11-19-infra-meeting",
+        "2019/11/19/infra-meeting",
+        "2019-11-19T00:00:00+01:00",
+    )
+
+
+def test_date_from_path_can_be_switched_off(tiny: Path):
+    write(tiny / "publisher.toml", (tiny / "publisher.toml").read_text() + "date_from_path = false\n")
+    with pytest.raises(SourceError, match="the article has no date"):
+        _normalize(tiny, "2026-01-01-x.md", "---\ntitle: T\n---\n")
+
+
+def test_missing_images_remote_policy_links_with_a_warning(tiny: Path):
+    write(tiny / "publisher.toml", (tiny / "publisher.toml").read_text() + 'missing_images = "remote"\n')
+    report = Reporter()
+    root = _normalize(tiny, "2026-01-01-x.md", "---\ntitle: T\n---\n\n![a](pic.png)\n", report)
+    assert next(ArticleView(root).body.iter(H + "img")).get("src") == "https://test.example/articles/x/pic.png"
+    assert [d.message for d in report.warnings] == [
+        "image 'pic.png' not found (looked for pic.png); linking it as "
+        "https://test.example/articles/x/pic.png (site.missing_images = \"remote\")"
+    ]

@@ -108,17 +108,22 @@ def discover(articles: Path, exclude: list[str] | tuple[str, ...] = ()) -> list[
     ``_index.md``), paths matching an ``exclude`` glob, sidecars, and files of no known format
     (images and other assets live beside the articles).
     """
-    found = []
-    for path in articles.rglob("*"):
-        rel = path.relative_to(articles)
-        if any(part.startswith((".", "_")) for part in rel.parts):
-            continue
-        if any(rel.match(pattern) or fnmatch.fnmatch(rel.as_posix(), pattern) for pattern in exclude):
-            continue
-        if not path.is_file() or is_sidecar(path) or reader_for(path) is None:
-            continue
-        found.append(path)
+    found = [p for p in articles.rglob("*") if _is_article(p, p.relative_to(articles), exclude)]
     return sorted(found, key=lambda p: p.relative_to(articles).as_posix())
+
+
+def discover_one(articles: Path, rel: Path, exclude: list[str] | tuple[str, ...] = ()) -> list[Path]:
+    """``[articles / rel]`` if that file is an article source by the rules of ``discover``, else []."""
+    path = articles / rel
+    return [path] if _is_article(path, rel, exclude) else []
+
+
+def _is_article(path: Path, rel: Path, exclude: list[str] | tuple[str, ...]) -> bool:
+    if any(part.startswith((".", "_")) for part in rel.parts):
+        return False
+    if any(rel.match(pattern) or fnmatch.fnmatch(rel.as_posix(), pattern) for pattern in exclude):
+        return False
+    return path.is_file() and not is_sidecar(path) and reader_for(path) is not None
 
 
 def load(path: Path, report: Reporter) -> SourceArticle:

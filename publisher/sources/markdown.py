@@ -11,7 +11,7 @@ from mdit_py_plugins.footnote import footnote_plugin
 
 from publisher.errors import Reporter
 from publisher.sources import Reader, SourceArticle, decode, frontmatter
-from publisher.xmlutil import html_fragment_to_xhtml
+from publisher.xmlutil import LINE_ATTR, html_fragment_to_xhtml
 
 
 @functools.cache
@@ -44,7 +44,31 @@ class MarkdownReader(Reader):
                 article.fields["title"] = tokens[1].content
                 article.origins["title"] = (path, body_line + tokens[0].map[0] if tokens[0].map else None)
                 tokens = tokens[3:]
-        html = md.renderer.render(tokens, md.options, env)
-        article.body = html_fragment_to_xhtml(html) if html.strip() else []
+        article.body = []
+        for group in _top_level_groups(tokens):
+            html = md.renderer.render(group, md.options, env)
+            line = body_line + group[0].map[0] if group[0].map else None
+            for node in html_fragment_to_xhtml(html):
+                if isinstance(node, str):
+                    if article.body and not isinstance(article.body[-1], str):
+                        article.body[-1].tail = (article.body[-1].tail or "") + node
+                    else:
+                        article.body.append(node)
+                    continue
+                if line is not None:
+                    node.set(LINE_ATTR, str(line))
+                article.body.append(node)
         article.body_first_line = body_line
         return article
+
+
+def _top_level_groups(tokens: list) -> list[list]:
+    """Tokens split into top-level blocks, so each block's HTML can carry its source line."""
+    groups: list[list] = []
+    depth = 0
+    for token in tokens:
+        if depth == 0:
+            groups.append([])
+        groups[-1].append(token)
+        depth += token.nesting
+    return groups

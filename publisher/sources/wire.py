@@ -27,7 +27,7 @@ from lxml import etree
 
 from publisher.errors import Reporter, SourceError
 from publisher.sources import Reader, SourceArticle, SourceAuthor, decode
-from publisher.xmlutil import H
+from publisher.xmlutil import H, LINE_ATTR
 
 _AUTHOR = re.compile(r"^Authors?:\s*(?P<names>\S.*)$")
 _SENTENCE_END = re.compile(r"[.!?…:][\"'”’»)]*$")
@@ -89,8 +89,8 @@ class WireReader(Reader):
             article.fields["deck"] = rest[0][1][0]
             article.origins["deck"] = (path, rest[0][0])
             rest = rest[1:]
-        for _, block in rest:
-            p = etree.Element(H + "p")
+        for line_no, block in rest:
+            p = etree.Element(H + "p", {LINE_ATTR: str(line_no)})
             p.text = " ".join(block)
             article.body.append(p)
         article.body_first_line = rest[0][0] if rest else head_line

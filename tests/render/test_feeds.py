@@ -28,7 +28,7 @@ def seed_parts() -> tuple[str, str, list[str], str, str]:
 def test_feedparser_reads_every_entry_complete(built: Path, name: str):
     feed = feedparser.parse((built / name).read_bytes())
     assert feed.bozo is False, feed.get("bozo_exception")
-    assert len(feed.entries) == 6
+    assert len(feed.entries) == 7
     for entry in feed.entries:
         for key in ("title", "link", "id", "published", "author", "content"):
             assert entry.get(key), (key, entry.get("title"))

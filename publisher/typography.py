@@ -1,0 +1,184 @@
+"""Typographic punctuation: curly quotes and apostrophes, en and em dashes, ellipses, by language.
+
+Applied the same way to headline, deck, summary, bios and body text of every source format.
+Code (``code``, ``pre``, ``kbd``, ``samp``, ``var``, ``tt``) and URLs are left as written.
+Already-typographic text is left alone, so applying this twice changes nothing.
+"""
+
+from __future__ import annotations
+
+import re
+
+from lxml import etree
+
+from publisher.xmlutil import XHTML_NS
+
+#: (open double, close double, open single, close single) by primary language subtag
+QUOTES = {
+    "en": ("“", "”", "‘", "’"),
+    "de": ("„", "“", "‚", "‘"),
+    "fr": ("«\u202f", "\u202f»", "‹\u202f", "\u202f›"),
+    "es": ("«", "»", "“", "”"),
+    "it": ("«", "»", "“", "”"),
+    "pt": ("«", "»", "“", "”"),
+    "sv": ("”", "”", "’", "’"),
+    "fi": ("”", "”", "’", "’"),
+    "nl": ("“", "”", "‘", "’"),
+    "da": ("»", "«", "›", "‹"),
+    "nb": ("«", "»", "‘", "’"),
+    "pl": ("„", "”", "‚", "’"),
+}
+APOSTROPHE = "’"
+SKIP = {"code", "pre", "kbd", "samp", "var", "tt", "script", "style", "math", "svg"}
+BLOCKS = {
+    "p", "li", "h1", "h2", "h3", "h4", "h5", "h6", "td", "th", "blockquote", "div", "dd", "dt",
+    "figcaption", "caption", "section", "article", "aside", "header", "footer", "ul", "ol", "dl",
+    "table", "thead", "tbody", "tfoot", "tr", "figure", "details", "summary", "body", "bio",
+}
+_URL = re.compile(r"(?:[a-zA-Z][a-zA-Z0-9+.-]*://|www\.|mailto:)[^\s<>\"]*")
+_OPENERS = set("([{<\u2014\u2013-/") | {"“", "‘", "„", "‚", "«", "‹", "»", "›"}
+OPAQUE = "\x00"  # stands for skipped content (code, URLs) when reading context: like a letter
+
+
+def quotes_for(lang: str) -> tuple[str, str, str, str]:
+    return QUOTES.get(lang.split("-")[0].lower(), QUOTES["en"])
+
+
+def _dashes_and_ellipses(text: str) -> str:
+    text = text.replace("---", "\u2014").replace("--", "\u2013")
+    return re.sub(r"(?<!\.)\.\.\.(?!\.)", "…", text)
+
+
+def _smarten(chars: list[str], lang: str) -> list[str]:
+    """Curl the straight quotes of a block's characters (OPAQUE stands for code or a URL)."""
+    od, cd, os_, cs = quotes_for(lang)
+    out = list(chars)
+    open_double = open_single = False
+    for i, c in enumerate(chars):
+        if c not in "\"'":
+            continue
+        prev = chars[i - 1] if i > 0 else " "
+        nxt = chars[i + 1] if i + 1 < len(chars) else " "
+        word_before = prev.isalnum() or prev == OPAQUE
+        word_after = nxt.isalnum() or nxt == OPAQUE
+        opening = (prev.isspace() or prev in _OPENERS) and not nxt.isspace()
+        if c == '"':
+            out[i] = od if opening else cd
+            open_double = opening
+        elif word_before and word_after:
+            out[i] = APOSTROPHE  # don't, rock'n'roll
+        elif opening and nxt.isdigit():
+            out[i] = APOSTROPHE  # '90s
+        elif opening:
+            out[i] = os_
+            open_single = True
+        elif open_single:
+            out[i] = cs
+            open_single = False
+        else:
+            out[i] = APOSTROPHE  # the students' union, Andreas' Buch
+    return out
+
+
+def _segments(text: str) -> list[tuple[str, bool]]:
+    """(piece, is_url) pieces of a text."""
+    pieces: list[tuple[str, bool]] = []
+    pos = 0
+    for m in _URL.finditer(text):
+        if m.start() > pos:
+            pieces.append((text[pos : m.start()], False))
+        pieces.append((m.group(), True))
+        pos = m.end()
+    if pos < len(text):
+        pieces.append((text[pos:], False))
+    return pieces
+
+
+def smarten_text(text: str, lang: str) -> str:
+    """Typography for a plain string (headline, deck, summary)."""
+    return _smarten_slots([text], lang)[0]
+
+
+def _smarten_slots(slots: list[str | None], lang: str) -> list[str | None]:
+    """Typography across text slots that read as one run; a None slot is skipped content."""
+    prepared: list[list[tuple[str, bool]] | None] = []
+    flat: list[str] = []
+    for slot in slots:
+        if slot is None:
+            prepared.append(None)
+            flat.append(OPAQUE)
+            continue
+        pieces = [(p if url else _dashes_and_ellipses(p), url) for p, url in _segments(slot)]
+        prepared.append(pieces)
+        for piece, url in pieces:
+            flat.extend([OPAQUE] * len(piece) if url else list(piece))
+    curled = _smarten(flat, lang)
+    out: list[str | None] = []
+    pos = 0
+    for pieces in prepared:
+        if pieces is None:
+            out.append(None)
+            pos += 1
+            continue
+        parts = []
+        for piece, url in pieces:
+            parts.append(piece if url else "".join(curled[pos : pos + len(piece)]))
+            pos += len(piece)
+        out.append("".join(parts))
+    return out
+
+
+Slot = tuple[etree._Element, str] | None
+
+
+def smarten_tree(root: etree._Element, lang: str) -> None:
+    """Apply typography in place to every text of ``root`` outside code and URLs."""
+    for block in root.iter(etree.Element):
+        if (block is root or _local(block) in BLOCKS) and not _skipped(block, root):
+            refs: list[Slot] = []
+            _collect(block, refs)
+            texts = [getattr(ref[0], ref[1]) if ref else None for ref in refs]
+            for ref, value in zip(refs, _smarten_slots(texts, lang), strict=True):
+                if ref is not None and value != getattr(ref[0], ref[1]):
+                    setattr(ref[0], ref[1], value)
+
+
+def _local(el: etree._Element) -> str:
+    tag = el.tag
+    if not isinstance(tag, str):
+        return ""
+    return tag.rsplit("}", 1)[-1]
+
+
+def _skipped(el: etree._Element, root: etree._Element) -> bool:
+    node = el
+    while node is not None:
+        if _local(node) in SKIP:
+            return True
+        if node is root:
+            return False
+        node = node.getparent()
+    return False
+
+
+def _collect(el: etree._Element, refs: list[Slot]) -> None:
+    """A block's text slots in reading order; nested blocks are their own run, code is opaque."""
+    if el.text:
+        refs.append((el, "text"))
+    for child in el:
+        if not isinstance(child.tag, str) or _local(child) in BLOCKS:
+            pass
+        elif _local(child) in SKIP or (_local(child) == "a" and _is_url_text(child)):
+            refs.append(None)
+        else:
+            _collect(child, refs)
+        if child.tail:
+            refs.append((child, "tail"))
+
+
+def _is_url_text(a: etree._Element) -> bool:
+    text = "".join(a.itertext()).strip()
+    return bool(text) and (text == a.get("href") or bool(_URL.fullmatch(text)))
+
+
+__all__ = ["smarten_text", "smarten_tree", "quotes_for", "XHTML_NS"]
