@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -9,7 +11,8 @@ from lxml import etree
 
 from publisher import sources
 from publisher.config import Config
-from publisher.errors import BuildFailed, Diagnostic, Reporter, SourceError, display_path
+from publisher.dates import parse_iso
+from publisher.errors import BuildFailed, ConfigError, Diagnostic, Reporter, SourceError, display_path
 from publisher.model import ArticleView
 from publisher.normalize import Normalizer, identity
 from publisher.output import write_outputs
@@ -17,9 +20,33 @@ from publisher.render.epub import render_epub
 from publisher.render.feeds import render_atom, render_rss
 
 
+def resolve_now(now: dt.datetime | None = None) -> dt.datetime:
+    """The moment that decides which articles are published: ``now`` if given, else
+    ``SOURCE_DATE_EPOCH`` when set (reproducible builds), else the clock."""
+    if now is not None:
+        return now if now.tzinfo else now.replace(tzinfo=dt.UTC)
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if epoch:
+        try:
+            return dt.datetime.fromtimestamp(int(epoch), dt.UTC)
+        except (ValueError, OverflowError):
+            raise ConfigError(f"SOURCE_DATE_EPOCH must be whole seconds since 1970, not {epoch!r}") from None
+    return dt.datetime.now(dt.UTC)
+
+
+def published(views: list[ArticleView], now: dt.datetime) -> tuple[list[ArticleView], int, int]:
+    """(articles to publish, drafts left out, scheduled articles left out until their time)."""
+    drafts = [v for v in views if v.draft]
+    scheduled = [v for v in views if not v.draft and parse_iso(v.published) > now]
+    keep = [v for v in views if not v.draft and parse_iso(v.published) <= now]
+    return keep, len(drafts), len(scheduled)
+
+
 @dataclass
 class BuildResult:
     articles: int
+    drafts: int = 0
+    scheduled: int = 0
     written: list[str] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)
     outputs: list[str] = field(default_factory=list)
@@ -97,11 +124,12 @@ def _check_unique(views: list[ArticleView], config: Config, report: Reporter) ->
                 first[key] = view
 
 
-def build(config: Config, out_dir: Path | None = None) -> BuildResult:
+def build(config: Config, out_dir: Path | None = None, now: dt.datetime | None = None) -> BuildResult:
     report = Reporter()
     views, _ = load_articles(config, report)
     if report.errors:
         raise BuildFailed(report.diagnostics)
+    views, drafts, scheduled = published(views, resolve_now(now))
 
     media = {}
     for view in views:
@@ -116,4 +144,4 @@ def build(config: Config, out_dir: Path | None = None) -> BuildResult:
         files["media/" + path] = data
 
     written, removed = write_outputs(out_dir or config.output_path, files)
-    return BuildResult(len(views), written, removed, sorted(files), report.diagnostics)
+    return BuildResult(len(views), drafts, scheduled, written, removed, sorted(files), report.diagnostics)

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 import click
 
-from publisher import __version__
+from publisher import __version__, dates
 from publisher.build import build as run_build
 from publisher.build import load_articles, normalize_file
 from publisher.config import Config, load_config
@@ -42,15 +43,27 @@ def cli() -> None:
     """Build syndication feeds and EPUB books from the article files in articles/."""
 
 
+def _parse_now(ctx: click.Context, param: click.Parameter, value: str | None) -> dt.datetime | None:
+    if value is None:
+        return None
+    try:
+        return dates.parse(value, dt.UTC)
+    except dates.DateError as exc:
+        raise click.BadParameter(str(exc)) from None
+
+
 @cli.command()
 @config_option
+@click.option("--now", callback=_parse_now, metavar="DATETIME",
+              help="Publish as of this ISO 8601 time [default: SOURCE_DATE_EPOCH if set, else the clock]. "
+              "Drafts and articles dated later are left out.")
 @click.option("--output", "-o", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Output folder [default: site.output_dir, normally build/].")
-def build(config_path: Path | None, output: Path | None) -> None:
+def build(config_path: Path | None, now: dt.datetime | None, output: Path | None) -> None:
     """Read every article, then write RSS, Atom and the EPUB into the output folder."""
     config, diagnostics = _config(config_path)
     _print(diagnostics)
-    result = run_build(config, output)
+    result = run_build(config, output, now)
     _print(result.diagnostics)
     out = display_path(output or config.output_path)
     click.echo(
@@ -59,6 +72,8 @@ def build(config_path: Path | None, output: Path | None) -> None:
         + (f", {len(result.removed)} removed" if result.removed else "")
         + ")."
     )
+    if result.drafts or result.scheduled:
+        click.echo(f"Left out: {result.drafts} draft(s), {result.scheduled} article(s) dated in the future.")
 
 
 @cli.command()

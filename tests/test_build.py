@@ -103,3 +103,25 @@ def test_output_files_are_readable_by_everyone(site: Path):
     build(site_config(site))
     for path in (site / "build").rglob("*.xml"):
         assert os.stat(path).st_mode & 0o444 == 0o444
+
+
+def test_drafts_and_future_articles_are_left_out_until_their_time(site: Path, monkeypatch):
+    import datetime as dt
+
+    import feedparser
+
+    write(site / "articles" / "2026-12-01-later.md", "---\ntitle: Later\ndate: 2026-12-01T09:00:00Z\n---\nSoon.\n")
+    write(site / "articles" / "2026-11-01-wip.md", "---\ntitle: Draft\ndraft: true\n---\nWIP.\n")
+    config = site_config(site)
+
+    def titles() -> list[str]:
+        return [e.title for e in feedparser.parse((site / "build" / "atom.xml").read_bytes()).entries]
+
+    result = build(config, now=dt.datetime(2026, 11, 30, tzinfo=dt.UTC))
+    assert (result.articles, result.drafts, result.scheduled) == (7, 1, 1)
+    assert "Later" not in titles() and "Draft" not in titles()
+    build(config, now=dt.datetime(2026, 12, 1, 9, 0, tzinfo=dt.UTC))
+    assert "Later" in titles() and "Draft" not in titles()
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", str(int(dt.datetime(2026, 11, 30, tzinfo=dt.UTC).timestamp())))
+    build(config)
+    assert "Later" not in titles()

@@ -90,3 +90,14 @@ def test_bad_config_is_reported_with_line(site: Path, monkeypatch):
     write(site / "publisher.toml", '[site]\ntitle = \n')
     result = run("build")
     assert result.output.startswith("publisher.toml:2:")
+
+
+def test_build_now_option_and_summary_of_left_out_articles(site: Path, monkeypatch):
+    monkeypatch.chdir(site)
+    monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
+    write(site / "articles" / "2030-01-01-future.md", "---\ntitle: Future\n---\nLater.\n")
+    result = run("build", "--now", "2026-11-25T12:00:00Z")
+    assert result.exit_code == 0
+    assert result.output.splitlines()[-1] == "Left out: 0 draft(s), 1 article(s) dated in the future."
+    bad = run("build", "--now", "tomorrow")
+    assert bad.exit_code == 2 and "Invalid value for '--now'" in bad.output
