@@ -5,7 +5,10 @@ Rules (also in docs/wire-format.md):
 * The file is UTF-8 (a BOM is ignored); CRLF and CR line endings are read as LF; trailing
   spaces are ignored. Blocks are separated by one or more blank lines; the lines of a block
   are joined with a space (hard-wrapped copy reads as one paragraph).
-* Block 1 is the headline.
+* An optional header block may come first: every line of it is ``Key: value`` with a key
+  from HEADER_KEYS (``Date:``, ``Updated:``, ``Id:``, ``Slug:``, ``Tags:``, ``Lang:``,
+  ``Summary:``, ``Canonical:``, ``Draft:``; case-insensitive). Then block 2 is the headline.
+* Block 1 (after any header) is the headline.
 * Block 2 is the deck when it is one line, at most 300 characters, does not end like a
   sentence (``. ! ? … :`` optionally followed by a closing quote) and more text follows it.
   Otherwise it is the first paragraph.
@@ -32,6 +35,19 @@ from publisher.xmlutil import H, LINE_ATTR
 _AUTHOR = re.compile(r"^Authors?:\s*(?P<names>\S.*)$")
 _SENTENCE_END = re.compile(r"[.!?…:][\"'”’»)]*$")
 DECK_MAX = 300
+HEADER_KEYS = {
+    "date": "date",
+    "updated": "updated",
+    "id": "id",
+    "slug": "slug",
+    "tags": "tags",
+    "lang": "lang",
+    "language": "lang",
+    "summary": "summary",
+    "canonical": "canonical",
+    "draft": "draft",
+}
+_HEADER_LINE = re.compile(r"^(?P<key>[A-Za-z]+):\s*(?P<value>\S.*)$")
 
 
 def blocks(text: str) -> list[tuple[int, list[str]]]:
@@ -51,6 +67,11 @@ def blocks(text: str) -> list[tuple[int, list[str]]]:
     if current:
         out.append((start, current))
     return out
+
+
+def _is_header(block: list[str]) -> bool:
+    matches = [_HEADER_LINE.match(line) for line in block]
+    return all(m is not None and m.group("key").lower() in HEADER_KEYS for m in matches)
 
 
 def split_names(names: str) -> list[str]:
@@ -75,6 +96,10 @@ class WireReader(Reader):
         if not parts:
             raise SourceError("the file is empty; a wire story needs at least a headline line", path, 1)
         article = SourceArticle(path=path, format=self.name)
+        if _is_header(parts[0][1]):
+            self._header(article, parts.pop(0))
+            if not parts:
+                raise SourceError("the file has a header block but no headline after it", path, 1)
 
         trailer_at = next((i for i, (_, b) in enumerate(parts) if i > 0 and _AUTHOR.match(b[0])), len(parts))
         if _AUTHOR.match(parts[0][1][0]):
@@ -96,6 +121,24 @@ class WireReader(Reader):
         article.body_first_line = rest[0][0] if rest else head_line
         article.authors = self._trailer(parts[trailer_at:])
         return article
+
+    @staticmethod
+    def _header(article: SourceArticle, block: tuple[int, list[str]]) -> None:
+        first, lines = block
+        for offset, line in enumerate(lines):
+            m = _HEADER_LINE.match(line)
+            assert m is not None  # _is_header checked every line
+            key = HEADER_KEYS[m.group("key").lower()]
+            value: object = m.group("value").strip()
+            if key == "tags":
+                value = [t.strip() for t in str(value).split(",") if t.strip()]
+            elif key == "draft":
+                flag = str(value).lower()
+                if flag not in ("true", "false", "yes", "no"):
+                    raise SourceError(f"Draft: must be true or false, not {value!r}", article.path, first + offset)
+                value = flag in ("true", "yes")
+            article.fields[key] = value
+            article.origins[key] = (article.path, first + offset)
 
     @staticmethod
     def _trailer(parts: list[tuple[int, list[str]]]) -> list[SourceAuthor]:

@@ -96,3 +96,23 @@ def test_invalid_utf8_is_an_error_with_the_line():
     with pytest.raises(SourceError) as err:
         read(b"Headline\n\nBody \xff here.\n", "bad.txt")
     assert err.value.formatted() == "bad.txt:3: error: not valid UTF-8 (byte 0xff); save the file as UTF-8"
+
+
+def test_optional_header_block_sets_date_id_tags():
+    art = read("Date: 2026-11-20T10:00:00+01:00\nID: wire-991\nTags: Port, Shipping\nDraft: no\n\nHeadline\n\nDeck\n\nBody.\n")
+    assert art.fields["title"] == "Headline" and art.fields["deck"] == "Deck"
+    assert (art.fields["date"], art.fields["id"], art.fields["tags"], art.fields["draft"]) == (
+        "2026-11-20T10:00:00+01:00", "wire-991", ["Port", "Shipping"], False
+    )
+    assert art.origins["tags"] == (Path("story.txt"), 3)
+
+
+def test_headline_that_looks_like_a_header_but_has_an_unknown_key_is_a_headline():
+    art = read("Update: Ceasefire holds\n\nBody text.\n")
+    assert art.fields["title"] == "Update: Ceasefire holds"
+
+
+def test_bad_draft_value_in_header_names_the_line():
+    with pytest.raises(SourceError) as err:
+        read("Date: 2026-01-01\nDraft: maybe\n\nHeadline\n\nBody.\n")
+    assert err.value.formatted() == "story.txt:2: error: Draft: must be true or false, not 'maybe'"
