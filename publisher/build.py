@@ -17,7 +17,7 @@ from publisher.model import ArticleView
 from publisher.normalize import Normalizer, identity
 from publisher.output import write_outputs
 from publisher.render.epub import render_epub
-from publisher.render.feeds import render_atom, render_rss
+from publisher.render.feeds import render_feeds
 
 
 def resolve_now(now: dt.datetime | None = None) -> dt.datetime:
@@ -135,11 +135,8 @@ def build(config: Config, out_dir: Path | None = None, now: dt.datetime | None =
     for view in views:
         for res in view.resources:
             media[res.path] = (config.articles_path / res.path).read_bytes()
-    files: dict[str, bytes] = {
-        "rss.xml": render_rss(config, views),
-        "atom.xml": render_atom(config, views),
-        f"{config.epub_name}.epub": render_epub(config, views, media),
-    }
+    files, _ = render_feeds(config, views)
+    files[f"{config.epub_name}.epub"] = render_epub(config, views, media)
     for path, data in media.items():
         files["media/" + path] = data
 

@@ -53,6 +53,10 @@ class Config:
     #: build), or "remote" (a warning; the image is taken to be served at that path relative to
     #: the article's canonical URL, as on a site migrated with its images left on the web server).
     missing_images: str = "error"
+    #: How many of the newest articles each subscription feed carries; older ones are in archives.
+    feed_limit: int = 50
+    #: WebSub hub URL announced in every feed (empty: none).
+    hub: str = ""
     #: Basename (without .epub) of the EPUB of all articles.
     epub_name: str = "articles"
     #: Author bios by name (``[authors."Name"] bio = "..."``); a source's own bio wins.
@@ -163,5 +167,9 @@ def _validate(config: Config, shown: str, report: Reporter) -> None:
         report.error(shown, f"site.timezone {config.timezone!r} is not an IANA time zone (e.g. Europe/Berlin)")
     if config.missing_images not in ("error", "remote"):
         report.error(shown, f"site.missing_images must be \"error\" or \"remote\", not {config.missing_images!r}")
+    if config.feed_limit < 1:
+        report.error(shown, f"site.feed_limit must be at least 1, not {config.feed_limit}")
+    if config.hub and urlsplit(config.hub).scheme not in ("http", "https"):
+        report.error(shown, f"site.hub must be an absolute http(s) URL, got {config.hub!r}")
     if not config.language.strip():
         report.error(shown, "site.language must not be empty")

@@ -173,8 +173,8 @@ class Normalizer:
         if resources:
             res_el = _sub(meta, "resources")
             for href in sorted(resources):
-                path, mtype = resources[href]
-                _sub(res_el, "resource", href=href, path=path, type=mtype)
+                path, mtype, length = resources[href]
+                _sub(res_el, "resource", href=href, path=path, type=mtype, length=length)
         if src.extra:
             extra = _sub(meta, "extra")
             for name in sorted(src.extra):
@@ -278,11 +278,11 @@ class Normalizer:
             node = node.getparent()
         return None
 
-    def _clean_body(self, body: etree._Element, canonical: str) -> dict[str, tuple[str, str]]:
+    def _clean_body(self, body: etree._Element, canonical: str) -> dict[str, tuple[str, str, str]]:
         """Sanitize, absolutize URLs and collect local images. Returns resources by href."""
         path = self.src.path
-        known = {r["href"]: (r["path"], r["type"]) for r in self.src.resources}
-        resources: dict[str, tuple[str, str]] = {}
+        known = {r["href"]: (r["path"], r["type"], r["length"]) for r in self.src.resources}
+        resources: dict[str, tuple[str, str, str]] = {}
         stack = list(reversed(body))
         while stack:  # document order; a removed element's subtree is never visited
             el = stack.pop()
@@ -373,7 +373,7 @@ class Normalizer:
                 f"image {value!r} is not JPEG, PNG, GIF or SVG; convert it to one of those", src.path, self._line(el)
             )
         href = self.config.url("media/" + quote(rel))
-        resources[href] = (rel, mtype)
+        resources[href] = (rel, mtype, str(target.stat().st_size))
         return href
 
 

@@ -27,9 +27,10 @@ def test_build_prints_a_summary(site: Path, monkeypatch):
     result = run("build")
     assert result.exit_code == 0, result.output
     assert result.output == (
-        "Built 7 article(s) into build/: articles.epub, atom.xml, rss.xml (4 file(s) written, 0 unchanged).\n"
+        "Built 7 article(s) into build/: articles.epub, atom.xml, feed.json, feeds.opml, rss.xml "
+        "(54 file(s) written, 0 unchanged).\n"
     )
-    assert run("build").output.endswith("(0 file(s) written, 4 unchanged).\n")
+    assert run("build").output.endswith("(0 file(s) written, 54 unchanged).\n")
 
 
 def test_build_failure_exits_non_zero_with_file_and_line(site: Path, monkeypatch):

@@ -29,7 +29,7 @@ def _compare(name: str, actual: bytes, update: bool) -> None:
     assert actual.decode("utf-8") == path.read_text(encoding="utf-8")
 
 
-@pytest.mark.parametrize("name", ["rss.xml", "atom.xml"])
+@pytest.mark.parametrize("name", ["rss.xml", "atom.xml", "feed.json", "feeds.opml", "tags/port/atom.xml"])
 def test_feed_golden(built: Path, update_goldens: bool, name: str):
     _compare(name, (built / name).read_bytes(), update_goldens)
 

@@ -36,6 +36,7 @@ class Resource:
     href: str
     path: str
     type: str
+    length: int
 
 
 class ArticleView:
@@ -85,9 +86,19 @@ class ArticleView:
     @property
     def resources(self) -> list[Resource]:
         return [
-            Resource(r.get("href"), r.get("path"), r.get("type"))
+            Resource(r.get("href"), r.get("path"), r.get("type"), int(r.get("length")))
             for r in self._meta.iterfind(f"{A}resources/{A}resource")
         ]
+
+    @property
+    def lead_image(self) -> tuple[Resource, str] | None:
+        """The first local image of the body and its alt text: the article's picture in feeds."""
+        by_href = {r.href: r for r in self.resources}
+        for img in self.body.iter(H + "img"):
+            res = by_href.get(img.get("src"))
+            if res is not None:
+                return res, img.get("alt") or ""
+        return None
 
     @property
     def body(self) -> etree._Element:
