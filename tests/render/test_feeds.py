@@ -95,3 +95,141 @@ def test_no_relative_urls_in_content(built: Path, name: str):
         html = entry.content[0].value
         for url in re.findall(r'(?:href|src)="([^"]*)"', html):
             assert re.match(r"^https?://", url), (entry.title, url)
+
+
+# -- every feed the build writes ------------------------------------------------------------------
+
+
+def _all_feeds(folder: Path) -> list[Path]:
+    return sorted(p for p in folder.rglob("*.xml"))
+
+
+def test_every_written_feed_reads_complete_in_feedparser(built: Path):
+    feeds = _all_feeds(built)
+    assert len(feeds) >= 2 + 2 * 10  # site + tags + authors, RSS and Atom each
+    for path in feeds:
+        feed = feedparser.parse(path.read_bytes())
+        assert feed.bozo is False, (path, feed.get("bozo_exception"))
+        assert feed.entries, path
+        for entry in feed.entries:
+            for key in ("title", "link", "id", "published", "updated", "author", "content", "summary"):
+                assert entry.get(key), (path.name, key, entry.get("title"))
+            for url in re.findall(r'(?:href|src|srcset|poster)="([^"]*)"', entry.content[0].value):
+                assert re.match(r"^(https?|mailto):", url), (path, url)
+
+
+def test_tag_and_author_feeds_hold_exactly_their_articles(built: Path):
+    port = feedparser.parse((built / "tags" / "port" / "atom.xml").read_bytes())
+    assert sorted(e.title for e in port.entries) == sorted(
+        [
+            "Council Approves Port Expansion After Six-Hour Debate",
+            "Port Authority Faces €40 Million Funding Gap",
+            "Why the Tide Tables Were Wrong Last Week",
+            "Hafenfest: „Wir kommen wieder“ – die Gäste aus Kiel",
+        ]
+    )
+    tomas = feedparser.parse((built / "authors" / "tomas-o-briain" / "rss.xml").read_bytes())
+    assert len(tomas.entries) == 2 and all("Tomás Ó Briain" in e.author for e in tomas.entries)
+
+
+def test_opml_lists_every_feed(built: Path):
+    opml = etree.parse(str(built / "feeds.opml")).getroot()
+    urls = set(opml.xpath("//outline/@xmlUrl"))
+    written = {"https://dispatch.example.com/" + p.relative_to(built).as_posix() for p in built.rglob("*")
+               if p.name in ("rss.xml", "atom.xml", "feed.json") and "archive" not in p.parts}
+    assert urls == written
+
+
+def test_lead_image_as_enclosure_and_media_content(built: Path):
+    rss = etree.parse(str(built / "rss.xml")).getroot()
+    item = next(i for i in rss.iter("item") if i.find("enclosure") is not None)
+    enc = item.find("enclosure")
+    assert (enc.get("url"), enc.get("length"), enc.get("type")) == (
+        "https://dispatch.example.com/media/images/harbour-cranes.png", "2759", "image/png")
+    assert item.find("{http://search.yahoo.com/mrss/}content").get("url") == enc.get("url")
+    atom = etree.parse(str(built / "atom.xml")).getroot()
+    links = atom.xpath("//atom:entry/atom:link[@rel='enclosure']", namespaces=NS)
+    assert [(l.get("href"), l.get("length"), l.get("type")) for l in links] == [
+        ("https://dispatch.example.com/media/images/harbour-cranes.png", "2759", "image/png")]
+    alternates = atom.xpath("//atom:entry/atom:link[not(@rel) or @rel='alternate']", namespaces=NS)
+    assert len(alternates) == 7  # the enclosure did not become a second alternate link
+    parsed = feedparser.parse((built / "atom.xml").read_bytes())
+    assert [e.enclosures[0].href for e in parsed.entries if e.get("enclosures")] == [enc.get("url")]
+
+
+def test_feed_dates_come_from_articles_never_the_clock(built: Path):
+    atom = etree.parse(str(built / "tags" / "libya" / "atom.xml")).getroot()
+    assert atom.findtext("atom:updated", namespaces=NS) == "2016-11-29T14:30:00-05:00"
+    rss = etree.parse(str(built / "tags" / "libya" / "rss.xml")).getroot()
+    assert rss.findtext("channel/lastBuildDate") == "Tue, 29 Nov 2016 14:30:00 -0500"
+
+
+def test_browser_stylesheet_instruction_points_at_the_root_xslt(built: Path):
+    assert (built / "rss.xml").read_bytes().split(b"\n")[1] == b'<?xml-stylesheet type="text/xsl" href="feed.xsl"?>'
+    assert b'href="../../feed.xsl"' in (built / "tags" / "port" / "atom.xml").read_bytes()
+
+
+# -- JSON Feed 1.1 --------------------------------------------------------------------------------
+
+
+def check_json_feed(data: bytes) -> list[str]:
+    """The rules of JSON Feed 1.1 (https://jsonfeed.org/version/1.1) that a document can break."""
+    import json
+    from datetime import datetime
+
+    problems = []
+    feed = json.loads(data)
+    if feed.get("version") != "https://jsonfeed.org/version/1.1":
+        problems.append("version")
+    if not isinstance(feed.get("title"), str) or not feed["title"]:
+        problems.append("title")
+    for key in ("home_page_url", "feed_url"):
+        if key in feed and not re.match(r"^https?://", feed[key]):
+            problems.append(key)
+    if not isinstance(feed.get("items"), list):
+        return problems + ["items"]
+    ids = set()
+    for n, item in enumerate(feed["items"]):
+        if not isinstance(item.get("id"), str) or not item["id"]:
+            problems.append(f"items[{n}].id")
+        elif item["id"] in ids:
+            problems.append(f"items[{n}].id duplicate")
+        ids.add(item.get("id"))
+        if not (isinstance(item.get("content_html"), str) or isinstance(item.get("content_text"), str)):
+            problems.append(f"items[{n}] content")
+        for key in ("date_published", "date_modified"):
+            if key in item:
+                try:
+                    value = datetime.fromisoformat(item[key].replace("Z", "+00:00"))
+                    assert value.tzinfo is not None and re.match(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d", item[key])
+                except (ValueError, AssertionError):
+                    problems.append(f"items[{n}].{key}")
+        for key in ("url", "image"):
+            if key in item and not re.match(r"^https?://", item[key]):
+                problems.append(f"items[{n}].{key}")
+        for author in item.get("authors", []):
+            if not isinstance(author, dict) or not any(author.get(k) for k in ("name", "url", "avatar")):
+                problems.append(f"items[{n}].authors")
+        if "tags" in item and not all(isinstance(t, str) for t in item["tags"]):
+            problems.append(f"items[{n}].tags")
+        for att in item.get("attachments", []):
+            if not att.get("url") or not att.get("mime_type"):
+                problems.append(f"items[{n}].attachments")
+    return problems
+
+
+def test_json_feeds_follow_json_feed_1_1(built: Path):
+    import json
+
+    paths = sorted(built.rglob("feed.json"))
+    assert len(paths) >= 10
+    for path in paths:
+        assert check_json_feed(path.read_bytes()) == [], path
+    site = json.loads((built / "feed.json").read_bytes())
+    assert len(site["items"]) == 7 and all(i["summary"] and i["content_html"] for i in site["items"])
+
+
+def test_json_feed_checker_catches_bad_documents():
+    bad = b'{"version": "1", "items": [{"id": "", "date_published": "yesterday", "url": "/rel"}]}'
+    assert check_json_feed(bad) == ["version", "title", "items[0].id", "items[0] content",
+                                    "items[0].date_published", "items[0].url"]
