@@ -10,14 +10,18 @@ from pathlib import Path
 from lxml import etree
 
 from publisher import sources
+from publisher.cache import Cache
 from publisher.config import Config
 from publisher.dates import parse_iso
-from publisher.errors import BuildFailed, ConfigError, Diagnostic, Reporter, SourceError, display_path
+from publisher.errors import BuildFailed, ConfigError, Diagnostic, Reporter, display_path
 from publisher.model import ArticleView
-from publisher.normalize import Normalizer, identity
 from publisher.output import write_outputs
 from publisher.render.epub import render_epub
 from publisher.render.feeds import render_feeds
+from publisher.stage import SourceIndex, normalize_file, run_stage
+from publisher.xmlutil import PARSER
+
+__all__ = ["build", "load_articles", "normalize_file", "SourceIndex", "BuildResult", "resolve_now"]
 
 
 def resolve_now(now: dt.datetime | None = None) -> dt.datetime:
@@ -53,41 +57,9 @@ class BuildResult:
     diagnostics: list[Diagnostic] = field(default_factory=list)
 
 
-class SourceIndex:
-    """Canonical URLs of article sources, read on demand: resolves ``[text](other.md)`` links."""
-
-    def __init__(self, config: Config) -> None:
-        self.config = config
-        self._known: dict[Path, str | None] = {}
-
-    def __call__(self, target: Path) -> str | None:
-        if target not in self._known:
-            self._known[target] = self._canonical(target)
-        return self._known[target]
-
-    def _canonical(self, target: Path) -> str | None:
-        root = self.config.articles_path
-        try:
-            rel = target.relative_to(root)
-        except ValueError:
-            return None
-        if target not in sources.discover_one(root, rel, self.config.exclude):
-            return None
-        try:  # the target's own problems are reported when it is normalized itself
-            return identity(sources.load(target, Reporter()), self.config).canonical
-        except SourceError:
-            return None
-
-
-def normalize_file(
-    path: Path, config: Config, report: Reporter, links: SourceIndex | None = None
-) -> etree._Element:
-    """Read and normalize one source: a pure function of its bytes (and sidecar), the config,
-    and the canonical URLs of the sources it links to."""
-    return Normalizer(config, report, links or SourceIndex(config)).normalize(sources.load(path, report))
-
-
-def load_articles(config: Config, report: Reporter) -> tuple[list[ArticleView], int]:
+def load_articles(
+    config: Config, report: Reporter, cache: Cache | None = None, workers: int | None = None
+) -> tuple[list[ArticleView], int]:
     """Every article, normalized and schema-checked, newest first, and the number of sources read.
 
     Problems go to ``report``; an article with an error is left out of the list.
@@ -100,12 +72,11 @@ def load_articles(config: Config, report: Reporter) -> tuple[list[ArticleView], 
     if not paths:
         report.error(display_path(root), "no article sources (.md, .markdown, .txt, .xml) found")
     views: list[ArticleView] = []
-    links = SourceIndex(config)
-    for path in paths:
-        try:
-            views.append(ArticleView(normalize_file(path, config, report, links)))
-        except SourceError as exc:
-            report.add(exc.diagnostic())
+    for outcome in run_stage(paths, config, cache or Cache(None), workers):
+        for diagnostic in outcome.diagnostics:
+            report.add(diagnostic)
+        if outcome.xml is not None:
+            views.append(ArticleView(etree.fromstring(outcome.xml, PARSER)))
     _check_unique(views, config, report)
     return sorted(views, key=ArticleView.sort_key, reverse=True), len(paths)
 
@@ -124,9 +95,22 @@ def _check_unique(views: list[ArticleView], config: Config, report: Reporter) ->
                 first[key] = view
 
 
-def build(config: Config, out_dir: Path | None = None, now: dt.datetime | None = None) -> BuildResult:
+def build(
+    config: Config,
+    out_dir: Path | None = None,
+    now: dt.datetime | None = None,
+    *,
+    cache: Cache | None = None,
+    workers: int | None = None,
+) -> BuildResult:
+    """Check every source, then render and write all outputs, or nothing if anything fails.
+
+    ``cache`` defaults to the config's cache folder; ``workers`` to the number of cores.
+    """
     report = Reporter()
-    views, _ = load_articles(config, report)
+    if cache is None:
+        cache = Cache(config.cache_path)
+    views, _ = load_articles(config, report, cache, workers)
     if report.errors:
         raise BuildFailed(report.diagnostics)
     views, drafts, scheduled = published(views, resolve_now(now))

@@ -10,6 +10,7 @@ import click
 from publisher import __version__, dates
 from publisher.build import build as run_build
 from publisher.build import load_articles, normalize_file
+from publisher.cache import Cache
 from publisher.config import Config, load_config
 from publisher.errors import Diagnostic, Reporter, display_path
 from publisher.xmlutil import to_bytes
@@ -59,11 +60,17 @@ def _parse_now(ctx: click.Context, param: click.Parameter, value: str | None) ->
               "Drafts and articles dated later are left out.")
 @click.option("--output", "-o", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Output folder [default: site.output_dir, normally build/].")
-def build(config_path: Path | None, now: dt.datetime | None, output: Path | None) -> None:
-    """Read every article, then write RSS, Atom and the EPUB into the output folder."""
+@click.option("--workers", "-j", type=click.IntRange(min=1), default=None,
+              help="Processes for reading articles [default: one per core]. Outputs do not depend on it.")
+@click.option("--no-cache", is_flag=True, help="Ignore and do not update the per-article cache.")
+def build(
+    config_path: Path | None, now: dt.datetime | None, output: Path | None, workers: int | None, no_cache: bool
+) -> None:
+    """Read every article, then write feeds, the EPUB and media into the output folder."""
     config, diagnostics = _config(config_path)
     _print(diagnostics)
-    result = run_build(config, output, now)
+    cache = Cache(None if no_cache else config.cache_path)
+    result = run_build(config, output, now, cache=cache, workers=workers)
     _print(result.diagnostics)
     out = display_path(output or config.output_path)
     click.echo(

@@ -57,6 +57,9 @@ class Config:
     feed_limit: int = 50
     #: WebSub hub URL announced in every feed (empty: none).
     hub: str = ""
+    #: Folder of the per-article cache, relative to the config file ("" turns caching off).
+    #: CI may keep it between runs; a damaged or stale entry is detected and rebuilt.
+    cache_dir: str = ".publisher-cache"
     #: Basename (without .epub) of the EPUB of all articles.
     epub_name: str = "articles"
     #: Author bios by name (``[authors."Name"] bio = "..."``); a source's own bio wins.
@@ -73,6 +76,10 @@ class Config:
         return (self.root / self.output_dir).resolve()
 
     @property
+    def cache_path(self) -> Path | None:
+        return (self.root / self.cache_dir).resolve() if self.cache_dir else None
+
+    @property
     def zone(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
 
@@ -85,8 +92,9 @@ class Config:
 
     def fingerprint(self) -> str:
         """Settings that change the per-article stage, as a stable string (for caching)."""
-        keys = ("base_url", "article_url", "language", "timezone", "author", "date_from_path", "missing_images")
-        parts = [f"{k}={getattr(self, k)}" for k in keys]
+        keys = ("base_url", "article_url", "language", "timezone", "author", "date_from_path",
+                "missing_images", "exclude", "articles_dir")
+        parts = [f"{k}={getattr(self, k)}" for k in keys] + [f"root={self.root}"]
         parts += [f"author:{a.name}={a.bio}" for a in sorted(self.authors.values(), key=lambda a: a.name)]
         return "\n".join(parts)
 

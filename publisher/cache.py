@@ -1,0 +1,102 @@
+"""The per-article cache: normalized XML and messages by a hash of everything they depend on.
+
+An entry is keyed by the tool's version, the config's fingerprint, the source's path and bytes.
+It records its other inputs (sidecar, images, linked sources) with their content hashes and is
+used only when all of them still match. Entries are written atomically and carry a checksum, so
+an interrupted build or a damaged file is detected and the article is simply rebuilt.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from publisher import __version__
+from publisher.config import Config
+from publisher.errors import Diagnostic
+
+MAGIC = b"publisher-cache-1\n"
+
+
+@dataclass(frozen=True)
+class Entry:
+    xml: bytes
+    diagnostics: tuple[Diagnostic, ...]  # paths absolute
+    deps: tuple[tuple[str, str], ...]  # (absolute path, digest of its bytes or "missing")
+
+
+def digest_file(path: Path) -> str:
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+    except FileNotFoundError:
+        return "missing"
+
+
+def key_for(config: Config, rel: str, data: bytes) -> str:
+    h = hashlib.sha256()
+    for part in (__version__, config.fingerprint(), rel):
+        h.update(part.encode("utf-8") + b"\0")
+    h.update(data)
+    return h.hexdigest()
+
+
+class Cache:
+    """A folder of entries; ``None`` folder means no caching."""
+
+    def __init__(self, folder: Path | None) -> None:
+        self.folder = folder
+        self.hits = 0
+        self.misses = 0
+
+    def _path(self, key: str) -> Path:
+        assert self.folder is not None
+        return self.folder / key[:2] / key
+
+    def get(self, key: str) -> Entry | None:
+        if self.folder is None:
+            return None
+        path = self._path(key)
+        try:
+            raw = path.read_bytes()
+        except OSError:
+            self.misses += 1
+            return None
+        entry = _decode(raw)
+        if entry is None:  # damaged: drop it, rebuild the article
+            path.unlink(missing_ok=True)
+        elif any(digest_file(Path(p)) != d for p, d in entry.deps):
+            entry = None
+        if entry is None:
+            self.misses += 1
+        else:
+            self.hits += 1
+        return entry
+
+    def put(self, key: str, entry: Entry) -> None:
+        if self.folder is None:
+            return
+        path = self._path(key)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        payload = pickle.dumps(entry, protocol=pickle.HIGHEST_PROTOCOL)
+        fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=path.parent)
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(MAGIC + hashlib.sha256(payload).digest() + payload)
+        os.replace(tmp, path)
+
+
+def _decode(raw: bytes) -> Entry | None:
+    if not raw.startswith(MAGIC):
+        return None
+    body = raw[len(MAGIC) :]
+    checksum, payload = body[:32], body[32:]
+    if len(checksum) != 32 or hashlib.sha256(payload).digest() != checksum:
+        return None
+    try:
+        entry = pickle.loads(payload)  # noqa: S301 - our own file, checksum verified above
+    except Exception:  # noqa: BLE001 - any unreadable entry is just a miss
+        return None
+    return entry if isinstance(entry, Entry) else None

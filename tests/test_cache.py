@@ -1,0 +1,120 @@
+"""The per-article cache and the worker pool never change what a build writes."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+import publisher
+from publisher.build import build
+from publisher.cache import Cache
+from tests.conftest import copy_site, site_config, write
+from tests.test_build import snapshot
+
+
+def clean_build(site: Path, tmp: Path) -> dict[str, bytes]:
+    """What a build from scratch (no cache, fresh output folder, one worker) writes for ``site``."""
+    fresh = tmp / "clean"
+    shutil.rmtree(fresh, ignore_errors=True)
+    shutil.copytree(site, fresh, ignore=shutil.ignore_patterns("build", ".publisher-cache"))
+    build(site_config(fresh), cache=Cache(None), workers=1)
+    return snapshot(fresh / "build")
+
+
+@pytest.fixture
+def warm(tmp_path: Path) -> Path:
+    """The bundled site, built once so its cache is full."""
+    site = copy_site(tmp_path / "site")
+    build(site_config(site))
+    assert any((site / ".publisher-cache").rglob("*"))
+    return site
+
+
+def _rebuild_matches_clean(site: Path, tmp: Path, expect_hits: int | None = None) -> None:
+    cache = Cache(site_config(site).cache_path)
+    build(site_config(site), cache=cache)
+    assert snapshot(site / "build") == clean_build(site, tmp)
+    if expect_hits is not None:
+        assert cache.hits == expect_hits
+
+
+def test_unchanged_rebuild_uses_the_cache_for_every_article(warm: Path, tmp_path: Path):
+    _rebuild_matches_clean(warm, tmp_path, expect_hits=7)
+
+
+def test_edit_of_one_article(warm: Path, tmp_path: Path):
+    path = warm / "articles" / "2026-11-20-cafe-kultur.md"
+    path.write_text(path.read_text(encoding="utf-8").replace("best cardamom", "finest cardamom"), encoding="utf-8")
+    _rebuild_matches_clean(warm, tmp_path, expect_hits=6)
+
+
+def test_sidecar_edit(warm: Path, tmp_path: Path):
+    write(warm / "articles" / "000_74b8af4278bed77c.meta.yaml", "date: 2016-11-30T10:00:00Z\ntags: [Libya]\n")
+    _rebuild_matches_clean(warm, tmp_path, expect_hits=6)
+
+
+def test_image_change(warm: Path, tmp_path: Path):
+    image = warm / "articles" / "images" / "harbour-cranes.png"
+    image.write_bytes(image.read_bytes() + b"\0" * 10)  # a different length, in feeds and book
+    _rebuild_matches_clean(warm, tmp_path, expect_hits=6)
+
+
+def test_linked_article_changes_its_slug(warm: Path, tmp_path: Path):
+    path = warm / "articles" / "2026-11-18-port-expansion-vote.md"
+    path.write_text(path.read_text(encoding="utf-8").replace("tags:", "slug: the-vote\ntags:", 1), encoding="utf-8")
+    _rebuild_matches_clean(warm, tmp_path)
+    assert b"articles/the-vote/" in (warm / "build" / "authors" / "ingrid-halvorsen" / "atom.xml").read_bytes()
+
+
+def test_config_change(warm: Path, tmp_path: Path):
+    toml = warm / "publisher.toml"
+    toml.write_text(toml.read_text(encoding="utf-8").replace("Europe/London", "America/New_York"), encoding="utf-8")
+    _rebuild_matches_clean(warm, tmp_path, expect_hits=0)
+
+
+def test_tool_version_change(warm: Path, tmp_path: Path, monkeypatch):
+    monkeypatch.setattr(publisher.cache, "__version__", "999.0")
+    cache = Cache(site_config(warm).cache_path)
+    build(site_config(warm), cache=cache)
+    assert cache.hits == 0
+    assert snapshot(warm / "build") == clean_build(warm, tmp_path)
+
+
+@pytest.mark.parametrize("damage", ["truncate", "flip", "garbage", "empty"])
+def test_damaged_cache_entries_are_detected_and_rebuilt(warm: Path, tmp_path: Path, damage: str):
+    entries = sorted(p for p in (warm / ".publisher-cache").rglob("*") if p.is_file())
+    for entry in entries:
+        data = entry.read_bytes()
+        entry.write_bytes(
+            {"truncate": data[: len(data) // 2], "flip": data[:-5] + bytes([data[-5] ^ 0xFF]) + data[-4:],
+             "garbage": b"not a cache entry", "empty": b""}[damage]
+        )
+    _rebuild_matches_clean(warm, tmp_path, expect_hits=0)
+
+
+def test_interrupted_write_leaves_no_half_entry(warm: Path, tmp_path: Path, monkeypatch):
+    shutil.rmtree(warm / ".publisher-cache")
+
+    def crash(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(publisher.cache.os, "replace", crash)
+    with pytest.raises(KeyboardInterrupt):
+        build(site_config(warm))
+    monkeypatch.undo()
+    assert not [p for p in (warm / ".publisher-cache").rglob("*") if p.is_file() and not p.name.startswith(".tmp-")]
+    _rebuild_matches_clean(warm, tmp_path)
+
+
+def test_worker_count_does_not_change_outputs(tmp_path: Path):
+    outputs = []
+    for workers in (1, 2, 3):
+        site = copy_site(tmp_path / f"w{workers}")
+        for n in range(40):  # enough sources for the pool to be used
+            write(site / "articles" / f"2026-10-{n % 28 + 1:02d}-extra-{n}.md",
+                  f"---\ntitle: Extra {n}\ntags: [T{n % 3}]\n---\n\nText {n} links [up](2026-11-20-cafe-kultur.md).\n")
+        build(site_config(site), cache=Cache(None), workers=workers)
+        outputs.append(snapshot(site / "build"))
+    assert outputs[0] == outputs[1] == outputs[2]
