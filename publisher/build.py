@@ -16,7 +16,7 @@ from publisher.dates import parse_iso
 from publisher.errors import BuildFailed, ConfigError, Diagnostic, Reporter, display_path
 from publisher.model import ArticleView
 from publisher.output import write_outputs
-from publisher.render.epub import render_epub
+from publisher.render.editions import render_editions
 from publisher.render.feeds import render_feeds
 from publisher.stage import SourceIndex, normalize_file, run_stage
 from publisher.xmlutil import PARSER
@@ -120,7 +120,7 @@ def build(
         for res in view.resources:
             media[res.path] = (config.articles_path / res.path).read_bytes()
     files, _ = render_feeds(config, views)
-    files[f"{config.epub_name}.epub"] = render_epub(config, views, media)
+    files.update(render_editions(config, views, media))
     for path, data in media.items():
         files["media/" + path] = data
 

@@ -62,6 +62,8 @@ class Config:
     cache_dir: str = ".publisher-cache"
     #: Basename (without .epub) of the EPUB of all articles.
     epub_name: str = "articles"
+    #: Books to make (``[[editions]]`` tables); none means one archive edition of every article.
+    editions: tuple = ()
     #: Author bios by name (``[authors."Name"] bio = "..."``); a source's own bio wins.
     authors: dict[str, AuthorInfo] = field(default_factory=dict)
     #: Folder the config was loaded from; paths above are relative to it.
@@ -99,7 +101,7 @@ class Config:
         return "\n".join(parts)
 
 
-_SITE_KEYS = {f.name for f in fields(Config)} - {"authors", "root"}
+_SITE_KEYS = {f.name for f in fields(Config)} - {"authors", "root", "editions"}
 
 
 def load_config(path: Path | None = None, *, root: Path | None = None) -> tuple[Config, list[Diagnostic]]:
@@ -128,8 +130,8 @@ def load_config(path: Path | None = None, *, root: Path | None = None) -> tuple[
 
     shown = display_path(path)
     values: dict[str, Any] = {"root": path.parent.resolve()}
-    for key in sorted(set(data) - {"site", "authors"}):
-        report.warn(shown, f"unknown table or key [{key}] ignored; known: [site], [authors]")
+    for key in sorted(set(data) - {"site", "authors", "editions"}):
+        report.warn(shown, f"unknown table or key [{key}] ignored; known: [site], [authors], [[editions]]")
     site = data.get("site", {})
     if not isinstance(site, dict):
         report.error(shown, "[site] must be a table")
@@ -155,6 +157,9 @@ def load_config(path: Path | None = None, *, root: Path | None = None) -> tuple[
             report.warn(shown, f'unknown key authors."{name}".{key} ignored')
         authors[name] = AuthorInfo(name=name, bio=info.get("bio", ""))
     values["authors"] = authors
+    from publisher.render.editions import parse_editions
+
+    values["editions"] = parse_editions(data.get("editions"), shown, report)
 
     config = Config(**values)
     _validate(config, shown, report)
