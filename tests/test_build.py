@@ -66,7 +66,7 @@ def test_failure_while_rendering_half_way_leaves_outputs_unchanged(site: Path, m
     def explode(*args, **kwargs):
         raise RuntimeError("renderer crashed")
 
-    monkeypatch.setattr(build_module, "render_epub", explode)  # feeds are rendered, the book is not
+    monkeypatch.setattr(build_module, "render_editions", explode)  # feeds are rendered, the book is not
     with pytest.raises(RuntimeError):
         build(config)
     assert snapshot(site / "build") == before
