@@ -44,7 +44,7 @@ class SourceIndex:
         if not sources.discover_one(root, rel, self.config.exclude):
             return None
         try:  # the target's own problems are reported when it is normalized itself
-            return identity(sources.load(target, Reporter()), self.config).canonical
+            return identity(sources.load(target, Reporter(), meta_only=True), self.config).canonical
         except SourceError:
             return None
 

@@ -52,6 +52,10 @@ class Reader:
     def read(self, path: Path, data: bytes, report: Reporter) -> SourceArticle:
         raise NotImplementedError
 
+    def read_meta(self, path: Path, data: bytes, report: Reporter) -> SourceArticle:
+        """Just the metadata (for resolving links to this source); formats may skip the body."""
+        return self.read(path, data, report)
+
 
 def decode(path: Path, data: bytes, report: Reporter | None = None) -> str:
     """UTF-8 text with a BOM dropped and line endings made LF; an error names the bad byte's line.
@@ -126,8 +130,11 @@ def _is_article(path: Path, rel: Path, exclude: list[str] | tuple[str, ...]) -> 
     return path.is_file() and not is_sidecar(path) and reader_for(path) is not None
 
 
-def load(path: Path, report: Reporter) -> SourceArticle:
-    """Read one source with the reader for its suffix, then apply its sidecar metadata file."""
+def load(path: Path, report: Reporter, *, meta_only: bool = False) -> SourceArticle:
+    """Read one source with the reader for its suffix, then apply its sidecar metadata file.
+
+    With ``meta_only`` the body may be left unread (fields and identity only).
+    """
     from publisher.sources.frontmatter import apply_sidecar
 
     reader = reader_for(path)
@@ -137,6 +144,6 @@ def load(path: Path, report: Reporter) -> SourceArticle:
         data = path.read_bytes()
     except OSError as exc:
         raise SourceError(f"cannot read the file: {exc.strerror}", path) from exc
-    article = reader.read(path, data, report)
+    article = (reader.read_meta if meta_only else reader.read)(path, data, report)
     apply_sidecar(article, report)
     return article

@@ -1,26 +1,37 @@
-"""Markdown with YAML or TOML front matter: CommonMark plus tables, footnotes, strikethrough, heading ids."""
+"""Markdown with YAML or TOML front matter: CommonMark plus GFM tables, strikethrough, autolinks,
+footnotes, and GitHub-style heading ids, through cmark-gfm (C, the GitHub reference parser)."""
 
 from __future__ import annotations
 
-import functools
+import re
+import unicodedata
 from pathlib import Path
 
-from markdown_it import MarkdownIt
-from mdit_py_plugins.anchors import anchors_plugin
-from mdit_py_plugins.footnote import footnote_plugin
+import cmarkgfm
+from cmarkgfm.cmark import Options
+from lxml import etree
 
 from publisher.errors import Reporter
 from publisher.sources import Reader, SourceArticle, decode, frontmatter
-from publisher.xmlutil import LINE_ATTR, html_fragment_to_xhtml
+from publisher.xmlutil import H, LINE_ATTR, html_fragment_to_xhtml
+
+# UNSAFE keeps raw HTML (publisher's own sanitizer removes what is dangerous, with warnings);
+# SOURCEPOS gives every block its source line for messages.
+OPTIONS = Options.CMARK_OPT_UNSAFE | Options.CMARK_OPT_FOOTNOTES | Options.CMARK_OPT_SOURCEPOS
+EXTENSIONS = ["table", "strikethrough", "autolink"]
+_SOURCEPOS = "data-sourcepos"
+_HEADINGS = {H + f"h{n}" for n in range(1, 7)}
 
 
-@functools.cache
-def parser() -> MarkdownIt:
-    md = MarkdownIt("commonmark", {"html": True, "xhtmlOut": True})
-    md.enable(["table", "strikethrough"])
-    md.use(footnote_plugin)
-    md.use(anchors_plugin, min_level=1, max_level=6)
-    return md
+def render_html(markdown: str) -> str:
+    """The HTML cmark-gfm makes of a Markdown body (with data-sourcepos attributes)."""
+    return cmarkgfm.cmark.markdown_to_html_with_extensions(markdown, options=OPTIONS, extensions=EXTENSIONS)
+
+
+def heading_id(text: str) -> str:
+    """GitHub's heading anchor: lower case, punctuation dropped, spaces to hyphens."""
+    text = unicodedata.normalize("NFC", text.strip().lower())
+    return re.sub(r"\s", "-", re.sub(r"[^\w\- ]", "", text))
 
 
 class MarkdownReader(Reader):
@@ -28,47 +39,82 @@ class MarkdownReader(Reader):
     suffixes = (".md", ".markdown")
 
     def read(self, path: Path, data: bytes, report: Reporter) -> SourceArticle:
+        article = self._front(path, data, report)
+        text = self._body_text
+        offset = self._body_line - 1
+        nodes = html_fragment_to_xhtml(render_html(text)) if text.strip() else []
+        _lines_from_sourcepos(nodes, text, offset)
+        if "title" not in article.fields and nodes and not isinstance(nodes[0], str) and nodes[0].tag == H + "h1":
+            # A leading "# Headline" serves as the title when the front matter gives none.
+            first = nodes.pop(0)
+            article.fields["title"] = "".join(first.itertext())
+            article.origins["title"] = (path, int(first.get(LINE_ATTR, self._body_line)))
+            if first.tail and first.tail.strip():
+                nodes.insert(0, first.tail)
+        _heading_ids(nodes)
+        article.body = nodes
+        article.body_first_line = self._body_line
+        return article
+
+    def read_meta(self, path: Path, data: bytes, report: Reporter) -> SourceArticle:
+        return self._front(path, data, report)
+
+    def _front(self, path: Path, data: bytes, report: Reporter) -> SourceArticle:
         text = decode(path, data, report)
         kind, fm_text, body, body_line = frontmatter.split(path, text)
         article = SourceArticle(path=path, format=self.name)
         if kind is not None:
-            data_ = frontmatter.load(path, kind, fm_text, 2)
-            frontmatter.apply(article, data_, frontmatter.key_lines(fm_text, 2), report)
-
-        md = parser()
-        env: dict = {}
-        tokens = md.parse(body, env)
-        if "title" not in article.fields:
-            # A leading "# Headline" serves as the title when the front matter gives none.
-            if len(tokens) >= 3 and tokens[0].type == "heading_open" and tokens[0].tag == "h1":
-                article.fields["title"] = tokens[1].content
-                article.origins["title"] = (path, body_line + tokens[0].map[0] if tokens[0].map else None)
-                tokens = tokens[3:]
-        article.body = []
-        for group in _top_level_groups(tokens):
-            html = md.renderer.render(group, md.options, env)
-            line = body_line + group[0].map[0] if group[0].map else None
-            for node in html_fragment_to_xhtml(html):
-                if isinstance(node, str):
-                    if article.body and not isinstance(article.body[-1], str):
-                        article.body[-1].tail = (article.body[-1].tail or "") + node
-                    else:
-                        article.body.append(node)
-                    continue
-                if line is not None:
-                    node.set(LINE_ATTR, str(line))
-                article.body.append(node)
-        article.body_first_line = body_line
+            values = frontmatter.load(path, kind, fm_text, 2)
+            frontmatter.apply(article, values, frontmatter.key_lines(fm_text, 2), report)
+        self._body_text, self._body_line = body, body_line
         return article
 
 
-def _top_level_groups(tokens: list) -> list[list]:
-    """Tokens split into top-level blocks, so each block's HTML can carry its source line."""
-    groups: list[list] = []
-    depth = 0
-    for token in tokens:
-        if depth == 0:
-            groups.append([])
-        groups[-1].append(token)
-        depth += token.nesting
-    return groups
+def _lines_from_sourcepos(nodes: list, text: str, offset: int) -> None:
+    """Turn cmark's data-sourcepos into source lines on top-level nodes; drop it everywhere.
+
+    Raw HTML blocks carry no position: they start on the first non-blank line after the block
+    before them.
+    """
+    lines = text.split("\n")
+    next_line = 1
+    for node in nodes:
+        if isinstance(node, str):
+            continue
+        pos = node.get(_SOURCEPOS)
+        if pos:
+            start, _, end = pos.partition("-")
+            line = int(start.split(":")[0])
+            next_line = int(end.split(":")[0]) + 1
+        else:
+            line = next_line
+            while line <= len(lines) and not lines[line - 1].strip():
+                line += 1
+            next_line = line + 1
+        node.set(LINE_ATTR, str(line + offset))
+        for el in node.iter(etree.Element):
+            el.attrib.pop(_SOURCEPOS, None)
+
+
+def _heading_ids(nodes: list) -> None:
+    used: dict[str, int] = {}
+    for node in nodes:
+        if isinstance(node, str):
+            continue
+        for el in node.iter(etree.Element):
+            if el.get("id"):
+                used[el.get("id")] = 1
+    for node in nodes:
+        if isinstance(node, str):
+            continue
+        for el in node.iter(*_HEADINGS):
+            if el.get("id"):
+                continue
+            base = heading_id("".join(el.itertext())) or "section"
+            candidate, n = base, used.get(base, 0)
+            while candidate in used:
+                candidate = f"{base}-{n}"
+                n += 1
+            used[base] = n
+            used[candidate] = 1
+            el.set("id", candidate)
