@@ -14,6 +14,7 @@ from publisher.cache import Cache
 from publisher.config import Config
 from publisher.dates import parse_iso
 from publisher.errors import BuildFailed, ConfigError, Diagnostic, Reporter, display_path
+from publisher.feedcheck import check_feed
 from publisher.model import ArticleView
 from publisher.output import write_outputs
 from publisher.render.editions import render_editions
@@ -95,6 +96,23 @@ def _check_unique(views: list[ArticleView], config: Config, report: Reporter) ->
                 first[key] = view
 
 
+def check_feeds(config: Config, files: dict[str, bytes], out_dir: Path, report: Reporter) -> None:
+    """Validate every feed document about to be written (the W3C validator's rules).
+
+    A document whose bytes are already on disk was checked when it was written.
+    """
+    for path in sorted(files):
+        if not path.endswith(".xml"):
+            continue
+        data = files[path]
+        existing = out_dir / path
+        if existing.is_file() and existing.stat().st_size == len(data) and existing.read_bytes() == data:
+            continue
+        shown = display_path(out_dir / path)
+        for diagnostic in check_feed(data, shown, self_url=config.url(path)):
+            report.add(diagnostic)
+
+
 def build(
     config: Config,
     out_dir: Path | None = None,
@@ -124,5 +142,9 @@ def build(
     for path, data in media.items():
         files["media/" + path] = data
 
-    written, removed = write_outputs(out_dir or config.output_path, files)
+    target = out_dir or config.output_path
+    check_feeds(config, files, target, report)
+    if report.errors:
+        raise BuildFailed(report.diagnostics)
+    written, removed = write_outputs(target, files)
     return BuildResult(len(views), drafts, scheduled, written, removed, sorted(files), report.diagnostics)

@@ -13,6 +13,7 @@ from publisher.build import load_articles, normalize_file
 from publisher.cache import Cache
 from publisher.config import Config, load_config
 from publisher.errors import Diagnostic, Reporter, display_path
+from publisher.feedcheck import check_feed
 from publisher.xmlutil import to_bytes
 
 config_option = click.option(
@@ -89,15 +90,22 @@ def build(
 @click.option("--format", "fmt", type=click.Choice(["text", "github"]), default="text",
               help="github prints GitHub Actions annotations.")
 def check(config_path: Path | None, strict: bool, fmt: str) -> None:
-    """Check the config and every article without writing anything."""
+    """Check the config, every article and the feeds in the output folder, writing nothing."""
     config, diagnostics = _config(config_path)
     report = Reporter()
-    _, count = load_articles(config, report)
+    _, count = load_articles(config, report, Cache(config.cache_path))
+    written = sorted(config.output_path.rglob("*.xml")) if config.output_path.is_dir() else []
+    for path in written:  # the feeds of the last build, checked as the W3C validator would
+        rel = path.relative_to(config.output_path).as_posix()
+        for d in check_feed(path.read_bytes(), display_path(path), self_url=config.url(rel)):
+            report.add(d)
     everything = diagnostics + report.diagnostics
     _print(everything, fmt)
     errors = sum(d.severity == "error" for d in everything)
     warnings = len(everything) - errors
-    click.echo(f"Checked {count} source(s): {errors} error(s), {warnings} warning(s).")
+    click.echo(
+        f"Checked {count} source(s) and {len(written)} feed(s): {errors} error(s), {warnings} warning(s)."
+    )
     if errors or (strict and warnings):
         raise SystemExit(1)
 
