@@ -58,7 +58,7 @@ def test_check_reports_all_problems_and_writes_nothing(site: Path, monkeypatch):
     assert "articles/a.md:3: warning: unknown front-matter key 'mood' kept as extra metadata" in lines
     assert "articles/b.md:1: error: the article has no headline; add a 'title' to its front matter" in lines
     assert any(line.startswith("articles/c.md: error: the article has no date") for line in lines)
-    assert lines[-1] == "Checked 10 source(s): 2 error(s), 1 warning(s)."
+    assert lines[-1] == "Checked 10 source(s) and 0 feed(s): 2 error(s), 1 warning(s)."
     assert not (site / "build").exists()
 
 
@@ -103,3 +103,16 @@ def test_build_now_option_and_summary_of_left_out_articles(site: Path, monkeypat
     assert result.output.splitlines()[-1] == "Left out: 0 draft(s), 1 article(s) dated in the future."
     bad = run("build", "--now", "tomorrow")
     assert bad.exit_code == 2 and "Invalid value for '--now'" in bad.output
+
+
+def test_check_validates_the_written_feeds(site: Path, monkeypatch):
+    monkeypatch.chdir(site)
+    assert run("build").exit_code == 0
+    result = run("check")
+    assert result.exit_code == 0
+    assert result.output.splitlines()[-1].startswith("Checked 7 source(s) and ")
+    rss = site / "build" / "rss.xml"
+    rss.write_bytes(rss.read_bytes().replace(b"<title>The Harbour Dispatch</title>", b"", 1))
+    result = run("check")
+    assert result.exit_code == 1
+    assert "build/rss.xml:4: error: <channel> has no <title>" in result.output
