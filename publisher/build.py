@@ -18,7 +18,8 @@ from publisher.feedcheck import check_feed
 from publisher.model import ArticleView
 from publisher.output import write_outputs
 from publisher.render.editions import render_editions
-from publisher.render.feeds import render_feeds
+from publisher.render.browser import FeedLink, browser_files
+from publisher.render.feeds import FEED_FILES, render_feeds
 from publisher.stage import SourceIndex, normalize_file, run_stage
 from publisher.xmlutil import PARSER
 
@@ -137,7 +138,9 @@ def build(
     for view in views:
         for res in view.resources:
             media[res.path] = (config.articles_path / res.path).read_bytes()
-    files, _ = render_feeds(config, views)
+    files, sets = render_feeds(config, views)
+    links = [FeedLink(fs.title, fs.prefix + name, kind) for fs in sets for name, kind in FEED_FILES]
+    files.update(browser_files(config, views, links))
     files.update(render_editions(config, views, media))
     for path, data in media.items():
         files["media/" + path] = data

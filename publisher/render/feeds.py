@@ -29,6 +29,8 @@ FH = "http://purl.org/syndication/history/1.0"
 URL_ATTRS = ("href", "src", "poster", "cite")
 _NS_DECL = re.compile(r' xmlns(:\w+)?="[^"]*"')
 BROWSER_PAGE = "feeds.html"
+#: The subscription documents of every feed set: (file name, kind).
+FEED_FILES = (("rss.xml", "rss"), ("atom.xml", "atom"), ("feed.json", "json"))
 STYLESHEET = "feed.xsl"
 
 
