@@ -29,9 +29,9 @@ def test_build_prints_a_summary(site: Path, monkeypatch):
     assert result.exit_code == 0, result.output
     assert result.output == (
         "Built 7 article(s) into build/: articles.epub, atom.xml, feed.json, feeds.opml, rss.xml "
-        "(54 file(s) written, 0 unchanged).\n"
+        "(56 file(s) written, 0 unchanged).\n"
     )
-    assert run("build").output.endswith("(0 file(s) written, 54 unchanged).\n")
+    assert run("build").output.endswith("(0 file(s) written, 56 unchanged).\n")
 
 
 def test_build_failure_exits_non_zero_with_file_and_line(site: Path, monkeypatch):
