@@ -28,7 +28,7 @@ def test_build_prints_a_summary(site: Path, monkeypatch):
     result = run("build")
     assert result.exit_code == 0, result.output
     assert result.output == (
-        "Built 7 article(s) into build/: articles.epub, atom.xml, feed.json, feeds.opml, rss.xml "
+        "Built 7 article(s) into build/: articles.epub, atom.xml, feed.json, feed.xsl, feeds.html, feeds.opml, rss.xml "
         "(56 file(s) written, 0 unchanged).\n"
     )
     assert run("build").output.endswith("(0 file(s) written, 56 unchanged).\n")
