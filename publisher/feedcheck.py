@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable
 from datetime import date
@@ -121,7 +122,7 @@ def _check_rss(rss: etree._Element, found: _Found, self_url: str | None) -> None
                            "(put bare names in <dc:creator>)")
         for el in (*item.findall("description"), *item.findall(f"{{{CONTENT_NS}}}encoded")):
             label = f"<{_name(el)}> of {where}"
-            _check_html(el, _html_nodes(el.text or ""), label, found, base=False)
+            _check_escaped(el, el.text or "", label, found, base=False)
 
 
 def _rss_fields(parent: etree._Element, where: str, found: _Found) -> None:
@@ -209,7 +210,7 @@ def _check_atom(feed: etree._Element, found: _Found, self_url: str | None) -> No
             kind = el.get("type", "text")
             label = f'<{_name(el)} type="{kind}"> of {where}'
             if kind == "html":
-                _check_html(el, _html_nodes(el.text or ""), label, found, base=_has_base(el))
+                _check_escaped(el, el.text or "", label, found, base=_has_base(el))
             elif kind == "xhtml":
                 nodes = (node for child in el for node in child.iter())
                 _check_html(el, nodes, label, found, base=None)
@@ -344,9 +345,8 @@ def _html_nodes(markup: str) -> Iterable[etree._Element]:
         return []
 
 
-def _check_html(el: etree._Element, nodes: Iterable[etree._Element], label: str, found: _Found,
-                *, base: bool | None) -> None:
-    """Risky constructs and relative URLs in HTML content; ``base`` None: look at each node."""
+def _constructs(nodes: Iterable[etree._Element], base: bool | None) -> tuple[list[str], list[str]]:
+    """(risky constructs, relative URLs) among ``nodes``; ``base`` None: look at each node."""
     risky: list[str] = []
     relative: list[str] = []
     for node in nodes:
@@ -364,6 +364,29 @@ def _check_html(el: etree._Element, nodes: Iterable[etree._Element], label: str,
             elif attr in ("href", "src") and not _SCHEME.match(value.strip()):
                 if not (base if base is not None else _has_base(node)):
                     relative.append(value)
+    return risky, relative
+
+
+@functools.lru_cache(maxsize=4096)
+def _scan_markup(markup: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """Escaped HTML scanned once per distinct text: one article's content recurs in many feeds."""
+    risky, relative = _constructs(_html_nodes(markup), base=False)
+    return tuple(risky), tuple(relative)
+
+
+def _check_escaped(el: etree._Element, markup: str, label: str, found: _Found, *, base: bool) -> None:
+    risky, relative = _scan_markup(markup)
+    _report_html(el, label, found, list(risky), [] if base else list(relative))
+
+
+def _check_html(el: etree._Element, nodes: Iterable[etree._Element], label: str, found: _Found,
+                *, base: bool | None) -> None:
+    """Risky constructs and relative URLs in HTML content; ``base`` None: look at each node."""
+    risky, relative = _constructs(nodes, base)
+    _report_html(el, label, found, risky, relative)
+
+
+def _report_html(el: etree._Element, label: str, found: _Found, risky: list[str], relative: list[str]) -> None:
     for construct in dict.fromkeys(risky):
         found.warn(el, f"{label} contains {construct}; feed readers treat it as a security risk "
                    "and strip it or drop the item")

@@ -21,16 +21,15 @@ from publisher.xmlutil import to_bytes
 class SourceIndex:
     """Canonical URLs of article sources, read on demand: resolves ``[text](other.md)`` links.
 
-    ``used`` lists the sources it was asked about: their bytes are inputs of the linking article.
+    One index serves a whole build (in each worker): a source is read once however many
+    articles link to it.
     """
 
     def __init__(self, config: Config) -> None:
         self.config = config
         self._known: dict[Path, str | None] = {}
-        self.used: set[Path] = set()
 
     def __call__(self, target: Path) -> str | None:
-        self.used.add(target)
         if target not in self._known:
             self._known[target] = self._canonical(target)
         return self._known[target]
@@ -49,8 +48,20 @@ class SourceIndex:
             return None
 
 
+class _Recorder:
+    """Asks a SourceIndex and notes which sources one article linked to: they are its inputs."""
+
+    def __init__(self, index: SourceIndex) -> None:
+        self.index = index
+        self.used: set[Path] = set()
+
+    def __call__(self, target: Path) -> str | None:
+        self.used.add(target)
+        return self.index(target)
+
+
 def normalize_file(
-    path: Path, config: Config, report: Reporter, links: SourceIndex | None = None
+    path: Path, config: Config, report: Reporter, links: SourceIndex | _Recorder | None = None
 ) -> etree._Element:
     """Read and normalize one source: a pure function of its bytes (and sidecar), the config,
     the images it uses and the identity of the sources it links to."""
@@ -72,7 +83,7 @@ def _shown(d: Diagnostic) -> Diagnostic:
     return replace(d, path=display_path(d.path)) if d.path != "-" else d
 
 
-def _deps(path: Path, config: Config, root: etree._Element | None, links: SourceIndex) -> tuple[tuple[str, str], ...]:
+def _deps(path: Path, config: Config, root: etree._Element | None, links: _Recorder) -> tuple[tuple[str, str], ...]:
     files = {path.with_name(path.stem + s) for s in (".meta.yaml", ".meta.yml", ".meta.toml")}
     if root is not None:
         from publisher.model import ArticleView
@@ -84,10 +95,10 @@ def _deps(path: Path, config: Config, root: etree._Element | None, links: Source
     return tuple(sorted((str(f), digest_file(f)) for f in files))
 
 
-def _compute(path: Path, config: Config) -> tuple[Entry | None, tuple[Diagnostic, ...]]:
+def _compute(path: Path, config: Config, index: SourceIndex) -> tuple[Entry | None, tuple[Diagnostic, ...]]:
     """Normalize one source; the Entry is None when it has an error (errors are not cached)."""
     report = Reporter()
-    links = SourceIndex(config)
+    links = _Recorder(index)
     try:
         root = normalize_file(path, config, report, links)
     except SourceError as exc:
@@ -97,17 +108,17 @@ def _compute(path: Path, config: Config) -> tuple[Entry | None, tuple[Diagnostic
     return Entry(to_bytes(root), diagnostics, _deps(path, config, root, links)), diagnostics
 
 
-_worker_config: Config | None = None
+_worker: tuple[Config, SourceIndex] | None = None
 
 
 def _init_worker(config: Config) -> None:
-    global _worker_config
-    _worker_config = config
+    global _worker
+    _worker = (config, SourceIndex(config))
 
 
 def _work(path: Path) -> tuple[Entry | None, tuple[Diagnostic, ...]]:
-    assert _worker_config is not None
-    return _compute(path, _worker_config)
+    assert _worker is not None
+    return _compute(path, *_worker)
 
 
 def run_stage(paths: list[Path], config: Config, cache: Cache, workers: int | None = None) -> list[Outcome]:
@@ -130,8 +141,9 @@ def run_stage(paths: list[Path], config: Config, cache: Cache, workers: int | No
             for i, result in zip(todo, pool.map(_work, [paths[i] for i in todo], chunksize=chunk), strict=True):
                 results[i] = result
     else:
+        index = SourceIndex(config)
         for i in todo:
-            results[i] = _compute(paths[i], config)
+            results[i] = _compute(paths[i], config, index)
     outcomes = []
     for i, path in enumerate(paths):
         entry, diagnostics = results[i]

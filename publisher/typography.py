@@ -49,22 +49,31 @@ def _dashes_and_ellipses(text: str) -> str:
     return re.sub(r"(?<!\.)\.\.\.(?!\.)", "…", text)
 
 
-def _smarten(chars: list[str], lang: str) -> list[str]:
-    """Curl the straight quotes of a block's characters (OPAQUE stands for code or a URL)."""
+_QUOTE = re.compile("[\"']")
+_TRIGGER = re.compile("[\"']|--|\\.\\.\\.")
+
+
+def _smarten(flat: str, lang: str) -> list[str]:
+    """Curl the straight quotes of a block's text (OPAQUE stands for code or a URL).
+
+    Returns one string per input character (a French quote mark brings its narrow space).
+    """
+    positions = [m.start() for m in _QUOTE.finditer(flat)]
+    if not positions:
+        return list(flat)
     od, cd, os_, cs = quotes_for(lang)
-    out = list(chars)
-    open_double = open_single = False
-    for i, c in enumerate(chars):
-        if c not in "\"'":
-            continue
-        prev = chars[i - 1] if i > 0 else " "
-        nxt = chars[i + 1] if i + 1 < len(chars) else " "
+    out = list(flat)
+    open_single = False
+    last = len(flat) - 1
+    for i in positions:
+        c = flat[i]
+        prev = flat[i - 1] if i > 0 else " "
+        nxt = flat[i + 1] if i < last else " "
         word_before = prev.isalnum() or prev == OPAQUE
         word_after = nxt.isalnum() or nxt == OPAQUE
         opening = (prev.isspace() or prev in _OPENERS) and not nxt.isspace()
         if c == '"':
             out[i] = od if opening else cd
-            open_double = opening
         elif word_before and word_after:
             out[i] = APOSTROPHE  # don't, rock'n'roll
         elif opening and nxt.isdigit():
@@ -101,6 +110,8 @@ def smarten_text(text: str, lang: str) -> str:
 
 def _smarten_slots(slots: list[str | None], lang: str) -> list[str | None]:
     """Typography across text slots that read as one run; a None slot is skipped content."""
+    if not any(slot and _TRIGGER.search(slot) for slot in slots):
+        return slots
     prepared: list[list[tuple[str, bool]] | None] = []
     flat: list[str] = []
     for slot in slots:
@@ -111,8 +122,8 @@ def _smarten_slots(slots: list[str | None], lang: str) -> list[str | None]:
         pieces = [(p if url else _dashes_and_ellipses(p), url) for p, url in _segments(slot)]
         prepared.append(pieces)
         for piece, url in pieces:
-            flat.extend([OPAQUE] * len(piece) if url else list(piece))
-    curled = _smarten(flat, lang)
+            flat.append(OPAQUE * len(piece) if url else piece)
+    curled = _smarten("".join(flat), lang)
     out: list[str | None] = []
     pos = 0
     for pieces in prepared:
