@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -78,7 +79,8 @@ def load_articles(
         for diagnostic in outcome.diagnostics:
             report.add(diagnostic)
         if outcome.xml is not None:
-            views.append(ArticleView(etree.fromstring(outcome.xml, PARSER)))
+            digest = hashlib.sha256(outcome.xml).hexdigest()
+            views.append(ArticleView(etree.fromstring(outcome.xml, PARSER), digest))
     _check_unique(views, config, report)
     return sorted(views, key=ArticleView.sort_key, reverse=True), len(paths)
 
@@ -138,7 +140,7 @@ def build(
     for view in views:
         for res in view.resources:
             media[res.path] = (config.articles_path / res.path).read_bytes()
-    files, sets = render_feeds(config, views)
+    files, sets = render_feeds(config, views, cache)
     links = [FeedLink(fs.title, fs.prefix + name, kind) for fs in sets for name, kind in FEED_FILES]
     files.update(browser_files(config, views, links))
     files.update(render_editions(config, views, media))

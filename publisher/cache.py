@@ -88,6 +88,39 @@ class Cache:
         os.replace(tmp, path)
 
 
+    def get_blob(self, key: str) -> bytes | None:
+        """Rendered bytes stored under ``key`` (a hash of all their inputs), if intact."""
+        if self.folder is None:
+            return None
+        path = self._path("b" + key)
+        try:
+            raw = path.read_bytes()
+        except OSError:
+            return None
+        checksum, data = raw[:32], raw[32:]
+        if len(checksum) != 32 or hashlib.sha256(data).digest() != checksum:
+            path.unlink(missing_ok=True)
+            return None
+        return data
+
+    def put_blob(self, key: str, data: bytes) -> None:
+        if self.folder is None:
+            return
+        path = self._path("b" + key)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=path.parent)
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(hashlib.sha256(data).digest() + data)
+        os.replace(tmp, path)
+
+
+def blob_key(*parts: str) -> str:
+    h = hashlib.sha256(__version__.encode("utf-8"))
+    for part in parts:
+        h.update(b"\0" + part.encode("utf-8"))
+    return h.hexdigest()
+
+
 def _decode(raw: bytes) -> Entry | None:
     if not raw.startswith(MAGIC):
         return None

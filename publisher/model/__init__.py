@@ -42,9 +42,11 @@ class Resource:
 class ArticleView:
     """Typed, read-only access to a normalized article document."""
 
-    def __init__(self, root: etree._Element) -> None:
+    def __init__(self, root: etree._Element, digest: str = "") -> None:
         self.root = root
         self._meta = root.find(A + "meta")
+        #: Hash of the normalized document's bytes: what renderers' caches key on.
+        self.digest = digest
 
     def _text(self, name: str) -> str:
         el = self._meta.find(A + name)

@@ -17,6 +17,7 @@ from feedgen.feed import FeedGenerator
 from lxml import etree
 
 from publisher import __version__
+from publisher.cache import Cache, blob_key
 from publisher.config import Config
 from publisher.dates import parse_iso
 from publisher.model import ArticleView
@@ -95,11 +96,23 @@ def content_html(view: ArticleView) -> str:
 
 
 class _Renderer:
-    """Renders one FeedSet; ``contents`` caches each article's HTML across all sets."""
+    """Renders FeedSets; ``contents`` keeps each article's HTML across all sets, and ``cache``
+    keeps whole documents by a hash of everything they are made from."""
 
-    def __init__(self, config: Config, contents: dict[str, str]) -> None:
+    def __init__(self, config: Config, contents: dict[str, str], cache: Cache | None = None) -> None:
         self.config = config
         self.contents = contents
+        self.cache = cache or Cache(None)
+        self.settings = repr(config)
+
+    def cached(self, kind: str, fs: FeedSet, items: list[ArticleView], links: dict[str, str], make) -> bytes:
+        key = blob_key(self.settings, kind, fs.prefix, fs.title, repr(sorted(links.items())),
+                       *(v.digest for v in items))
+        data = self.cache.get_blob(key)
+        if data is None:
+            data = make()
+            self.cache.put_blob(key, data)
+        return data
 
     def html(self, view: ArticleView) -> str:
         if view.uri not in self.contents:
@@ -116,7 +129,8 @@ class _Renderer:
             links = {"self": current}
             if full_pages:
                 links["prev-archive"] = f"{fs.prefix}archive/{fmt}/{full_pages}.xml"
-            out[current] = self.document(fmt, fs, list(fs.views[:limit]), links, archive=False)
+            items = list(fs.views[:limit])
+            out[current] = self.cached(fmt, fs, items, links, lambda: self.document(fmt, fs, items, links, archive=False))
             for page in range(1, full_pages + 1):
                 path = f"{fs.prefix}archive/{fmt}/{page}.xml"
                 links = {"self": path, "current": current}
@@ -124,9 +138,13 @@ class _Renderer:
                     links["prev-archive"] = f"{fs.prefix}archive/{fmt}/{page - 1}.xml"
                 if page < full_pages:
                     links["next-archive"] = f"{fs.prefix}archive/{fmt}/{page + 1}.xml"
-                items = list(reversed(chron[(page - 1) * limit : page * limit]))
-                out[path] = self.document(fmt, fs, items, links, archive=True)
-        out[f"{fs.prefix}feed.json"] = self.json_feed(fs, list(fs.views[:limit]))
+                page_items = list(reversed(chron[(page - 1) * limit : page * limit]))
+                out[path] = self.cached(
+                    fmt + "-archive", fs, page_items, links,
+                    lambda: self.document(fmt, fs, page_items, links, archive=True),
+                )
+        latest = list(fs.views[:limit])
+        out[f"{fs.prefix}feed.json"] = self.cached("json", fs, latest, {}, lambda: self.json_feed(fs, latest))
         return out
 
     # -- RSS and Atom through feedgen ---------------------------------------------------------
@@ -317,9 +335,11 @@ def opml(config: Config, sets: list[FeedSet]) -> bytes:
     return etree.tostring(root, encoding="UTF-8", xml_declaration=True, pretty_print=True)
 
 
-def render_feeds(config: Config, views: list[ArticleView]) -> tuple[dict[str, bytes], list[FeedSet]]:
+def render_feeds(
+    config: Config, views: list[ArticleView], cache: Cache | None = None
+) -> tuple[dict[str, bytes], list[FeedSet]]:
     """Every feed document, archive page and the OPML list, by output path; and the feed sets."""
-    renderer = _Renderer(config, {})
+    renderer = _Renderer(config, {}, cache)
     sets = feed_sets(config, views)
     files: dict[str, bytes] = {}
     for fs in sets:
