@@ -20,6 +20,7 @@ from publisher.xmlutil import H, LINE_ATTR, html_fragment_to_xhtml
 OPTIONS = Options.CMARK_OPT_UNSAFE | Options.CMARK_OPT_FOOTNOTES | Options.CMARK_OPT_SOURCEPOS
 EXTENSIONS = ["table", "strikethrough", "autolink"]
 _SOURCEPOS = "data-sourcepos"
+_HEADING_ATTR = re.compile(r"\s*\{#([A-Za-z][\w.:-]*)\}\s*$")  # "## Motivation {#motivation}" (Pandoc, Zola)
 _HEADINGS = {H + f"h{n}" for n in range(1, 7)}
 
 
@@ -96,6 +97,20 @@ def _lines_from_sourcepos(nodes: list, text: str, offset: int) -> None:
             el.attrib.pop(_SOURCEPOS, None)
 
 
+def _explicit_id(heading: etree._Element) -> str | None:
+    """The id of a trailing ``{#id}`` attribute, removed from the heading's text."""
+    last = heading[-1] if len(heading) else None
+    text = (last.tail if last is not None else heading.text) or ""
+    m = _HEADING_ATTR.search(text)
+    if not m:
+        return None
+    if last is not None:
+        last.tail = text[: m.start()] or None
+    else:
+        heading.text = text[: m.start()] or None
+    return m.group(1)
+
+
 def _heading_ids(nodes: list) -> None:
     used: dict[str, int] = {}
     for node in nodes:
@@ -109,6 +124,11 @@ def _heading_ids(nodes: list) -> None:
             continue
         for el in node.iter(*_HEADINGS):
             if el.get("id"):
+                continue
+            explicit = _explicit_id(el)
+            if explicit and explicit not in used:
+                used[explicit] = 1
+                el.set("id", explicit)
                 continue
             base = heading_id("".join(el.itertext())) or "section"
             candidate, n = base, used.get(base, 0)

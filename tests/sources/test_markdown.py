@@ -71,3 +71,11 @@ def test_front_matter_errors_name_file_and_line(text, expected):
     with pytest.raises(SourceError) as err:
         read(text)
     assert err.value.formatted().startswith(expected)
+
+
+def test_explicit_heading_ids_and_duplicates():
+    art = read("## Motivation {#motivation}\n\n## Same\n\n## Same\n\n## Also *em* {#also}\n")
+    heads = [el for el in art.body if not isinstance(el, str)]
+    assert [(h.get("id"), text_content(h)) for h in heads] == [
+        ("motivation", "Motivation"), ("same", "Same"), ("same-1", "Same"), ("also", "Also em"),
+    ]
