@@ -42,6 +42,11 @@ def parse_iso(text: str) -> dt.datetime:
 
 
 def rfc3339(value: dt.datetime) -> str:
+    """RFC 3339 with seconds. Offsets with seconds (local mean time before 1900, e.g. Berlin's
+    +00:53:28) cannot be written in RFC 3339: such times are given in UTC, the same instant."""
+    offset = value.utcoffset()
+    if offset is not None and offset.seconds % 60:
+        value = value.astimezone(dt.UTC)
     return value.isoformat(timespec="seconds")
 
 

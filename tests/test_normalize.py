@@ -201,3 +201,8 @@ def test_missing_images_remote_policy_links_with_a_warning(tiny: Path):
         "image 'pic.png' not found (looked for pic.png); linking it as "
         "https://test.example/articles/x/pic.png (site.missing_images = \"remote\")"
     ]
+
+
+def test_historic_local_mean_time_offsets_are_written_in_utc(tiny: Path):
+    view = ArticleView(_normalize(tiny, "old.md", "---\ntitle: Old\ndate: 1850-06-01\n---\n"))
+    assert view.published == "1850-05-31T23:06:32+00:00"  # Berlin's LMT was +00:53:28
