@@ -22,6 +22,7 @@ EXTENSIONS = ["table", "strikethrough", "autolink"]
 _SOURCEPOS = "data-sourcepos"
 _HEADING_ATTR = re.compile(r"\s*\{#([A-Za-z][\w.:-]*)\}\s*$")  # "## Motivation {#motivation}" (Pandoc, Zola)
 _HEADINGS = {H + f"h{n}" for n in range(1, 7)}
+_CELLS = {H + "th", H + "td"}
 
 
 def render_html(markdown: str) -> str:
@@ -95,6 +96,9 @@ def _lines_from_sourcepos(nodes: list, text: str, offset: int) -> None:
         node.set(LINE_ATTR, str(line + offset))
         for el in node.iter(etree.Element):
             el.attrib.pop(_SOURCEPOS, None)
+            align = el.attrib.pop("align", None) if el.tag in _CELLS else None
+            if align:  # cmark-gfm writes HTML 4's align; XHTML 5 (and EPUB) wants CSS
+                el.set("style", f"text-align: {align}")
 
 
 def _explicit_id(heading: etree._Element) -> str | None:

@@ -79,3 +79,9 @@ def test_explicit_heading_ids_and_duplicates():
     assert [(h.get("id"), text_content(h)) for h in heads] == [
         ("motivation", "Motivation"), ("same", "Same"), ("same-1", "Same"), ("also", "Also em"),
     ]
+
+
+def test_table_alignment_becomes_css():
+    art = read("|a|b|\n|:-|-:|\n|1|2|\n")
+    cells = [el for top in art.body if not isinstance(top, str) for el in top.iter(H + "td")]
+    assert [(c.get("align"), c.get("style")) for c in cells] == [(None, "text-align: left"), (None, "text-align: right")]
