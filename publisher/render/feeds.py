@@ -9,6 +9,7 @@ media:content, archive links, dcterms:modified, xml:base, the stylesheet PI) is 
 from __future__ import annotations
 
 import json
+from html import escape as html_escape
 import re
 from dataclasses import dataclass
 from urllib.parse import urljoin
@@ -179,7 +180,11 @@ class _Renderer:
                 fe.dc.dc_creator(author.name)  # RSS <author> would need an e-mail address
             for _, label in view.tags:
                 fe.category(term=label, label=label)
-            fe.summary(view.summary or view.headline)  # Atom summary and RSS description
+            summary = view.summary or view.headline
+            # RSS readers take <description> as HTML: plain text with a "<" must be escaped once
+            # more. Atom's summary is type="text". (description first: summary() keeps it then.)
+            fe.description(html_escape(summary, quote=False))
+            fe.summary(summary)
             fe.content(self.html(view), type="html")
         data = fg.rss_str(pretty=False) if fmt == "rss" else fg.atom_str(pretty=False)
         root = etree.fromstring(data)

@@ -107,3 +107,18 @@ def test_hub_is_announced_in_every_format(tiny: Path):
     assert rss.xpath("channel/a:link[@rel='hub']/@href", namespaces=ATOM) == ["https://hub.example/"]
     assert rss.xpath("channel/a:link[@rel='self']/@href", namespaces=ATOM) == ["https://test.example/rss.xml"]
     assert json.loads((tiny / "build" / "feed.json").read_bytes())["hubs"] == [{"type": "WebSub", "url": "https://hub.example/"}]
+
+
+def test_plain_text_summary_with_angle_brackets_is_escaped_for_rss(tiny: Path):
+    from publisher.feedcheck import check_feed
+
+    _article(tiny, 1, body="If a<b onload=x and 3 < 4 & so on.")
+    build(site_config(tiny))
+    rss = (tiny / "build" / "rss.xml").read_bytes()
+    assert check_feed(rss, "rss.xml", self_url="https://test.example/rss.xml") == []
+    import html
+
+    entry = feedparser.parse(rss).entries[0]  # RSS descriptions are HTML: the text arrives escaped
+    assert "<b" not in entry.summary and html.unescape(entry.summary) == "If a<b onload=x and 3 < 4 & so on."
+    atom = feedparser.parse((tiny / "build" / "atom.xml").read_bytes()).entries[0]
+    assert atom.summary == "If a<b onload=x and 3 < 4 & so on."
