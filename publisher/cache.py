@@ -51,6 +51,13 @@ class Cache:
         self.folder = folder
         self.hits = 0
         self.misses = 0
+        # Files do not change during one build: an image used by 500 articles is hashed once.
+        self._digests: dict[str, str] = {}
+
+    def digest(self, path: str) -> str:
+        if path not in self._digests:
+            self._digests[path] = digest_file(Path(path))
+        return self._digests[path]
 
     def _path(self, key: str) -> Path:
         assert self.folder is not None
@@ -68,7 +75,7 @@ class Cache:
         entry = _decode(raw)
         if entry is None:  # damaged: drop it, rebuild the article
             path.unlink(missing_ok=True)
-        elif any(digest_file(Path(p)) != d for p, d in entry.deps):
+        elif any(self.digest(p) != d for p, d in entry.deps):
             entry = None
         if entry is None:
             self.misses += 1
