@@ -8,8 +8,6 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from lxml import etree
-
 from publisher import sources
 from publisher.cache import Cache
 from publisher.config import Config
@@ -22,7 +20,6 @@ from publisher.render.editions import render_editions
 from publisher.render.browser import FeedLink, browser_files
 from publisher.render.feeds import FEED_FILES, render_feeds
 from publisher.stage import SourceIndex, normalize_file, run_stage
-from publisher.xmlutil import PARSER
 
 __all__ = ["build", "load_articles", "normalize_file", "SourceIndex", "BuildResult", "resolve_now"]
 
@@ -80,7 +77,7 @@ def load_articles(
             report.add(diagnostic)
         if outcome.xml is not None:
             digest = hashlib.sha256(outcome.xml).hexdigest()
-            views.append(ArticleView(etree.fromstring(outcome.xml, PARSER), digest))
+            views.append(ArticleView.from_xml(outcome.xml, digest))
     _check_unique(views, config, report)
     return sorted(views, key=ArticleView.sort_key, reverse=True), len(paths)
 

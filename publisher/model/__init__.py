@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import copy
 import functools
 from dataclasses import dataclass
 from importlib import resources
 
 from lxml import etree
 
+from publisher.dates import parse_iso
 from publisher.xmlutil import A, H, PARSER, XML_LANG
 
 
@@ -40,77 +42,75 @@ class Resource:
 
 
 class ArticleView:
-    """Typed, read-only access to a normalized article document."""
+    """Typed, read-only access to a normalized article document.
 
-    def __init__(self, root: etree._Element, digest: str = "") -> None:
-        self.root = root
-        self._meta = root.find(A + "meta")
+    Metadata is read once into attributes. Made with ``from_xml``, a view keeps only the
+    document's bytes and parses them again when ``root`` or ``body`` is asked for, so that a
+    build of many articles does not hold every tree in memory at once.
+    """
+
+    def __init__(self, root: etree._Element, digest: str = "", *, xml: bytes | None = None) -> None:
         #: Hash of the normalized document's bytes: what renderers' caches key on.
         self.digest = digest
+        self._root: etree._Element | None = root if xml is None else None
+        self._xml = xml
+        meta = root.find(A + "meta")
 
-    def _text(self, name: str) -> str:
-        el = self._meta.find(A + name)
-        return el.text or "" if el is not None else ""
+        def text(name: str) -> str:
+            el = meta.find(A + name)
+            return (el.text or "") if el is not None else ""
 
-    id = property(lambda self: self._text("id"))
-    uri = property(lambda self: self._text("uri"))
-    slug = property(lambda self: self._text("slug"))
-    source = property(lambda self: self._text("source"))
-    headline = property(lambda self: self._text("headline"))
-    deck = property(lambda self: self._text("deck"))
-    published = property(lambda self: self._text("published"))
-    updated = property(lambda self: self._text("updated"))
-    summary = property(lambda self: self._text("summary"))
-    language = property(lambda self: self._text("language"))
-    canonical = property(lambda self: self._text("canonical"))
-
-    @property
-    def draft(self) -> bool:
-        return self.root.get("status") == "draft"
-
-    @property
-    def lang(self) -> str:
-        return self.root.get(XML_LANG)
-
-    @property
-    def authors(self) -> list[Author]:
-        out = []
-        for el in self._meta.iterfind(f"{A}authors/{A}author"):
-            bio = el.find(A + "bio")
-            out.append(Author(el.findtext(A + "name"), tuple(bio) if bio is not None else ()))
-        return out
-
-    @property
-    def tags(self) -> list[tuple[str, str]]:
-        """(slug, label) pairs."""
-        return [(t.get("slug"), t.text) for t in self._meta.iterfind(f"{A}tags/{A}tag")]
-
-    @property
-    def resources(self) -> list[Resource]:
-        return [
-            Resource(r.get("href"), r.get("path"), r.get("type"), int(r.get("length")))
-            for r in self._meta.iterfind(f"{A}resources/{A}resource")
+        self.id = text("id")
+        self.uri = text("uri")
+        self.slug = text("slug")
+        self.source = text("source")
+        self.headline = text("headline")
+        self.deck = text("deck")
+        self.published = text("published")
+        self.updated = text("updated")
+        self.summary = text("summary")
+        self.language = text("language")
+        self.canonical = text("canonical")
+        self.draft = root.get("status") == "draft"
+        self.lang = root.get(XML_LANG)
+        self.authors = [
+            Author(el.findtext(A + "name"), tuple(copy.deepcopy(p) for p in el.iterfind(f"{A}bio/*")))
+            for el in meta.iterfind(f"{A}authors/{A}author")
         ]
-
-    @property
-    def lead_image(self) -> tuple[Resource, str] | None:
-        """The first local image of the body and its alt text: the article's picture in feeds."""
+        #: (slug, label) pairs
+        self.tags = [(t.get("slug"), t.text) for t in meta.iterfind(f"{A}tags/{A}tag")]
+        self.resources = [
+            Resource(r.get("href"), r.get("path"), r.get("type"), int(r.get("length")))
+            for r in meta.iterfind(f"{A}resources/{A}resource")
+        ]
+        #: The first local image of the body and its alt text: the article's picture in feeds.
+        self.lead_image: tuple[Resource, str] | None = None
         by_href = {r.href: r for r in self.resources}
-        for img in self.body.iter(H + "img"):
+        for img in root.find(A + "body").iter(H + "img"):
             res = by_href.get(img.get("src"))
             if res is not None:
-                return res, img.get("alt") or ""
-        return None
+                self.lead_image = (res, img.get("alt") or "")
+                break
+        self._sort_key = (parse_iso(self.published).timestamp(), self.id)
+
+    @classmethod
+    def from_xml(cls, xml: bytes, digest: str = "") -> ArticleView:
+        return cls(etree.fromstring(xml, PARSER), digest, xml=xml)
+
+    @property
+    def root(self) -> etree._Element:
+        if self._root is not None:
+            return self._root
+        assert self._xml is not None
+        return etree.fromstring(self._xml, PARSER)
 
     @property
     def body(self) -> etree._Element:
         return self.root.find(A + "body")
 
-    def sort_key(self) -> tuple[str, str]:
+    def sort_key(self) -> tuple[float, str]:
         """Newest first is ``sorted(..., key=sort_key, reverse=True)``; ties broken by id."""
-        from publisher.dates import parse_iso
-
-        return (parse_iso(self.published).timestamp(), self.id)
+        return self._sort_key
 
 
 __all__ = ["ArticleView", "Author", "Resource", "schema", "validate", "H"]
