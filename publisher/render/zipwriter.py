@@ -1,0 +1,70 @@
+"""A deterministic ZIP writer for EPUB containers that reuses compressed bytes it has made before.
+
+Python's zipfile recompresses every entry on every build; a book of 10,000 chapters where one
+changed should not. Entries are deflated once per distinct content (keyed by its SHA-256 in the
+build cache) and laid out byte for byte the same way every time: fixed order, fixed times,
+``mimetype`` first and stored, UTF-8 names, no extra fields.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import struct
+import zlib
+
+from publisher.cache import Cache, blob_key
+
+LEVEL = 9
+
+
+def _dos_time(when: dt.datetime) -> tuple[int, int]:
+    when = max(when.astimezone(dt.UTC), dt.datetime(1980, 1, 1, tzinfo=dt.UTC))
+    time = (when.hour << 11) | (when.minute << 5) | (when.second // 2)
+    date = ((when.year - 1980) << 9) | (when.month << 5) | when.day
+    return time, date
+
+
+def deflate(data: bytes, cache: Cache | None = None) -> bytes:
+    """Raw DEFLATE of ``data``, from the cache when the same bytes were compressed before."""
+    key = blob_key("deflate", str(LEVEL), hashlib.sha256(data).hexdigest())
+    if cache is not None:
+        hit = cache.get_blob(key)
+        if hit is not None:
+            return hit
+    packer = zlib.compressobj(LEVEL, zlib.DEFLATED, -15)
+    packed = packer.compress(data) + packer.flush()
+    if cache is not None:
+        cache.put_blob(key, packed)
+    return packed
+
+
+def write_zip(entries: list[tuple[str, bytes]], when: dt.datetime, cache: Cache | None = None) -> bytes:
+    """A ZIP of ``entries`` (name, bytes) in the given order; ``mimetype`` is stored, the rest deflated."""
+    time, date = _dos_time(when)
+    out = bytearray()
+    central = bytearray()
+    for name, data in entries:
+        raw_name = name.encode("utf-8")
+        crc = zlib.crc32(data) & 0xFFFFFFFF
+        if name == "mimetype":
+            method, payload = 0, data
+        else:
+            method, payload = 8, deflate(data, cache)
+        offset = len(out)
+        flags = 0x0800  # names are UTF-8
+        out += struct.pack(
+            "<IHHHHHIIIHH", 0x04034B50, 20, flags, method, time, date, crc, len(payload), len(data), len(raw_name), 0
+        )
+        out += raw_name
+        out += payload
+        central += struct.pack(
+            "<IHHHHHHIIIHHHHHII",
+            0x02014B50, (3 << 8) | 20, 20, flags, method, time, date, crc, len(payload), len(data),
+            len(raw_name), 0, 0, 0, 0, 0o100644 << 16, offset,
+        )
+        central += raw_name
+    start = len(out)
+    out += central
+    out += struct.pack("<IHHHHIIH", 0x06054B50, 0, 0, len(entries), len(entries), len(central), start, 0)
+    return bytes(out)
