@@ -46,7 +46,10 @@ def rfc3339(value: dt.datetime) -> str:
     +00:53:28) cannot be written in RFC 3339: such times are given in UTC, the same instant."""
     offset = value.utcoffset()
     if offset is not None and offset.seconds % 60:
-        value = value.astimezone(dt.UTC)
+        try:
+            value = value.astimezone(dt.UTC)
+        except OverflowError:  # year 1 minus the offset is before year 1: keep the wall time
+            value = value.replace(tzinfo=dt.UTC)
     return value.isoformat(timespec="seconds")
 
 

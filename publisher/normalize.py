@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import hashlib
 import re
 import unicodedata
 import uuid
@@ -42,6 +43,14 @@ def slugify(text: str) -> str:
     """ASCII slug: accents folded, everything else that is not a letter or digit becomes '-'."""
     folded = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
     return re.sub(r"[^a-z0-9]+", "-", folded.lower()).strip("-")
+
+
+def slug_or_hash(text: str) -> str:
+    """A slug; for names with no ASCII letters (港口, Ελλάδα folds fine) a stable ``t-`` + hash."""
+    slug = slugify(text)
+    if slug or not any(c.isalnum() for c in text):
+        return slug
+    return "t-" + hashlib.sha1(text.encode("utf-8")).hexdigest()[:10]
 
 
 def article_uri(config: Config, article_id: str) -> str:
@@ -101,8 +110,11 @@ def identity(src: SourceArticle, config: Config) -> Identity:
         canonical = config.url(quote(url_path) + "/")
     else:
         canonical = config.url(config.article_url.format(slug=slug))
-    if not urlsplit(canonical).scheme or not urlsplit(canonical).netloc:
-        raise SourceError(f"canonical {canonical!r} must be an absolute URL", *_where(src, "canonical"))
+    if not urlsplit(canonical).scheme or not urlsplit(canonical).netloc or re.search(r"\s", canonical):
+        raise SourceError(
+            f"canonical {canonical!r} must be an absolute URL without spaces (write a space as %20)",
+            *_where(src, "canonical"),
+        )
     return Identity(rel, url_path, slug, article_id, canonical)
 
 
@@ -220,15 +232,16 @@ class Normalizer:
         return published, updated
 
     def _authors(self, parent: etree._Element, lang: str) -> None:
-        authors = self.src.authors or []
-        names = [a.name for a in authors] or [self.config.author]
-        bios = {a.name: a.bio for a in authors}
-        seen = set()
+        names: list[str] = []
+        bios: dict[str, list[str]] = {}
+        for author in self.src.authors:
+            name = " ".join(author.name.split())
+            if name not in bios:
+                names.append(name)
+                bios[name] = []
+            bios[name].extend(p for p in author.bio if p not in bios[name])  # named twice: bios merge
+        names = names or [" ".join(self.config.author.split())]
         for name in names:
-            name = " ".join(name.split())
-            if name in seen:
-                continue
-            seen.add(name)
             el = _sub(parent, "author")
             _sub(el, "name", name)
             paras = bios.get(name) or []
@@ -248,7 +261,7 @@ class Normalizer:
         seen = set()
         for tag in tags:
             tag = " ".join(tag.split())
-            tag_slug = slugify(tag)
+            tag_slug = slug_or_hash(tag)
             if not tag_slug:
                 raise SourceError(f"tag {tag!r} has no letters or digits", *_where(self.src, "tags"))
             if tag_slug not in seen:

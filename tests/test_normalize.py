@@ -206,3 +206,33 @@ def test_missing_images_remote_policy_links_with_a_warning(tiny: Path):
 def test_historic_local_mean_time_offsets_are_written_in_utc(tiny: Path):
     view = ArticleView(_normalize(tiny, "old.md", "---\ntitle: Old\ndate: 1850-06-01\n---\n"))
     assert view.published == "1850-05-31T23:06:32+00:00"  # Berlin's LMT was +00:53:28
+
+
+def test_word_html_namespaced_tags_are_unwrapped_with_a_warning(tiny: Path, monkeypatch):
+    monkeypatch.chdir(tiny)
+    report = Reporter()
+    root = _normalize(tiny, "2026-01-01-w.md", '---\ntitle: T\n---\n\nIntro.\n\n<p class="MsoNormal">Hi<o:p></o:p> there</p>\n', report)
+    assert "Hi there" in "".join(ArticleView(root).body.itertext())
+    assert [d.format() for d in report.warnings] == [
+        "articles/2026-01-01-w.md:7: warning: unwrapped <o:p>: XHTML has no element of that name; its text is kept"
+    ]
+
+
+def test_inline_svg_keeps_its_namespace_and_case(tiny: Path):
+    root = _normalize(tiny, "2026-01-01-s.md", '---\ntitle: T\n---\n\n<svg viewBox="0 0 2 2"><circle r="1"/></svg>\n')
+    svg = next(ArticleView(root).body.iter("{http://www.w3.org/2000/svg}svg"))
+    assert svg.get("viewBox") == "0 0 2 2" and svg[0].tag == "{http://www.w3.org/2000/svg}circle"
+
+
+def test_non_ascii_tags_get_a_stable_slug(tiny: Path):
+    import hashlib
+
+    view = ArticleView(_normalize(tiny, "2026-01-01-t.md", "---\ntitle: T\ntags: [港口, Ελλάδα, Café]\n---\n"))
+    hashed = ["t-" + hashlib.sha1(t.encode()).hexdigest()[:10] for t in ("港口", "Ελλάδα")]
+    assert view.tags == [(hashed[0], "港口"), (hashed[1], "Ελλάδα"), ("cafe", "Café")]
+
+
+def test_dtd_in_article_xml_is_refused(tiny: Path):
+    path = write(tiny / "articles" / "x.xml", '<?xml version="1.0"?>\n<!DOCTYPE article [<!ENTITY e "x">]>\n<article/>\n')
+    with pytest.raises(SourceError, match="must not have a DTD"):
+        normalize_file(path, site_config(tiny), Reporter())

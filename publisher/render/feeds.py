@@ -47,7 +47,7 @@ class FeedSet:
 
 
 def feed_sets(config: Config, views: list[ArticleView]) -> list[FeedSet]:
-    from publisher.normalize import slugify
+    from publisher.normalize import slug_or_hash
 
     sets = [FeedSet("", config.title, "site", tuple(views))]
     tags: dict[str, list[ArticleView]] = {}
@@ -64,7 +64,7 @@ def feed_sets(config: Config, views: list[ArticleView]) -> list[FeedSet]:
         sets.append(FeedSet(f"tags/{slug}/", f"{config.title}: {label}", "tag", tuple(tags[slug])))
     used: set[str] = set()
     for name in sorted(authors):
-        slug = slugify(name) or "author"
+        slug = slug_or_hash(name) or "author"
         base, n = slug, 2
         while slug in used:  # two names with one slug: the later name (by sort) gets a number
             slug, n = f"{base}-{n}", n + 1

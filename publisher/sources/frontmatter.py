@@ -12,6 +12,7 @@ import yaml
 
 from publisher.errors import Reporter, SourceError
 from publisher.sources import SourceArticle, SourceAuthor, decode
+from publisher.xmlutil import forbidden_chars, strip_forbidden
 
 _Base: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # the C loader is ~10x faster; both are safe
 
@@ -58,8 +59,9 @@ ALIASES = {
 
 def split(path: Path, text: str) -> tuple[str | None, str, str, int]:
     """Return (kind, front matter, body, body's first line number)."""
+    first = text.split("\n", 1)[0].rstrip()
     for fence, kind in (("---", "yaml"), ("+++", "toml")):
-        if text.startswith(fence + "\n") or text == fence:
+        if first == fence:
             lines = text.split("\n")
             ends = ("---", "...") if kind == "yaml" else ("+++",)
             for i in range(1, len(lines)):
@@ -132,6 +134,8 @@ def apply(article: SourceArticle, data: dict[str, Any], lines: dict[str, int], r
     for raw_key, value in data.items():
         key = ALIASES.get(str(raw_key), str(raw_key))
         line = lines.get(str(raw_key))
+        value = _without_forbidden(value, lambda: report.warn(
+            path, f"removed characters XML 1.0 cannot hold from {raw_key!r}", line))
         if key not in KEYS:
             report.warn(path, f"unknown front-matter key {raw_key!r} kept as extra metadata", line)
             article.extra[str(raw_key)] = _as_text(value)
@@ -154,6 +158,28 @@ def apply(article: SourceArticle, data: dict[str, Any], lines: dict[str, int], r
         else:
             article.fields[key] = str(value) if key == "id" else value
         article.origins[key] = (path, line)
+
+
+def _without_forbidden(value: Any, warn) -> Any:
+    """``value`` with characters XML 1.0 forbids removed from every string in it (YAML and TOML
+    escapes such as "\\x01" can write them); ``warn`` is called once if any were."""
+    found = False
+
+    def clean(v: Any) -> Any:
+        nonlocal found
+        if isinstance(v, str) and forbidden_chars(v):
+            found = True
+            return strip_forbidden(v)
+        if isinstance(v, list):
+            return [clean(x) for x in v]
+        if isinstance(v, dict):
+            return {clean(k): clean(x) for k, x in v.items()}
+        return v
+
+    value = clean(value)
+    if found:
+        warn()
+    return value
 
 
 def _authors(path: Path, value: Any, line: int | None) -> list[SourceAuthor]:

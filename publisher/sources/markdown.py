@@ -44,8 +44,13 @@ class MarkdownReader(Reader):
         article = self._front(path, data, report)
         text = self._body_text
         offset = self._body_line - 1
-        nodes = html_fragment_to_xhtml(render_html(text)) if text.strip() else []
+        notes: list[tuple[int, str]] = []
+        nodes = html_fragment_to_xhtml(render_html(text), notes) if text.strip() else []
         _lines_from_sourcepos(nodes, text, offset)
+        elements = [n for n in nodes if not isinstance(n, str)]
+        for index, message in notes:
+            line = elements[index].get(LINE_ATTR) if index < len(elements) else None
+            report.warn(path, message, int(line) if line else self._body_line)
         if "title" not in article.fields and nodes and not isinstance(nodes[0], str) and nodes[0].tag == H + "h1":
             # A leading "# Headline" serves as the title when the front matter gives none.
             first = nodes.pop(0)

@@ -33,7 +33,7 @@ from publisher.sources import Reader, SourceArticle, SourceAuthor, decode
 from publisher.xmlutil import H, LINE_ATTR
 
 _AUTHOR = re.compile(r"^Authors?:\s*(?P<names>\S.*)$")
-_SENTENCE_END = re.compile(r"[.!?…:][\"'”’»)]*$")
+_SENTENCE_END = re.compile(r"[.!?…:][\"'”’»)\]]*$")
 DECK_MAX = 300
 HEADER_KEYS = {
     "date": "date",

@@ -35,6 +35,12 @@ class ArticleXmlReader(Reader):
         except etree.XMLSyntaxError as exc:
             line, col = exc.position
             raise SourceError(f"not well-formed XML: {exc.msg}", path, line, col) from None
+        if root.getroottree().docinfo.internalDTD is not None or b"<!ENTITY" in data:
+            raise SourceError(
+                "article XML must not have a DTD or entity declarations; write the characters themselves",
+                path,
+                1,
+            )
         if root.tag != A + "article":
             raise SourceError(
                 f"root element is {root.tag!r}; an article document has <article xmlns=\"{A[1:-1]}\">",
@@ -55,6 +61,8 @@ class ArticleXmlReader(Reader):
                 article.fields[key] = el.text or ""
                 article.origins[key] = (path, el.sourceline)
         article.fields["tags"] = [t.text for t in meta.iterfind(f"{A}tags/{A}tag")]
+        if root.get("status") == "draft":
+            article.fields["draft"] = True
         for author in meta.iterfind(f"{A}authors/{A}author"):
             bio = [text_content(p) for p in author.iterfind(f"{A}bio/*")]
             article.authors.append(SourceAuthor(author.findtext(A + "name"), bio, author.sourceline))
