@@ -238,8 +238,9 @@ class Normalizer:
             name = " ".join(author.name.split())
             if name not in bios:
                 names.append(name)
-                bios[name] = []
-            bios[name].extend(p for p in author.bio if p not in bios[name])  # named twice: bios merge
+                bios[name] = list(author.bio)
+            else:  # named twice: the later mention adds only paragraphs not given before
+                bios[name] += [p for p in author.bio if p not in bios[name]]
         names = names or [" ".join(self.config.author.split())]
         for name in names:
             el = _sub(parent, "author")
