@@ -1,9 +1,10 @@
-"""One edition as an EPUB 3 book (NCX included for EPUB 2 readers), written byte for byte here.
+"""One edition as an EPUB 3 book (NCX included for EPUB 2 readers).
 
-The package document, navigation and zip are made directly with lxml and zipfile rather than
-through ebooklib: the book needs manifest properties (cover-image, svg), landmarks, a grouped
-NCX, refined metadata and accessibility metadata that ebooklib either cannot express or fills in
-from the clock, and owning the bytes keeps rebuilds identical.
+ebooklib writes the package: metadata, manifest, spine, guide and the container. What it would
+get wrong is kept out of its hands (see DESIGN.md): the navigation document and NCX are made
+here as plain items (its own put the nav in the reading order and cannot group or add
+landmarks), ``dcterms:modified`` is the newest article's time (never the clock), and its zip is
+laid out again by ``zipwriter`` with fixed order and times and cached compression.
 """
 
 from __future__ import annotations
@@ -16,8 +17,10 @@ from dataclasses import dataclass
 from importlib import resources
 from urllib.parse import urlsplit
 
+from ebooklib import epub
 from lxml import etree
 
+from publisher.cache import Cache
 from publisher.config import Config
 from publisher.dates import parse_iso
 from publisher.errors import SourceError
@@ -36,12 +39,9 @@ from publisher.render.chapters import (
 from publisher.render.cover import CoverText, render_cover
 from publisher.render.editions import Edition
 from publisher.render.epubfix import link_across, make_conformant
+from publisher.render.zipwriter import write_zip
 from publisher.xmlutil import EPUB_NS, XHTML_NS
 
-OPF_NS = "http://www.idpf.org/2007/opf"
-DC_NS = "http://purl.org/dc/elements/1.1/"
-O = "{%s}" % OPF_NS
-DC = "{%s}" % DC_NS
 SVG_NS = "http://www.w3.org/2000/svg"
 MATHML_NS = "http://www.w3.org/1998/Math/MathML"
 _EPOCH_1980 = dt.datetime(1980, 1, 1, tzinfo=dt.UTC)
@@ -52,14 +52,6 @@ _MAGIC = {
     "image/gif": (b"GIF87a", b"GIF89a"),
 }
 IMAGE_TYPES = (*_MAGIC, "image/svg+xml")
-CONTAINER = (
-    b'<?xml version="1.0" encoding="UTF-8"?>\n'
-    b'<container version="1.0" xmlns="urn:oasis:names:tc:opendocument:xmlns:container">\n'
-    b'  <rootfiles>\n'
-    b'    <rootfile full-path="EPUB/content.opf" media-type="application/oebps-package+xml"/>\n'
-    b'  </rootfiles>\n'
-    b'</container>\n'
-)
 
 
 def book_identifier(config: Config, edition: str) -> str:
@@ -195,84 +187,65 @@ def render_book(config: Config, edition: Edition, media: dict[str, bytes]) -> by
         items.append(Item(f"a{n:05d}", name, "application/xhtml+xml", data, _properties(html)))
         spine.append(f"a{n:05d}")
     items += media_items
-    opf = package_document(config, edition, info, items, spine, access, views)
-    return zip_book(opf, items, _modified(views))
+    book = package_document(config, edition, info, items, spine, access, views)
+    return zip_book(config, book, _modified(views))
 
 
 def package_document(config: Config, edition: Edition, info: bookpages.BookInfo, items: list[Item],
-                     spine: list[str], access: Accessibility, views: list[ArticleView]) -> bytes:
-    """content.opf: metadata (with accessibility), manifest, spine and the EPUB 2 guide."""
-    package = etree.Element(O + "package", {"version": "3.0", "unique-identifier": "pub-id"},
-                            nsmap={None: OPF_NS})
-    package.set("{http://www.w3.org/XML/1998/namespace}lang", config.language)
-    meta = etree.SubElement(package, O + "metadata", nsmap={"dc": DC_NS})
-
-    def dc(name: str, text: str, **attrs: str) -> etree._Element:
-        el = etree.SubElement(meta, DC + name, attrs)
-        el.text = text
-        return el
-
-    def prop(name: str, text: str, **attrs: str) -> None:
-        el = etree.SubElement(meta, O + "meta", {"property": name, **attrs})
-        el.text = text
-
-    dc("identifier", info.identifier, id="pub-id")
-    dc("title", info.title, id="title")
-    prop("title-type", "main", refines="#title")
-    languages = [config.language] + sorted({v.lang for v in views} - {config.language})
-    for lang in languages:
-        dc("language", lang)
+                     spine: list[str], access: Accessibility, views: list[ArticleView]) -> epub.EpubBook:
+    """The book for ebooklib: metadata (with accessibility), manifest, spine and the EPUB 2 guide."""
+    book = epub.EpubBook()
+    book.set_identifier(info.identifier)
+    book.add_metadata("DC", "title", info.title, {"id": "title"})
+    book.add_metadata(None, "meta", "main", {"refines": "#title", "property": "title-type"})
+    book.set_language(config.language)
+    for lang in sorted({v.lang for v in views} - {config.language}):
+        book.add_metadata("DC", "language", lang)
     for n, name in enumerate(_authors(views), start=1):
-        dc("creator", name, id=f"creator{n}")
-        prop("role", "aut", refines=f"#creator{n}", scheme="marc:relators")
+        book.add_metadata("DC", "creator", name, {"id": f"creator{n}"})
+        book.add_metadata(None, "meta", "aut", {"refines": f"#creator{n}", "property": "role", "scheme": "marc:relators"})
     if config.publisher:
-        dc("publisher", config.publisher)
-    dc("date", _utc(max(parse_iso(v.published) for v in views)))
+        book.add_metadata("DC", "publisher", config.publisher)
+    book.add_metadata("DC", "date", _utc(max(parse_iso(v.published) for v in views)))
     if config.description:
-        dc("description", config.description)
+        book.add_metadata("DC", "description", config.description)
     for subject in edition.subjects:
-        dc("subject", subject)
-    prop("dcterms:modified", _utc(_modified(views)))
+        book.add_metadata("DC", "subject", subject)
     if edition.series:
-        prop("belongs-to-collection", edition.series, id="series")
-        prop("collection-type", "series", refines="#series")
-        prop("group-position", edition.position, refines="#series")
+        book.add_metadata(None, "meta", edition.series, {"property": "belongs-to-collection", "id": "series"})
+        book.add_metadata(None, "meta", "series", {"refines": "#series", "property": "collection-type"})
+        book.add_metadata(None, "meta", edition.position, {"refines": "#series", "property": "group-position"})
     for name, values in access.metadata(config.publisher or config.title):
         for value in values:
-            prop(name, value)
-    etree.SubElement(meta, O + "meta", name="cover", content="cover-image")
+            book.add_metadata(None, "meta", value, {"property": name})
+    book.add_metadata(None, "meta", "", {"name": "cover", "content": "cover-image"})
 
-    manifest = etree.SubElement(package, O + "manifest")
+    by_id = {}
     for item in items:
-        attrs = {"id": item.id, "href": item.href, "media-type": item.media_type}
+        # Plain items: ebooklib writes their bytes as they are (its EpubHtml/EpubNav rewrite them).
+        entry = epub.EpubItem(uid=item.id, file_name=item.href, media_type=item.media_type, content=item.data)
         if item.properties:
-            attrs["properties"] = item.properties
-        etree.SubElement(manifest, O + "item", attrs)
-    spine_el = etree.SubElement(package, O + "spine", toc="ncx")
-    for idref in spine:
-        etree.SubElement(spine_el, O + "itemref", idref=idref)
-    guide = etree.SubElement(package, O + "guide")
-    for kind, href, label in (("cover", bookpages.COVER_PAGE, "Cover"), ("toc", CONTENTS, "Contents"),
-                              ("text", chapter_name(views[0]), "Articles")):
-        etree.SubElement(guide, O + "reference", type=kind, title=label, href=href)
-    return etree.tostring(package, encoding="utf-8", xml_declaration=True, pretty_print=True)
+            entry.properties = item.properties.split()
+        book.add_item(entry)
+        by_id[item.id] = entry
+    book.spine = [by_id[idref] for idref in spine]
+    book.guide = [
+        {"type": kind, "title": label, "href": href}
+        for kind, href, label in (("cover", bookpages.COVER_PAGE, "Cover"), ("toc", CONTENTS, "Contents"),
+                                  ("text", chapter_name(views[0]), "Articles"))
+    ]
+    return book
 
 
-def zip_book(opf: bytes, items: list[Item], when: dt.datetime) -> bytes:
-    """The OCF zip: ``mimetype`` first and stored, then everything in a fixed order and time."""
-    stamp = max(when.astimezone(dt.UTC), _EPOCH_1980).timetuple()[:6]
-    out = io.BytesIO()
-    entries = [("mimetype", b"application/epub+zip"), ("META-INF/container.xml", CONTAINER),
-               ("EPUB/content.opf", opf)] + [("EPUB/" + item.href, item.data) for item in items]
-    with zipfile.ZipFile(out, "w") as z:
-        for name, data in entries:
-            info = zipfile.ZipInfo(name, date_time=stamp)
-            info.external_attr = 0o644 << 16
-            info.create_system = 3
-            if name == "mimetype":
-                info.compress_type = zipfile.ZIP_STORED
-                z.writestr(info, data)
-            else:
-                info.compress_type = zipfile.ZIP_DEFLATED
-                z.writestr(info, data, compresslevel=9)
-    return out.getvalue()
+def zip_book(config: Config, book: epub.EpubBook, when: dt.datetime) -> bytes:
+    """ebooklib's container, laid out again: ``mimetype`` first and stored, then a fixed order and
+    time for every entry, and the compressed bytes of unchanged entries reused from the cache."""
+    raw = io.BytesIO()
+    # compresslevel 0: ebooklib's own deflate would be thrown away by the repacking below
+    epub.write_epub(raw, book, {"mtime": when, "epub3_pages": False, "spine_direction": False, "compresslevel": 0})
+    with zipfile.ZipFile(raw) as written:
+        names = written.namelist()
+        first = ["mimetype", "META-INF/container.xml", "EPUB/content.opf"]
+        order = first + [n for n in names if n not in first]
+        entries = [(name, written.read(name)) for name in order]
+    return write_zip(entries, when, Cache(config.cache_path))
