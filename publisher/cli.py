@@ -74,11 +74,18 @@ def build(
     result = run_build(config, output, now, cache=cache, workers=workers)
     _print(result.diagnostics)
     out = display_path(output or config.output_path)
+    top = [o for o in result.outputs if "/" not in o]
+    folders: dict[str, int] = {}
+    for o in result.outputs:
+        if "/" in o:
+            folders[o.split("/", 1)[0]] = folders.get(o.split("/", 1)[0], 0) + 1
+    listing = ", ".join(top + [f"{name}/ ({n})" for name, n in sorted(folders.items())])
+    unchanged = len(result.outputs) - len(result.written)
     click.echo(
-        f"Built {result.articles} article(s) into {out}/: {', '.join(o for o in result.outputs if '/' not in o)}"
-        f" ({len(result.written)} file(s) written, {len(result.outputs) - len(result.written)} unchanged"
+        f"Built {result.articles} article(s) into {out}/: {listing}; "
+        f"{len(result.written)} file(s) written, {unchanged} unchanged"
         + (f", {len(result.removed)} removed" if result.removed else "")
-        + ")."
+        + "."
     )
     if result.drafts or result.scheduled:
         click.echo(f"Left out: {result.drafts} draft(s), {result.scheduled} article(s) dated in the future.")

@@ -28,10 +28,11 @@ def test_build_prints_a_summary(site: Path, monkeypatch):
     result = run("build")
     assert result.exit_code == 0, result.output
     assert result.output == (
-        "Built 7 article(s) into build/: articles.epub, atom.xml, feed.json, feed.xsl, feeds.html, feeds.opml, rss.xml "
-        "(56 file(s) written, 0 unchanged).\n"
+        "Built 7 article(s) into build/: articles.epub, atom.xml, feed.json, feed.xsl, feeds.html, "
+        "feeds.opml, rss.xml, authors/ (15), books/ (16), media/ (1), tags/ (33); "
+        "72 file(s) written, 0 unchanged.\n"
     )
-    assert run("build").output.endswith("(0 file(s) written, 56 unchanged).\n")
+    assert run("build").output.endswith("; 0 file(s) written, 72 unchanged.\n")
 
 
 def test_build_failure_exits_non_zero_with_file_and_line(site: Path, monkeypatch):
