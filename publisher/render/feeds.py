@@ -194,25 +194,23 @@ class _Renderer:
             root = self._finish_atom(root, items, links, archive)
         return self._serialize(root, links["self"])
 
-    def _feed_links(self, parent: etree._Element, links: dict[str, str], tag: str) -> None:
+    def _feed_links(self, anchor: etree._Element, links: dict[str, str], archive: bool) -> None:
+        """After ``anchor``: fh:archive on archive pages, the RFC 5005 links, the hub, the page."""
         config = self.config
-        for rel in ("current", "prev-archive", "next-archive"):
-            if rel in links:
-                etree.SubElement(parent, tag, rel=rel, href=config.url(links[rel]))
+        tag = f"{{{ATOM}}}link"
+        added = [etree.Element(f"{{{FH}}}archive")] if archive else []
+        added += [etree.Element(tag, rel=rel, href=config.url(links[rel]))
+                  for rel in ("current", "prev-archive", "next-archive") if rel in links]
         if config.hub:
-            etree.SubElement(parent, tag, rel="hub", href=config.hub)
-        etree.SubElement(parent, tag, rel="related", type="text/html", href=config.url(BROWSER_PAGE))
+            added.append(etree.Element(tag, rel="hub", href=config.hub))
+        added.append(etree.Element(tag, rel="related", type="text/html", href=config.url(BROWSER_PAGE)))
+        for el in reversed(added):
+            anchor.addnext(el)
 
     def _finish_rss(self, root, items, links, archive) -> etree._Element:
         root = _renamespaced(root, {"dcterms": DCTERMS, "media": MEDIA, "fh": FH})
         channel = root.find("channel")
-        anchor = channel.find(f"{{{ATOM}}}link")
-        holder = etree.Element("holder")
-        if archive:
-            etree.SubElement(holder, f"{{{FH}}}archive")
-        self._feed_links(holder, links, f"{{{ATOM}}}link")
-        for el in reversed(list(holder)):
-            anchor.addnext(el)
+        self._feed_links(channel.find(f"{{{ATOM}}}link"), links, archive)
         for item, view in zip(channel.iter("item"), items, strict=True):
             modified = etree.Element(f"{{{DCTERMS}}}modified")
             modified.text = view.updated  # RSS 2.0 has no update date of its own
@@ -227,13 +225,7 @@ class _Renderer:
     def _finish_atom(self, root, items, links, archive) -> etree._Element:
         root = _renamespaced(root, {"media": MEDIA, "fh": FH}, default=ATOM)
         root.set("{http://www.w3.org/XML/1998/namespace}base", self.config.site_url)
-        last_link = root.findall(f"{{{ATOM}}}link")[-1]
-        holder = etree.Element("holder")
-        if archive:
-            etree.SubElement(holder, f"{{{FH}}}archive")
-        self._feed_links(holder, links, f"{{{ATOM}}}link")
-        for el in reversed(list(holder)):
-            last_link.addnext(el)
+        self._feed_links(root.findall(f"{{{ATOM}}}link")[-1], links, archive)
         for entry, view in zip(root.iterfind(f"{{{ATOM}}}entry"), items, strict=True):
             entry.set("{http://www.w3.org/XML/1998/namespace}base", view.canonical)
             lead = view.lead_image
