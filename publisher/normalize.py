@@ -238,9 +238,8 @@ class Normalizer:
             name = " ".join(author.name.split())
             if name not in bios:
                 names.append(name)
-                bios[name] = list(author.bio)
-            else:  # named twice: the later mention adds only paragraphs not given before
-                bios[name] += [p for p in author.bio if p not in bios[name]]
+                bios[name] = []
+            bios[name] += author.bio  # named twice: one author with every bio paragraph given
         names = names or [" ".join(self.config.author.split())]
         for name in names:
             el = _sub(parent, "author")
