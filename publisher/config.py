@@ -117,7 +117,7 @@ def load_config(path: Path | None = None, *, root: Path | None = None) -> tuple[
             return Config(root=base.resolve()), []
         path = candidate
     if not path.exists():
-        raise ConfigError(f"config file not found; create it or drop --config", path)
+        raise ConfigError("config file not found; create it or drop --config", path)
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except UnicodeDecodeError as exc:
@@ -175,7 +175,7 @@ def _validate(config: Config, shown: str, report: Reporter) -> None:
     if "{slug}" not in config.article_url:
         report.error(shown, "site.article_url must contain {slug}")
     try:
-        config.zone
+        ZoneInfo(config.timezone)
     except (ZoneInfoNotFoundError, ValueError):
         report.error(shown, f"site.timezone {config.timezone!r} is not an IANA time zone (e.g. Europe/Berlin)")
     if config.missing_images not in ("error", "remote"):

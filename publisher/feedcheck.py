@@ -242,7 +242,7 @@ def _atom_fields(parent: etree._Element, where: str, found: _Found) -> None:
             key = (link.get("type"), link.get("hreflang"))
             if key in alternates:
                 same = " and ".join(f'{a}="{v}"' if v else f"no {a}"
-                                    for a, v in zip(("type", "hreflang"), key))
+                                    for a, v in zip(("type", "hreflang"), key, strict=True))
                 found.error(link, f'{where} has more than one <link rel="alternate"> with {same}; '
                             "Atom allows one per type and hreflang")
             alternates.add(key)

@@ -14,7 +14,6 @@ from publisher.cache import Cache, Entry, digest_file, key_for
 from publisher.config import Config
 from publisher.errors import Diagnostic, Reporter, SourceError, display_path
 from publisher.normalize import Normalizer, identity, relative_source
-from publisher.sources.frontmatter import sidecar_for
 from publisher.xmlutil import to_bytes
 
 

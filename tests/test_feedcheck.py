@@ -257,7 +257,7 @@ def test_guids_must_be_unique():
     assert found(data) == [error(10, '<guid> of <item> 3 repeats the <guid> of <item> 1: "urn:x:1"; every item needs its own')]
 
 
-def test_missing_atom_self_link_is_a_warning():
+def test_missing_rss_self_link_is_a_warning():
     data = rss(item(1)).replace(b'<atom:link href="https://example.com/rss.xml" rel="self" type="application/rss+xml"/>\n', b"")
     assert found(data) == [warning(3, '<channel> has no <atom:link rel="self">; feed readers use it to know the feed\'s own address')]
 

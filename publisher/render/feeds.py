@@ -9,6 +9,7 @@ media:content, archive links, dcterms:modified, xml:base, the stylesheet PI) is 
 from __future__ import annotations
 
 import json
+from functools import partial
 from html import escape as html_escape
 import re
 from dataclasses import dataclass
@@ -131,7 +132,7 @@ class _Renderer:
             if full_pages:
                 links["prev-archive"] = f"{fs.prefix}archive/{fmt}/{full_pages}.xml"
             items = list(fs.views[:limit])
-            out[current] = self.cached(fmt, fs, items, links, lambda: self.document(fmt, fs, items, links, archive=False))
+            out[current] = self.cached(fmt, fs, items, links, partial(self.document, fmt, fs, items, links, archive=False))
             for page in range(1, full_pages + 1):
                 path = f"{fs.prefix}archive/{fmt}/{page}.xml"
                 links = {"self": path, "current": current}
@@ -142,10 +143,10 @@ class _Renderer:
                 page_items = list(reversed(chron[(page - 1) * limit : page * limit]))
                 out[path] = self.cached(
                     fmt + "-archive", fs, page_items, links,
-                    lambda: self.document(fmt, fs, page_items, links, archive=True),
+                    partial(self.document, fmt, fs, page_items, links, archive=True),
                 )
         latest = list(fs.views[:limit])
-        out[f"{fs.prefix}feed.json"] = self.cached("json", fs, latest, {}, lambda: self.json_feed(fs, latest))
+        out[f"{fs.prefix}feed.json"] = self.cached("json", fs, latest, {}, partial(self.json_feed, fs, latest))
         return out
 
     # -- RSS and Atom through feedgen ---------------------------------------------------------
@@ -344,10 +345,3 @@ def render_feeds(
     files["feeds.opml"] = opml(config, sets)
     return files, sets
 
-
-def render_rss(config: Config, views: list[ArticleView]) -> bytes:
-    return _Renderer(config, {}).documents(FeedSet("", config.title, "site", tuple(views)))["rss.xml"]
-
-
-def render_atom(config: Config, views: list[ArticleView]) -> bytes:
-    return _Renderer(config, {}).documents(FeedSet("", config.title, "site", tuple(views)))["atom.xml"]

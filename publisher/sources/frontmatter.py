@@ -134,8 +134,9 @@ def apply(article: SourceArticle, data: dict[str, Any], lines: dict[str, int], r
     for raw_key, value in data.items():
         key = ALIASES.get(str(raw_key), str(raw_key))
         line = lines.get(str(raw_key))
-        value = _without_forbidden(value, lambda: report.warn(
-            path, f"removed characters XML 1.0 cannot hold from {raw_key!r}", line))
+        value, stripped = _without_forbidden(value)
+        if stripped:
+            report.warn(path, f"removed characters XML 1.0 cannot hold from {raw_key!r}", line)
         if key not in KEYS:
             report.warn(path, f"unknown front-matter key {raw_key!r} kept as extra metadata", line)
             article.extra[str(raw_key)] = _as_text(value)
@@ -160,9 +161,9 @@ def apply(article: SourceArticle, data: dict[str, Any], lines: dict[str, int], r
         article.origins[key] = (path, line)
 
 
-def _without_forbidden(value: Any, warn) -> Any:
+def _without_forbidden(value: Any) -> tuple[Any, bool]:
     """``value`` with characters XML 1.0 forbids removed from every string in it (YAML and TOML
-    escapes such as "\\x01" can write them); ``warn`` is called once if any were."""
+    escapes such as "\\x01" can write them), and whether any were."""
     found = False
 
     def clean(v: Any) -> Any:
@@ -177,9 +178,7 @@ def _without_forbidden(value: Any, warn) -> Any:
         return v
 
     value = clean(value)
-    if found:
-        warn()
-    return value
+    return value, found
 
 
 def _authors(path: Path, value: Any, line: int | None) -> list[SourceAuthor]:
