@@ -83,14 +83,14 @@ def _shown(d: Diagnostic) -> Diagnostic:
 
 
 def _deps(path: Path, config: Config, root: etree._Element | None, links: _Recorder) -> tuple[tuple[str, str], ...]:
-    files = {path.with_name(path.stem + s) for s in (".meta.yaml", ".meta.yml", ".meta.toml")}
+    files = {path.with_name(path.stem + s) for s in sources.SIDECAR_SUFFIXES}
     if root is not None:
         from publisher.model import ArticleView
 
         files |= {config.articles_path / r.path for r in ArticleView(root).resources}
     for target in links.used:
         files.add(target)
-        files |= {target.with_name(target.stem + s) for s in (".meta.yaml", ".meta.yml", ".meta.toml")}
+        files |= {target.with_name(target.stem + s) for s in sources.SIDECAR_SUFFIXES}
     return tuple(sorted((str(f), digest_file(f)) for f in files))
 
 

@@ -11,7 +11,7 @@ from typing import Any
 import yaml
 
 from publisher.errors import Reporter, SourceError
-from publisher.sources import SourceArticle, SourceAuthor, decode
+from publisher.sources import SIDECAR_SUFFIXES, SourceArticle, SourceAuthor, decode
 from publisher.xmlutil import forbidden_chars, strip_forbidden
 
 _Base: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # the C loader is ~10x faster; both are safe
@@ -222,7 +222,7 @@ def _as_text(value: Any) -> str:
 
 def sidecar_for(path: Path) -> Path | None:
     """The metadata file beside a source (``NAME.meta.yaml`` or ``NAME.meta.toml``), if any."""
-    for suffix in (".meta.yaml", ".meta.yml", ".meta.toml"):
+    for suffix in SIDECAR_SUFFIXES:
         candidate = path.with_name(path.stem + suffix)
         if candidate.is_file():
             return candidate
