@@ -122,3 +122,13 @@ def test_plain_text_summary_with_angle_brackets_is_escaped_for_rss(tiny: Path):
     assert "<b" not in entry.summary and html.unescape(entry.summary) == "If a<b onload=x and 3 < 4 & so on."
     atom = feedparser.parse((tiny / "build" / "atom.xml").read_bytes()).entries[0]
     assert atom.summary == "If a<b onload=x and 3 < 4 & so on."
+
+
+def test_posts_on_one_day_keep_a_stable_distinct_order(tiny: Path):
+    for slug in ("b-second", "c-third", "a-first"):  # written in no particular order
+        write(tiny / "articles" / f"2026-03-01-{slug}.md", f"---\ntitle: {slug}\n---\nText.\n")
+    write(tiny / "articles" / "2026-03-01-timed.md", "---\ntitle: timed\ndate: 2026-03-01T09:00:00\n---\nText.\n")
+    build(site_config(tiny))
+    titles = [e.title for e in feedparser.parse((tiny / "build" / "atom.xml").read_bytes()).entries]
+    # newest first; same time: by id, so every build and every machine agrees
+    assert titles == ["timed", "c-third", "b-second", "a-first"]
