@@ -118,3 +118,20 @@ def test_worker_count_does_not_change_outputs(tmp_path: Path):
         build(site_config(site), cache=Cache(None), workers=workers)
         outputs.append(snapshot(site / "build"))
     assert outputs[0] == outputs[1] == outputs[2]
+
+
+def test_only_books_holding_the_edited_article_are_made_again(warm: Path, tmp_path: Path, monkeypatch):
+    from publisher.render import epub
+
+    made = []
+    real = epub.render_book
+    monkeypatch.setattr(epub, "render_book", lambda config, edition, media: made.append(edition.path) or real(config, edition, media))
+    build(site_config(warm))
+    assert made == []  # nothing changed: every book from the cache
+    path = warm / "articles" / "2026-11-20-cafe-kultur.md"
+    path.write_text(path.read_text(encoding="utf-8").replace("best cardamom", "finest cardamom"), encoding="utf-8")
+    build(site_config(warm))
+    assert sorted(made) == ["articles.epub", "books/latest.epub", "books/tag-food.epub",
+                            "books/tag-old-town.epub", "books/weekly-2026-W47.epub"]
+    monkeypatch.undo()
+    assert snapshot(warm / "build") == clean_build(warm, tmp_path)

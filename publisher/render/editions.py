@@ -46,12 +46,14 @@ The reading order is the table of contents: sections in order, each section's ar
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import re
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 from typing import TYPE_CHECKING, Any
 
+from publisher.cache import Cache, blob_key
 from publisher.dates import parse_iso
 from publisher.errors import OutputError, Reporter
 from publisher.render.content import MONTHS
@@ -399,7 +401,31 @@ def plan_editions(config: Config, views: list[ArticleView]) -> list[Edition]:
 
 
 def render_editions(config: Config, views: list[ArticleView], media: dict[str, bytes]) -> dict[str, bytes]:
-    """Every configured edition as output path -> EPUB bytes; by default the archive edition."""
+    """Every configured edition as output path -> EPUB bytes; by default the archive edition.
+
+    A book whose inputs (settings, edition, articles, images) are unchanged comes from the build
+    cache: after an edit only the editions holding that article are made again.
+    """
     from publisher.render.epub import render_book
 
-    return {e.path: render_book(config, e, media) for e in plan_editions(config, views)}
+    cache = Cache(config.cache_path if all(v.digest for v in views) else None)
+    books = {}
+    for edition in plan_editions(config, views):
+        key = _book_key(config, edition, media)
+        data = cache.get_blob(key)
+        if data is None:
+            data = render_book(config, edition, media)
+            cache.put_blob(key, data)
+        books[edition.path] = data
+    return books
+
+
+def _book_key(config: Config, edition: Edition, media: dict[str, bytes]) -> str:
+    parts = [repr(config), edition.key, edition.path, edition.heading, edition.dates, edition.series,
+             edition.position, repr(edition.subjects), str(edition.site_only)]
+    for section in edition.sections:
+        parts.append(f"section {section.key} {section.label}")
+        parts += [view.digest for view in section.views]
+    for path in sorted({r.path for view in edition.views for r in view.resources}):
+        parts.append(f"{path} {hashlib.sha256(media[path]).hexdigest()}")
+    return blob_key("book", *parts)
