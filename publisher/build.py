@@ -140,7 +140,7 @@ def build(
     files, sets = render_feeds(config, views, cache)
     links = [FeedLink(fs.title, fs.prefix + name, kind) for fs in sets for name, kind in FEED_FILES]
     files.update(browser_files(config, views, links))
-    files.update(render_editions(config, views, media))
+    files.update(render_editions(config, views, media, cache))
     for path, data in media.items():
         files["media/" + path] = data
 

@@ -125,7 +125,7 @@ def test_only_books_holding_the_edited_article_are_made_again(warm: Path, tmp_pa
 
     made = []
     real = epub.render_book
-    monkeypatch.setattr(epub, "render_book", lambda config, edition, media: made.append(edition.path) or real(config, edition, media))
+    monkeypatch.setattr(epub, "render_book", lambda config, edition, media, cache: made.append(edition.path) or real(config, edition, media, cache))
     build(site_config(warm))
     assert made == []  # nothing changed: every book from the cache
     path = warm / "articles" / "2026-11-20-cafe-kultur.md"
@@ -135,3 +135,9 @@ def test_only_books_holding_the_edited_article_are_made_again(warm: Path, tmp_pa
                             "books/tag-old-town.epub", "books/weekly-2026-W47.epub"]
     monkeypatch.undo()
     assert snapshot(warm / "build") == clean_build(warm, tmp_path)
+
+
+def test_no_cache_reads_and_writes_no_cache_at_all(tmp_path: Path):
+    site = copy_site(tmp_path / "site")
+    build(site_config(site), cache=Cache(None))
+    assert not (site / ".publisher-cache").exists()

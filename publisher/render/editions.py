@@ -400,7 +400,9 @@ def plan_editions(config: Config, views: list[ArticleView]) -> list[Edition]:
     return editions
 
 
-def render_editions(config: Config, views: list[ArticleView], media: dict[str, bytes]) -> dict[str, bytes]:
+def render_editions(
+    config: Config, views: list[ArticleView], media: dict[str, bytes], cache: Cache | None = None
+) -> dict[str, bytes]:
     """Every configured edition as output path -> EPUB bytes; by default the archive edition.
 
     A book whose inputs (settings, edition, articles, images) are unchanged comes from the build
@@ -408,13 +410,14 @@ def render_editions(config: Config, views: list[ArticleView], media: dict[str, b
     """
     from publisher.render.epub import render_book
 
-    cache = Cache(config.cache_path if all(v.digest for v in views) else None)
+    if cache is None or not all(v.digest for v in views):  # no digests: nothing to key books on
+        cache = Cache(None)
     books = {}
     for edition in plan_editions(config, views):
         key = _book_key(config, edition, media)
         data = cache.get_blob(key)
         if data is None:
-            data = render_book(config, edition, media)
+            data = render_book(config, edition, media, cache)
             cache.put_blob(key, data)
         books[edition.path] = data
     return books

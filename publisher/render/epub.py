@@ -149,7 +149,7 @@ def _properties(html: etree._Element) -> str:
     return " ".join(props)
 
 
-def render_book(config: Config, edition: Edition, media: dict[str, bytes]) -> bytes:
+def render_book(config: Config, edition: Edition, media: dict[str, bytes], cache: Cache | None = None) -> bytes:
     """The EPUB bytes of one edition. ``media`` maps resource paths to their bytes."""
     views = edition.views
     identifier = book_identifier(config, edition.key)
@@ -188,7 +188,7 @@ def render_book(config: Config, edition: Edition, media: dict[str, bytes]) -> by
         spine.append(f"a{n:05d}")
     items += media_items
     book = package_document(config, edition, info, items, spine, access, views)
-    return zip_book(config, book, _modified(views))
+    return zip_book(book, _modified(views), cache)
 
 
 def package_document(config: Config, edition: Edition, info: bookpages.BookInfo, items: list[Item],
@@ -237,7 +237,7 @@ def package_document(config: Config, edition: Edition, info: bookpages.BookInfo,
     return book
 
 
-def zip_book(config: Config, book: epub.EpubBook, when: dt.datetime) -> bytes:
+def zip_book(book: epub.EpubBook, when: dt.datetime, cache: Cache | None = None) -> bytes:
     """ebooklib's container, laid out again: ``mimetype`` first and stored, then a fixed order and
     time for every entry, and the compressed bytes of unchanged entries reused from the cache."""
     raw = io.BytesIO()
@@ -248,4 +248,4 @@ def zip_book(config: Config, book: epub.EpubBook, when: dt.datetime) -> bytes:
         first = ["mimetype", "META-INF/container.xml", "EPUB/content.opf"]
         order = first + [n for n in names if n not in first]
         entries = [(name, written.read(name)) for name in order]
-    return write_zip(entries, when, Cache(config.cache_path))
+    return write_zip(entries, when, cache)
