@@ -13,6 +13,9 @@ repairs one of them by moving or renaming elements, never by deleting what a rea
 - hrefs: browsing-context targets go; characters a URL may not contain are percent-encoded; a link
   with a scheme EPUB does not register becomes a ``span`` followed by the URL as text (unless its
   text already shows it), so the address stays readable.
+- presentational attributes HTML 5 dropped (``align``, ``valign``, ``bgcolor``, ``width`` on
+  cells...): the ones that carry a style become CSS (``text-align``, ``vertical-align``,
+  ``background-color``), the rest (spacing and borders of tables, ``nowrap``...) go.
 - duplicate ids: the first keeps its id, later ones get ``-2``, ``-3``...
 - a ``#fragment`` link to an id missing from the chapter is pointed at the one id that matches it
   loosely (case, punctuation: Markdown anchor styles differ), else it stops being a link.
@@ -74,8 +77,40 @@ _PREFIX = re.compile(r"(?:[A-Za-z][A-Za-z0-9+.-]*:)?(?://[^/?#]*)?")
 Node = str | etree._Element
 
 
+# HTML 4 presentational attributes: to CSS where they carry a style, else dropped.
+_AS_CSS = {"align": "text-align", "valign": "vertical-align", "bgcolor": "background-color"}
+_OBSOLETE = {
+    "align", "valign", "bgcolor", "char", "charoff", "nowrap", "hspace", "vspace", "clear",
+    "cellpadding", "cellspacing", "frame", "rules", "background", "compact", "noshade",
+}
+_OBSOLETE_WIDTH = {"table", "td", "th", "col", "colgroup", "hr", "pre", "div", "p"}  # width/height stay on img etc.
+
+
+def _presentational(html: etree._Element) -> None:
+    for el in html.iter(etree.Element):
+        if not isinstance(el.tag, str) or not el.tag.startswith(H):
+            continue
+        local = el.tag[len(H):]
+        styles = []
+        for name in list(el.attrib):
+            obsolete = name in _OBSOLETE or (name in ("width", "height") and local in _OBSOLETE_WIDTH) or (
+                name == "border" and (local != "table" or el.get(name) not in ("", "1")))
+            if not obsolete:
+                continue
+            value = el.attrib.pop(name).strip()
+            if name in _AS_CSS and re.fullmatch(r"[#\w-]+", value):
+                if name == "align" and local in ("img", "table"):
+                    styles.append(f"float: {value}" if value in ("left", "right") else "")
+                else:
+                    styles.append(f"{_AS_CSS[name]}: {value}")
+        styles = [s for s in styles if s]
+        if styles:
+            el.set("style", "; ".join(filter(None, [el.get("style", "").strip().rstrip(";"), *styles])))
+
+
 def make_conformant(html: etree._Element) -> None:
     """Repair, in place, what raw HTML from sources puts where XHTML 5 in EPUB forbids it."""
+    _presentational(html)
     for el in list(html.iter(H + "noscript")):
         _replace(el, _contents(el))
     _fix_details(html)

@@ -175,3 +175,31 @@ def test_same_input_same_output():
         "<noscript><li>f</li></noscript>"
     )
     assert fix(body) == fix(body)
+
+
+def test_presentational_attributes_become_css_or_go():
+    html = etree.fromstring(
+        '<html xmlns="http://www.w3.org/1999/xhtml"><body>'
+        '<p align="center" style="color: red">c</p>'
+        '<table border="2" cellpadding="3" width="100%"><tr><td valign="top" bgcolor="#eee" nowrap="">x</td></tr></table>'
+        '<img src="a.png" alt="a" align="left" width="20"/>'
+        '</body></html>'
+    )
+    make_conformant(html)
+    body = html[0]
+    assert body[0].attrib == {"style": "color: red; text-align: center"} and body[0].text == "c"
+    assert dict(body[1].attrib) == {}
+    assert dict(body[1][0][0].attrib) == {"style": "vertical-align: top; background-color: #eee"}
+    assert dict(body[2].attrib) == {"src": "a.png", "alt": "a", "width": "20", "style": "float: left"}
+
+
+def test_book_with_presentational_raw_html_passes_epubcheck(tiny):
+    from publisher.build import build
+    from tests.conftest import epubcheck, site_config, write
+
+    write(tiny / "articles" / "2026-01-01-a.md",
+          '---\ntitle: A\n---\n\n<p align="center">Centered</p>\n\n'
+          '<table border="2" cellpadding="3" width="100%"><tr><td valign="top" bgcolor="#eee" nowrap>x</td></tr></table>\n')
+    build(site_config(tiny))
+    result = epubcheck(tiny / "build" / "articles.epub")
+    assert result.messages == [], result.summary()
