@@ -54,8 +54,7 @@ def article_content(
         if view.deck:
             _el(header, "p", view.deck, class_="deck")
         _el(header, "p", "By " + byline(view), class_="byline")
-        time = _el(_el(header, "p", class_="dateline"), "time", human_date(view.published), datetime=view.published)
-        del time
+        _el(_el(header, "p", class_="dateline"), "time", human_date(view.published), datetime=view.published)
     elif view.deck:
         _el(root, "p", view.deck, class_="deck")
     body = view.body

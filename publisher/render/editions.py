@@ -48,7 +48,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import re
-import unicodedata
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 from typing import TYPE_CHECKING, Any
@@ -227,8 +226,10 @@ class Edition:
 
 
 def slugify(text: str) -> str:
-    folded = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
-    return re.sub(r"[^a-z0-9]+", "-", folded.lower()).strip("-") or "section"
+    """The project's slug (``normalize.slugify``); "section" when nothing is left of the text."""
+    from publisher.normalize import slugify as base
+
+    return base(text) or "section"
 
 
 def _local_date(view: ArticleView, config: Config) -> dt.date:
