@@ -15,7 +15,7 @@ from publisher.dates import parse_iso
 from publisher.errors import BuildFailed, ConfigError, Diagnostic, Reporter, display_path
 from publisher.feedcheck import check_feed
 from publisher.model import ArticleView
-from publisher.output import write_outputs
+from publisher.output import unchanged, write_outputs
 from publisher.render.editions import render_editions
 from publisher.render.browser import FeedLink, browser_files
 from publisher.render.feeds import FEED_FILES, render_feeds
@@ -96,20 +96,16 @@ def _check_unique(views: list[ArticleView], config: Config, report: Reporter) ->
                 first[key] = view
 
 
-def check_feeds(config: Config, files: dict[str, bytes], out_dir: Path, report: Reporter) -> None:
+def check_feeds(config: Config, files: dict[str, bytes], out_dir: Path, same: set[str], report: Reporter) -> None:
     """Validate every feed document about to be written (the W3C validator's rules).
 
-    A document whose bytes are already on disk was checked when it was written.
+    A document in ``same`` (its bytes already on disk) was checked when it was written.
     """
     for path in sorted(files):
-        if not path.endswith(".xml"):
-            continue
-        data = files[path]
-        existing = out_dir / path
-        if existing.is_file() and existing.stat().st_size == len(data) and existing.read_bytes() == data:
+        if not path.endswith(".xml") or path in same:
             continue
         shown = display_path(out_dir / path)
-        for diagnostic in check_feed(data, shown, self_url=config.url(path)):
+        for diagnostic in check_feed(files[path], shown, self_url=config.url(path)):
             report.add(diagnostic)
 
 
@@ -145,8 +141,9 @@ def build(
         files["media/" + path] = data
 
     target = out_dir or config.output_path
-    check_feeds(config, files, target, report)
+    same = unchanged(target, files)  # read once: for the checks and for the writes
+    check_feeds(config, files, target, same, report)
     if report.errors:
         raise BuildFailed(report.diagnostics)
-    written, removed = write_outputs(target, files)
+    written, removed = write_outputs(target, files, same)
     return BuildResult(len(views), drafts, scheduled, written, removed, sorted(files), report.diagnostics)

@@ -11,24 +11,38 @@ from publisher.errors import OutputError
 MANIFEST = ".publisher-outputs"
 
 
-def write_outputs(out_dir: Path, files: dict[str, bytes]) -> tuple[list[str], list[str]]:
+def unchanged(out_dir: Path, files: dict[str, bytes]) -> set[str]:
+    """The paths whose bytes are already on disk in ``out_dir``."""
+    same = set()
+    for rel, data in files.items():
+        target = out_dir / rel
+        if target.is_file() and target.stat().st_size == len(data) and target.read_bytes() == data:
+            same.add(rel)
+    return same
+
+
+def write_outputs(
+    out_dir: Path, files: dict[str, bytes], same: set[str] | None = None
+) -> tuple[list[str], list[str]]:
     """Write ``files`` (relative POSIX path -> bytes) into ``out_dir``.
 
     Every file is first written beside its target as a temporary file; only when all of them
     are on disk are they renamed into place, so a failure while writing leaves the old outputs.
-    Unchanged files are not touched. Files this tool wrote last time and no longer produces are
-    removed. Returns (written, removed).
+    Unchanged files (``same``, found by ``unchanged`` when not given) are not touched. Files this
+    tool wrote last time and no longer produces are removed. Returns (written, removed).
     """
+    if same is None:
+        same = unchanged(out_dir, files)
     out_dir.mkdir(parents=True, exist_ok=True)
     previous = _read_manifest(out_dir)
     staged: list[tuple[Path, Path]] = []
     written: list[str] = []
     try:
         for rel in sorted(files):
+            if rel in same:
+                continue
             target = out_dir / rel
             data = files[rel]
-            if target.is_file() and target.stat().st_size == len(data) and target.read_bytes() == data:
-                continue
             target.parent.mkdir(parents=True, exist_ok=True)
             fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=target.parent)
             with os.fdopen(fd, "wb") as fh:
