@@ -18,7 +18,7 @@ from publisher.model import ArticleView
 from publisher.output import unchanged, write_outputs
 from publisher.render.editions import render_editions
 from publisher.render.browser import FeedLink, browser_files
-from publisher.render.feeds import FEED_FILES, render_feeds
+from publisher.render.feeds import feed_files, render_feeds
 from publisher.stage import SourceIndex, normalize_file, run_stage
 
 __all__ = ["build", "load_articles", "normalize_file", "SourceIndex", "BuildResult", "resolve_now"]
@@ -134,7 +134,7 @@ def build(
         for res in view.resources:
             media[res.path] = (config.articles_path / res.path).read_bytes()
     files, sets = render_feeds(config, views, cache)
-    links = [FeedLink(fs.title, fs.prefix + name, kind) for fs in sets for name, kind in FEED_FILES]
+    links = [FeedLink(fs.title, fs.prefix + name, kind) for fs in sets for name, kind in feed_files(config)]
     files.update(browser_files(config, views, links))
     files.update(render_editions(config, views, media, cache))
     for path, data in media.items():

@@ -12,6 +12,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from publisher.errors import ConfigError, Diagnostic, Reporter, display_path
 
 CONFIG_NAME = "publisher.toml"
+FEED_FORMATS = ("rss", "atom", "json")
+FEED_GROUPS = ("tags", "authors")
 
 
 @dataclass(frozen=True)
@@ -55,6 +57,13 @@ class Config:
     missing_images: str = "error"
     #: How many of the newest articles each subscription feed carries; older ones are in archives.
     feed_limit: int = 50
+    #: Feed formats to write for every feed family: any of "rss", "atom", "json" (JSON Feed 1.1).
+    feed_formats: list[str] = field(default_factory=lambda: ["rss", "atom", "json"])
+    #: Feed families besides the site's own: "tags" (one per tag), "authors" (one per author).
+    feed_groups: list[str] = field(default_factory=lambda: ["tags", "authors"])
+    #: Write RFC 5005 archive pages (RSS and Atom) holding every article older than the newest
+    #: feed_limit; false: the feeds carry the newest feed_limit articles and nothing more.
+    feed_archives: bool = True
     #: WebSub hub URL announced in every feed (empty: none).
     hub: str = ""
     #: Folder of the per-article cache, relative to the config file ("" turns caching off).
@@ -182,6 +191,13 @@ def _validate(config: Config, shown: str, report: Reporter) -> None:
         report.error(shown, f"site.missing_images must be \"error\" or \"remote\", not {config.missing_images!r}")
     if config.feed_limit < 1:
         report.error(shown, f"site.feed_limit must be at least 1, not {config.feed_limit}")
+    for key, allowed in (("feed_formats", FEED_FORMATS), ("feed_groups", FEED_GROUPS)):
+        values = getattr(config, key)
+        wrong = [v for v in values if v not in allowed]
+        if wrong or len(set(values)) != len(values):
+            report.error(shown, f"site.{key} takes each of {', '.join(map(repr, allowed))} at most once, not {values!r}")
+    if not config.feed_formats:
+        report.error(shown, 'site.feed_formats must name at least one format ("rss", "atom", "json")')
     if config.hub and urlsplit(config.hub).scheme not in ("http", "https"):
         report.error(shown, f"site.hub must be an absolute http(s) URL, got {config.hub!r}")
     if not config.language.strip():

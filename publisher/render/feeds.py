@@ -34,6 +34,11 @@ _NS_DECL = re.compile(r' xmlns(:\w+)?="[^"]*"')
 BROWSER_PAGE = "feeds.html"
 #: The subscription documents of every feed set: (file name, kind).
 FEED_FILES = (("rss.xml", "rss"), ("atom.xml", "atom"), ("feed.json", "json"))
+
+
+def feed_files(config: Config) -> list[tuple[str, str]]:
+    """The (file name, kind) of each subscription document the config asks for."""
+    return [(name, kind) for name, kind in FEED_FILES if kind in config.feed_formats]
 STYLESHEET = "feed.xsl"
 
 
@@ -60,6 +65,10 @@ def feed_sets(config: Config, views: list[ArticleView]) -> list[FeedSet]:
             labels.setdefault(slug, set()).add(label)
         for author in view.authors:
             authors.setdefault(author.name, []).append(view)
+    if "tags" not in config.feed_groups:
+        tags = {}
+    if "authors" not in config.feed_groups:
+        authors = {}
     for slug in sorted(tags):
         label = sorted(labels[slug])[0]
         sets.append(FeedSet(f"tags/{slug}/", f"{config.title}: {label}", "tag", tuple(tags[slug])))
@@ -124,9 +133,9 @@ class _Renderer:
     def documents(self, fs: FeedSet) -> dict[str, bytes]:
         limit = self.config.feed_limit
         chron = list(reversed(fs.views))
-        full_pages = len(chron) // limit
+        full_pages = len(chron) // limit if self.config.feed_archives else 0
         out: dict[str, bytes] = {}
-        for fmt in ("rss", "atom"):
+        for fmt in [f for f in ("rss", "atom") if f in self.config.feed_formats]:
             current = f"{fs.prefix}{fmt}.xml"
             links = {"self": current}
             if full_pages:
@@ -145,6 +154,8 @@ class _Renderer:
                     fmt + "-archive", fs, page_items, links,
                     partial(self.document, fmt, fs, page_items, links, archive=True),
                 )
+        if "json" not in self.config.feed_formats:
+            return out
         latest = list(fs.views[:limit])
         out[f"{fs.prefix}feed.json"] = self.cached("json", fs, latest, {}, partial(self.json_feed, fs, latest))
         return out
@@ -316,6 +327,8 @@ def opml(config: Config, sets: list[FeedSet]) -> bytes:
     for fs in sets:
         parent = groups[fs.group]
         for fmt, kind, version in (("rss.xml", "rss", "RSS2"), ("atom.xml", "rss", "ATOM"), ("feed.json", "rss", "JSONFEED")):
+            if fmt not in dict(feed_files(config)):
+                continue
             etree.SubElement(
                 parent,
                 "outline",

@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 import feedparser
+import pytest
 from lxml import etree
 
 from publisher.build import build
@@ -132,3 +133,41 @@ def test_posts_on_one_day_keep_a_stable_distinct_order(tiny: Path):
     titles = [e.title for e in feedparser.parse((tiny / "build" / "atom.xml").read_bytes()).entries]
     # newest first; same time: by id, so every build and every machine agrees
     assert titles == ["timed", "c-third", "b-second", "a-first"]
+
+
+def test_feed_selection_writes_only_what_the_config_asks_for(tiny: Path):
+    config = (tiny / "publisher.toml").read_text()
+    write(tiny / "publisher.toml", config + 'feed_limit = 2\nfeed_formats = ["rss", "atom"]\nfeed_groups = []\nfeed_archives = false\n')
+    for n in range(1, 6):
+        _article(tiny, n, extra="tags: [harbour]\nauthor: Ann Example\n")
+    result = build(site_config(tiny))
+    out = tiny / "build"
+    assert sorted(p for p in result.outputs if not p.startswith("media/")) == [
+        "articles.epub", "atom.xml", "feed.xsl", "feeds.html", "feeds.opml", "rss.xml"]
+    for name in ("rss.xml", "atom.xml"):
+        feed = feedparser.parse((out / name).read_bytes())
+        assert not feed.bozo and [e.title for e in feed.entries] == ["Post 5", "Post 4"]
+        assert b"prev-archive" not in (out / name).read_bytes()
+    opml = etree.parse(str(out / "feeds.opml")).getroot()
+    assert sorted(opml.xpath("//outline/@xmlUrl")) == ["https://test.example/atom.xml", "https://test.example/rss.xml"]
+    page = (out / "feeds.html").read_text()
+    assert "feed.json" not in page and "tags/" not in page and "rss.xml" in page
+    # and back to the defaults: the files come back and the stale ones were never left behind
+    write(tiny / "publisher.toml", config + "feed_limit = 2\n")
+    result = build(site_config(tiny))
+    assert {"feed.json", "tags/harbour/rss.xml", "authors/ann-example/atom.xml", "archive/rss/1.xml"} <= set(result.outputs)
+
+
+@pytest.mark.parametrize("line, message", [
+    ('feed_formats = ["rss", "html"]', "site.feed_formats takes each of"),
+    ("feed_formats = []", "must name at least one format"),
+    ('feed_groups = ["tags", "tags"]', "site.feed_groups takes each of"),
+    ('feed_archives = "no"', "site.feed_archives must be a bool"),
+])
+def test_feed_selection_is_checked(tiny: Path, line: str, message: str):
+    from publisher.config import load_config
+    from publisher.errors import ConfigError
+
+    write(tiny / "publisher.toml", (tiny / "publisher.toml").read_text() + line + "\n")
+    with pytest.raises(ConfigError, match=message):
+        load_config(tiny / "publisher.toml")
