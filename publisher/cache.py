@@ -8,6 +8,7 @@ an interrupted build or a damaged file is detected and the article is simply reb
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 import pickle
@@ -29,6 +30,23 @@ class Entry:
     deps: tuple[tuple[str, str], ...]  # (absolute path, digest of its bytes or "missing")
 
 
+def code_identity() -> str:
+    """The tool's version and a hash of every file of the installed package (code, schema,
+    stylesheets, fonts): a cache made by other code is never used, even at the same version."""
+    return f"{__version__}+{package_hash()}"
+
+
+@functools.cache
+def package_hash() -> str:
+    package = Path(__file__).resolve().parent
+    h = hashlib.sha256()
+    for path in sorted(package.rglob("*")):
+        if path.is_file() and "__pycache__" not in path.parts and path.suffix not in (".pyc", ".pyo"):
+            h.update(b"\0" + path.relative_to(package).as_posix().encode("utf-8") + b"\0")
+            h.update(hashlib.sha256(path.read_bytes()).digest())
+    return h.hexdigest()[:20]
+
+
 def digest_file(path: Path) -> str:
     try:
         return hashlib.sha256(path.read_bytes()).hexdigest()
@@ -38,7 +56,7 @@ def digest_file(path: Path) -> str:
 
 def key_for(config: Config, rel: str, data: bytes) -> str:
     h = hashlib.sha256()
-    for part in (__version__, config.fingerprint(), rel):
+    for part in (code_identity(), config.fingerprint(), rel):
         h.update(part.encode("utf-8") + b"\0")
     h.update(data)
     return h.hexdigest()
@@ -122,7 +140,7 @@ class Cache:
 
 
 def blob_key(*parts: str) -> str:
-    h = hashlib.sha256(__version__.encode("utf-8"))
+    h = hashlib.sha256(code_identity().encode("utf-8"))
     for part in parts:
         h.update(b"\0" + part.encode("utf-8"))
     return h.hexdigest()

@@ -82,6 +82,21 @@ def test_tool_version_change(warm: Path, tmp_path: Path, monkeypatch):
     assert snapshot(warm / "build") == clean_build(warm, tmp_path)
 
 
+def test_tool_code_change_at_the_same_version(warm: Path, tmp_path: Path, monkeypatch):
+    # a development checkout: the code changed, the version did not; nothing old is reused
+    monkeypatch.setattr(publisher.cache, "package_hash", lambda: "other-code")
+    cache = Cache(site_config(warm).cache_path)
+    build(site_config(warm), cache=cache)
+    assert cache.hits == 0
+    assert snapshot(warm / "build") == clean_build(warm, tmp_path)
+
+
+def test_package_hash_covers_the_code_and_is_stable():
+    from publisher.cache import package_hash
+
+    assert package_hash() == package_hash.__wrapped__() and len(package_hash()) == 20
+
+
 @pytest.mark.parametrize("damage", ["truncate", "flip", "garbage", "empty"])
 def test_damaged_cache_entries_are_detected_and_rebuilt(warm: Path, tmp_path: Path, damage: str):
     entries = sorted(p for p in (warm / ".publisher-cache").rglob("*") if p.is_file())
