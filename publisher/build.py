@@ -15,7 +15,8 @@ from publisher.dates import parse_iso
 from publisher.errors import BuildFailed, ConfigError, Diagnostic, Reporter, display_path
 from publisher.feedcheck import check_feed
 from publisher.model import ArticleView
-from publisher.output import unchanged, write_outputs
+from publisher.buildstate import BuildState, StateStore, inputs_key
+from publisher.output import MANIFEST, unchanged, write_outputs
 from publisher.render.editions import render_editions
 from publisher.render.browser import FeedLink, browser_files
 from publisher.render.feeds import feed_files, render_feeds
@@ -124,10 +125,22 @@ def build(
     report = Reporter()
     if cache is None:
         cache = Cache(config.cache_path)
+    target = out_dir or config.output_path
+    moment = resolve_now(now)
+    store = key = None
+    if cache.folder is not None:
+        store = StateStore(cache.folder, target)
+        key = inputs_key(config, target)
+        state = store.fresh(key, moment)
+        if state is not None:  # nothing changed since the last build: its outputs stand
+            outputs = [rel for rel, *_ in state.outputs if rel != MANIFEST]
+            return BuildResult(state.articles, state.drafts, state.scheduled, [], [], outputs, state.diagnostics)
+        store.forget()
     views, _ = load_articles(config, report, cache, workers)
     if report.errors:
         raise BuildFailed(report.diagnostics)
-    views, drafts, scheduled = published(views, resolve_now(now))
+    all_views = views
+    views, drafts, scheduled = published(views, moment)
 
     media = {}
     for view in views:
@@ -140,10 +153,27 @@ def build(
     for path, data in media.items():
         files["media/" + path] = data
 
-    target = out_dir or config.output_path
     same = unchanged(target, files)  # read once: for the checks and for the writes
     check_feeds(config, files, target, same, report)
     if report.errors:
         raise BuildFailed(report.diagnostics)
     written, removed = write_outputs(target, files, same)
-    return BuildResult(len(views), drafts, scheduled, written, removed, sorted(files), report.diagnostics)
+    result = BuildResult(len(views), drafts, scheduled, written, removed, sorted(files), report.diagnostics)
+    if store is not None and key is not None:
+        store.save(_state(key, all_views, moment, result), [*sorted(files), MANIFEST])
+    return result
+
+
+def _state(key: str, views: list[ArticleView], moment: dt.datetime, result: BuildResult) -> BuildState:
+    """The build's record; a build at another time publishes the same articles as long as no
+    article's date falls between the two times."""
+    dates = [parse_iso(v.published) for v in views if not v.draft]
+    before = [d for d in dates if d <= moment]
+    after = [d for d in dates if d > moment]
+    return BuildState(
+        key=key,
+        published_from=max(before).isoformat() if before else "",
+        published_until=min(after).isoformat() if after else "",
+        articles=result.articles, drafts=result.drafts, scheduled=result.scheduled,
+        diagnostics=list(result.diagnostics),
+    )

@@ -1,0 +1,130 @@
+"""What the last successful build read and wrote, so that a rebuild with nothing changed does nothing.
+
+Like make or ninja, but by content: the state records a hash of every input (each file under
+the articles folder, byte for byte; the settings; the tool's own code; the output folder; the
+working folder, which the messages are relative to), the range of build times for which the same
+articles are published, the messages the build printed, and the size, inode and modification
+time of every output it left. A rebuild whose inputs hash the same, whose time falls in that
+range, and whose outputs are all still exactly as left, only replays the messages. Anything
+else (an edit, a new or deleted file, an output touched by hand or deleted, a damaged state
+file) falls through to the full incremental build, which trusts nothing it has not checked.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import os
+import tempfile
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from publisher.cache import code_identity
+from publisher.config import Config
+from publisher.errors import Diagnostic
+
+FORMAT = "publisher-build-state-1"
+
+
+@dataclass
+class BuildState:
+    key: str
+    published_from: str  # ISO UTC; the newest published article's date ("" for none)
+    published_until: str  # ISO UTC; the first scheduled article's date ("" for none)
+    articles: int
+    drafts: int
+    scheduled: int
+    outputs: list[tuple[str, int, int, int]] = field(default_factory=list)  # (path, size, inode, mtime_ns)
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+
+    def covers(self, now: dt.datetime) -> bool:
+        """Would a build at ``now`` publish exactly the articles this one did?"""
+        if self.published_from and now < dt.datetime.fromisoformat(self.published_from):
+            return False
+        return not (self.published_until and now >= dt.datetime.fromisoformat(self.published_until))
+
+
+def inputs_key(config: Config, out_dir: Path) -> str:
+    """A hash of everything a build reads: every file under the articles folder, the settings,
+    the tool, and where the outputs and messages go."""
+    h = hashlib.sha256()
+    for part in (FORMAT, code_identity(), repr(config), str(out_dir.resolve()), os.getcwd()):
+        h.update(part.encode("utf-8") + b"\0")
+    root = config.articles_path
+    for dirpath, dirnames, filenames in os.walk(root):
+        dirnames.sort()
+        rel_dir = os.path.relpath(dirpath, root)
+        for name in sorted(filenames):
+            path = os.path.join(dirpath, name)
+            try:
+                with open(path, "rb") as fh:
+                    data = fh.read()
+            except OSError:
+                data = b"\0unreadable"
+            h.update(os.path.join(rel_dir, name).encode("utf-8", "surrogateescape") + b"\0")
+            h.update(hashlib.sha256(data).digest())
+    return h.hexdigest()
+
+
+def _stat(path: Path) -> tuple[int, int, int] | None:
+    try:
+        st = path.stat()
+    except OSError:
+        return None
+    return st.st_size, st.st_ino, st.st_mtime_ns
+
+
+class StateStore:
+    """The state of builds into one output folder, kept in the cache folder."""
+
+    def __init__(self, cache_folder: Path, out_dir: Path) -> None:
+        name = hashlib.sha256(str(out_dir.resolve()).encode("utf-8")).hexdigest()[:24]
+        self.path = cache_folder / "state" / name
+        self.out_dir = out_dir
+
+    def load(self) -> BuildState | None:
+        try:
+            raw = self.path.read_bytes()
+        except OSError:
+            return None
+        checksum, _, body = raw.partition(b"\n")
+        if hashlib.sha256(body).hexdigest().encode() != checksum:
+            return None
+        try:
+            data = json.loads(body)
+            state = BuildState(**{k: v for k, v in data.items() if k not in ("outputs", "diagnostics")})
+            state.outputs = [tuple(o) for o in data["outputs"]]
+            state.diagnostics = [Diagnostic(**d) for d in data["diagnostics"]]
+        except (ValueError, TypeError, KeyError):
+            return None
+        return state
+
+    def fresh(self, key: str, now: dt.datetime) -> BuildState | None:
+        """The last build's state if it still holds: same inputs, same articles published at
+        ``now``, and every output exactly as that build left it."""
+        state = self.load()
+        if state is None or state.key != key or not state.covers(now):
+            return None
+        for rel, size, inode, mtime in state.outputs:
+            if _stat(self.out_dir / rel) != (size, inode, mtime):
+                return None
+        return state
+
+    def save(self, state: BuildState, outputs: list[str]) -> None:
+        state.outputs = []
+        for rel in outputs:
+            found = _stat(self.out_dir / rel)
+            if found is None:
+                return  # an output is already gone: record nothing, the next build checks all
+            state.outputs.append((rel, *found))
+        data = asdict(state)
+        body = json.dumps(data, ensure_ascii=False, sort_keys=True).encode("utf-8")
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=self.path.parent)
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(hashlib.sha256(body).hexdigest().encode() + b"\n" + body)
+        os.replace(tmp, self.path)
+
+    def forget(self) -> None:
+        self.path.unlink(missing_ok=True)
