@@ -149,7 +149,7 @@ def build(
     files, sets = render_feeds(config, views, cache)
     links = [FeedLink(fs.title, fs.prefix + name, kind) for fs in sets for name, kind in feed_files(config)]
     files.update(browser_files(config, views, links))
-    files.update(render_editions(config, views, media, cache))
+    files.update(render_editions(config, views, media, cache, workers))
     for path, data in media.items():
         files["media/" + path] = data
 

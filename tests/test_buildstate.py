@@ -13,7 +13,6 @@ from publisher.build import build
 from publisher.cache import Cache
 from tests.conftest import copy_site, site_config, write
 from tests.test_build import snapshot
-from tests.test_cache import clean_build
 
 NOW = dt.datetime(2026, 12, 1, tzinfo=dt.UTC)
 

@@ -141,7 +141,7 @@ def test_only_books_holding_the_edited_article_are_made_again(warm: Path, tmp_pa
 
     made = []
     real = epub.render_book
-    monkeypatch.setattr(epub, "render_book", lambda config, edition, media, cache: made.append(edition.path) or real(config, edition, media, cache))
+    monkeypatch.setattr(epub, "render_book", lambda config, edition, media, cache, workers=None: made.append(edition.path) or real(config, edition, media, cache, workers))
     build(site_config(warm))
     assert made == []  # nothing changed: every book from the cache
     path = warm / "articles" / "2026-11-20-cafe-kultur.md"

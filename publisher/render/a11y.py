@@ -93,16 +93,25 @@ def _animated(data: bytes) -> bool:
         return True  # unreadable: it cannot be said not to move
 
 
-def survey(chapters: Iterable[etree._Element], media: Iterable[Item], grouped: bool) -> Accessibility:
-    """What the chapters and embedded files show about the book's accessibility."""
+def count_images(html: etree._Element) -> tuple[int, int]:
+    """(images and outermost SVGs in a chapter, how many of them have a text alternative)."""
+    images = described = 0
+    for el in html.iter(H + "img", SVG + "svg"):
+        if el.tag == SVG + "svg" and next(el.iterancestors(SVG + "svg"), None) is not None:
+            continue
+        images += 1
+        described += _described(el)
+    return images, described
+
+
+def survey(chapters: Iterable, media: Iterable[Item], grouped: bool) -> Accessibility:
+    """What the chapters (their ``images``, ``described`` and ``mathml``: see chapterset) and
+    embedded files show about the book's accessibility."""
     images = described = 0
     mathml = False
-    for html in chapters:
-        for el in html.iter(H + "img", SVG + "svg"):
-            if el.tag == SVG + "svg" and next(el.iterancestors(SVG + "svg"), None) is not None:
-                continue
-            images += 1
-            described += _described(el)
-        mathml = mathml or html.find(f".//{MATHML}math") is not None
+    for chapter in chapters:
+        images += chapter.images
+        described += chapter.described
+        mathml = mathml or chapter.mathml
     animated = sum(_animated(item.data) for item in media if item.media_type == "image/gif")
     return Accessibility(images, described, animated, mathml, grouped)

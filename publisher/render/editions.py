@@ -402,7 +402,8 @@ def plan_editions(config: Config, views: list[ArticleView]) -> list[Edition]:
 
 
 def render_editions(
-    config: Config, views: list[ArticleView], media: dict[str, bytes], cache: Cache | None = None
+    config: Config, views: list[ArticleView], media: dict[str, bytes], cache: Cache | None = None,
+    workers: int | None = None,
 ) -> dict[str, bytes]:
     """Every configured edition as output path -> EPUB bytes; by default the archive edition.
 
@@ -418,7 +419,7 @@ def render_editions(
         key = _book_key(config, edition, media)
         data = cache.get_blob(key)
         if data is None:
-            data = render_book(config, edition, media, cache)
+            data = render_book(config, edition, media, cache, workers)
             cache.put_blob(key, data)
         books[edition.path] = data
     return books

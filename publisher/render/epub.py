@@ -18,32 +18,19 @@ from importlib import resources
 from urllib.parse import urlsplit
 
 from ebooklib import epub
-from lxml import etree
 
-from publisher.cache import Cache
+from publisher.cache import Cache, blob_key
 from publisher.config import Config
 from publisher.dates import parse_iso
 from publisher.errors import SourceError
 from publisher.model import ArticleView
 from publisher.render import bookpages
 from publisher.render.a11y import Accessibility, survey
-from publisher.render.chapters import (
-    CONTENTS,
-    CSS_PATH,
-    Neighbours,
-    Rewriter,
-    chapter_name,
-    chapter_tree,
-    media_name,
-)
+from publisher.render.chapterset import Chapter, make_chapters
+from publisher.render.chapters import CONTENTS, CSS_PATH, chapter_name, media_name
 from publisher.render.cover import CoverText, render_cover
 from publisher.render.editions import Edition
-from publisher.render.epubfix import link_across, make_conformant
-from publisher.render.zipwriter import write_zip
-from publisher.xmlutil import EPUB_NS, XHTML_NS
-
-SVG_NS = "http://www.w3.org/2000/svg"
-MATHML_NS = "http://www.w3.org/1998/Math/MathML"
+from publisher.render.zipwriter import Packed, write_zip
 _EPOCH_1980 = dt.datetime(1980, 1, 1, tzinfo=dt.UTC)
 #: What an image's first bytes must be for its media type (a mislabelled file is an EPUB error).
 _MAGIC = {
@@ -115,48 +102,23 @@ def _media_items(config: Config, views: list[ArticleView], media: dict[str, byte
     return items
 
 
-def _chapters(config: Config, edition: Edition) -> dict[str, etree._Element]:
-    """Every article's chapter document, repaired and cross-linked, by name in reading order."""
-    views = edition.views
-    rewrite = Rewriter(views)
-    trees: dict[str, etree._Element] = {}
-    position = 0
-    for index, section in enumerate(edition.sections):
-        for view in section.views:
-            around = Neighbours(
-                previous=views[position - 1] if position else None,
-                next=views[position + 1] if position + 1 < len(views) else None,
-                section_id=bookpages.section_id(edition, index),
-                section_label=section.label,
-                site_lang=config.language,
-            )
-            html = chapter_tree(view, rewrite, around)
-            make_conformant(html)
-            trees[chapter_name(view)] = html
-            position += 1
-    link_across(trees)
-    for html in trees.values():
-        etree.cleanup_namespaces(html, top_nsmap={None: XHTML_NS, "epub": EPUB_NS})
-    return trees
+def _chapters(config: Config, edition: Edition, cache: Cache | None, workers: int | None) -> list[Chapter]:
+    """Every article's chapter, repaired, cross-linked and compressed, in reading order."""
+    sections = [(bookpages.section_id(edition, index), section.label, section.views)
+                for index, section in enumerate(edition.sections)]
+    pack = blob_key("chapters", edition.key, edition.path)
+    return make_chapters(config.language, sections, edition.views, pack, cache, workers)
 
 
-def _properties(html: etree._Element) -> str:
-    props = []
-    if html.find(f".//{{{MATHML_NS}}}math") is not None:
-        props.append("mathml")
-    if html.find(f".//{{{SVG_NS}}}svg") is not None:
-        props.append("svg")
-    return " ".join(props)
-
-
-def render_book(config: Config, edition: Edition, media: dict[str, bytes], cache: Cache | None = None) -> bytes:
+def render_book(config: Config, edition: Edition, media: dict[str, bytes], cache: Cache | None = None,
+                workers: int | None = None) -> bytes:
     """The EPUB bytes of one edition. ``media`` maps resource paths to their bytes."""
     views = edition.views
     identifier = book_identifier(config, edition.key)
     title = edition.book_title(config.title)
-    chapters = _chapters(config, edition)
+    chapters = _chapters(config, edition, cache, workers)
     media_items = _media_items(config, views, media)
-    access = survey(chapters.values(), media_items, grouped=len(edition.sections) > 1)
+    access = survey(chapters, media_items, grouped=len(edition.sections) > 1)
     newest_first = sorted(views, key=ArticleView.sort_key, reverse=True)
     count = f"{len(views)} article" + ("" if len(views) == 1 else "s")
     cover_alt = f"Cover: {config.title}. {edition.heading}, {edition.dates}. " + " ".join(
@@ -182,13 +144,15 @@ def render_book(config: Config, edition: Edition, media: dict[str, bytes], cache
         Item("contents", CONTENTS, "application/xhtml+xml", bookpages.contents_page(info)),
     ]
     spine = ["cover", "titlepage", "contents"]
-    for n, (name, html) in enumerate(chapters.items(), start=1):
-        data = bookpages.serialize(html)
-        items.append(Item(f"a{n:05d}", name, "application/xhtml+xml", data, _properties(html)))
+    packed = {}
+    for n, chapter in enumerate(chapters, start=1):
+        # ebooklib lists the chapter in the package; its bytes go into the zip compressed already
+        items.append(Item(f"a{n:05d}", chapter.name, "application/xhtml+xml", b"", chapter.properties))
+        packed["EPUB/" + chapter.name] = Packed(chapter.crc, chapter.size, chapter.packed)
         spine.append(f"a{n:05d}")
     items += media_items
     book = package_document(config, edition, info, items, spine, access, views)
-    return zip_book(book, _modified(views), cache)
+    return zip_book(book, _modified(views), cache, packed)
 
 
 def package_document(config: Config, edition: Edition, info: bookpages.BookInfo, items: list[Item],
@@ -237,9 +201,12 @@ def package_document(config: Config, edition: Edition, info: bookpages.BookInfo,
     return book
 
 
-def zip_book(book: epub.EpubBook, when: dt.datetime, cache: Cache | None = None) -> bytes:
+def zip_book(book: epub.EpubBook, when: dt.datetime, cache: Cache | None = None,
+             packed: dict[str, Packed] | None = None) -> bytes:
     """ebooklib's container, laid out again: ``mimetype`` first and stored, then a fixed order and
-    time for every entry, and the compressed bytes of unchanged entries reused from the cache."""
+    time for every entry, the entries in ``packed`` (compressed already) put in for ebooklib's
+    empty placeholders, and the compressed bytes of other unchanged entries reused from the cache."""
+    packed = packed or {}
     raw = io.BytesIO()
     # compresslevel 0: ebooklib's own deflate would be thrown away by the repacking below
     epub.write_epub(raw, book, {"mtime": when, "epub3_pages": False, "spine_direction": False, "compresslevel": 0})
@@ -247,5 +214,7 @@ def zip_book(book: epub.EpubBook, when: dt.datetime, cache: Cache | None = None)
         names = written.namelist()
         first = ["mimetype", "META-INF/container.xml", "EPUB/content.opf"]
         order = first + [n for n in names if n not in first]
-        entries = [(name, written.read(name)) for name in order]
+        entries = [(name, packed[name] if name in packed else written.read(name)) for name in order]
+    missing = set(packed) - set(names)
+    assert not missing, f"ebooklib left out {sorted(missing)[:3]}"
     return write_zip(entries, when, cache)

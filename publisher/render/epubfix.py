@@ -122,7 +122,7 @@ def make_conformant(html: etree._Element) -> None:
     for el in list(html.iter(H + "a", H + "area")):
         _fix_href(el)
     _dedupe_ids(html)
-    index = _IdIndex(html)
+    index = IdIndex.of(html)
     for el in list(html.iter(H + "a", H + "area")):
         if (href := el.get("href", "")).startswith("#") and len(href) > 1:
             _retarget(el, "", href[1:], index)
@@ -134,15 +134,39 @@ def link_across(chapters: Mapping[str, etree._Element]) -> None:
     Run after :func:`make_conformant` on every chapter; the same loose matching applies, and an
     unmatched fragment is dropped so the link still opens the chapter.
     """
-    indexes = {name: _IdIndex(html) for name, html in sorted(chapters.items())}
+    ids = {name: IdIndex.ids_of(html) for name, html in chapters.items()}
+    indexes: dict[str, IdIndex] = {}
     for name, html in sorted(chapters.items()):
-        for el in html.iter(H + "a", H + "area"):
-            base, hash_, frag = el.get("href", "").partition("#")
-            if not (base and hash_) or _SCHEME.match(base) or base.startswith("/"):
-                continue
-            target = posixpath.normpath(posixpath.join(posixpath.dirname(name), base))
-            if target in indexes:
-                _retarget(el, base, frag, indexes[target])
+        link_across_one(name, html, ids, indexes)
+
+
+def _across(name: str, html: etree._Element, names):
+    """(link, its fragment, the chapter it points into) for each link to another chapter with a fragment."""
+    for el in html.iter(H + "a", H + "area"):
+        base, hash_, frag = el.get("href", "").partition("#")
+        if not (base and hash_) or _SCHEME.match(base) or base.startswith("/"):
+            continue
+        target = posixpath.normpath(posixpath.join(posixpath.dirname(name), base))
+        if target in names:
+            yield el, base, frag, target
+
+
+def cross_links(name: str, html: etree._Element, names) -> bool:
+    """Does chapter ``name`` link with a fragment into one of the chapters ``names``?"""
+    return next(_across(name, html, names), None) is not None
+
+
+def link_across_one(name: str, html: etree._Element, ids: Mapping[str, tuple[str, ...]],
+                    indexes: dict[str, IdIndex]) -> set[str]:
+    """:func:`link_across` for one chapter, given every chapter's ids (``indexes`` is filled as
+    a cache); returns the chapters it links into."""
+    targets = set()
+    for el, base, frag, target in list(_across(name, html, ids)):
+        if target not in indexes:
+            indexes[target] = IdIndex(ids[target])
+        _retarget(el, base, frag, indexes[target])
+        targets.add(target)
+    return targets
 
 
 def _name(el: etree._Element | None) -> str | None:
@@ -345,11 +369,18 @@ def _fix_href(el: etree._Element) -> None:
         el.tail = f" ({href})" + (el.tail or "")
 
 
-class _IdIndex:
+class IdIndex:
     """A chapter's ids, findable exactly or by looser keys: case, punctuation, runs of dashes."""
 
-    def __init__(self, html: etree._Element) -> None:
-        ids = [i for el in html.iter() if isinstance(el.tag, str) and (i := el.get("id"))]
+    @staticmethod
+    def ids_of(html: etree._Element) -> tuple[str, ...]:
+        return tuple(i for el in html.iter() if isinstance(el.tag, str) and (i := el.get("id")))
+
+    @classmethod
+    def of(cls, html: etree._Element) -> IdIndex:
+        return cls(cls.ids_of(html))
+
+    def __init__(self, ids: tuple[str, ...]) -> None:
         self.exact = set(ids)
         self.loose: dict[tuple[int, str], list[str]] = {}
         for ident in ids:
@@ -366,7 +397,7 @@ class _IdIndex:
         return None
 
 
-def _retarget(el: etree._Element, base: str, frag: str, index: _IdIndex) -> None:
+def _retarget(el: etree._Element, base: str, frag: str, index: IdIndex) -> None:
     found = index.find(frag)
     if found == unquote(frag):
         return

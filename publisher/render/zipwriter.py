@@ -12,10 +12,19 @@ import datetime as dt
 import hashlib
 import struct
 import zlib
+from typing import NamedTuple
 
 from publisher.cache import Cache, blob_key
 
-LEVEL = 9
+LEVEL = 6  # zlib's default: within 1 % of level 9's size on XHTML, in about half the time
+
+
+class Packed(NamedTuple):
+    """An entry compressed already (raw DEFLATE), with the CRC-32 and size of its bytes."""
+
+    crc: int
+    size: int
+    payload: bytes
 
 
 def _dos_time(when: dt.datetime) -> tuple[int, int]:
@@ -39,28 +48,29 @@ def deflate(data: bytes, cache: Cache | None = None) -> bytes:
     return packed
 
 
-def write_zip(entries: list[tuple[str, bytes]], when: dt.datetime, cache: Cache | None = None) -> bytes:
+def write_zip(entries: list[tuple[str, bytes | Packed]], when: dt.datetime, cache: Cache | None = None) -> bytes:
     """A ZIP of ``entries`` (name, bytes) in the given order; ``mimetype`` is stored, the rest deflated."""
     time, date = _dos_time(when)
     out = bytearray()
     central = bytearray()
     for name, data in entries:
         raw_name = name.encode("utf-8")
-        crc = zlib.crc32(data) & 0xFFFFFFFF
-        if name == "mimetype":
-            method, payload = 0, data
+        if isinstance(data, Packed):
+            method, crc, size, payload = 8, data.crc, data.size, data.payload
+        elif name == "mimetype":
+            method, crc, size, payload = 0, zlib.crc32(data) & 0xFFFFFFFF, len(data), data
         else:
-            method, payload = 8, deflate(data, cache)
+            method, crc, size, payload = 8, zlib.crc32(data) & 0xFFFFFFFF, len(data), deflate(data, cache)
         offset = len(out)
         flags = 0x0800  # names are UTF-8
         out += struct.pack(
-            "<IHHHHHIIIHH", 0x04034B50, 20, flags, method, time, date, crc, len(payload), len(data), len(raw_name), 0
+            "<IHHHHHIIIHH", 0x04034B50, 20, flags, method, time, date, crc, len(payload), size, len(raw_name), 0
         )
         out += raw_name
         out += payload
         central += struct.pack(
             "<IHHHHHHIIIHHHHHII",
-            0x02014B50, (3 << 8) | 20, 20, flags, method, time, date, crc, len(payload), len(data),
+            0x02014B50, (3 << 8) | 20, 20, flags, method, time, date, crc, len(payload), size,
             len(raw_name), 0, 0, 0, 0, 0o100644 << 16, offset,
         )
         central += raw_name

@@ -1,0 +1,242 @@
+"""The chapters of one edition: made on all cores, kept compressed, and remade only when changed.
+
+A chapter is one article's XHTML (see :mod:`chapters`), repaired for EPUB (:mod:`epubfix`) and
+deflated for the zip. What it is made of is recorded with it: the article's digest, its
+neighbours and section (in the cache key), every answer the book's link map gave while it was
+made (which other articles and images are in this book, and under what name), and the ids of the
+chapters it links into with a fragment. A cached chapter is used only when all of these are
+still the same, so after one article is edited only that chapter (and the ones whose previous or
+next link shows its headline) is made again; the rest of the book is copied compressed.
+
+The cache holds one pack per edition with exactly the chapters the last build used.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+import zlib
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+
+from lxml import etree
+
+from publisher.cache import Cache, blob_key
+from publisher.model import ArticleView
+from publisher.render import bookpages
+from publisher.render.a11y import count_images
+from publisher.render.chapters import Neighbours, Rewriter, chapter_name, chapter_tree
+from publisher.render.epubfix import IdIndex, cross_links, link_across_one, make_conformant
+from publisher.xmlutil import EPUB_NS, XHTML_NS
+
+SVG_NS = "http://www.w3.org/2000/svg"
+MATHML_NS = "http://www.w3.org/1998/Math/MathML"
+#: zlib's default level: within 1 % of level 9's size on XHTML, at about half the time.
+LEVEL = 6
+#: Below this many chapters to make, worker processes cost more than they save.
+POOL_MIN = 64
+
+
+@dataclass(frozen=True)
+class Near:
+    """What a chapter shows of a neighbour: its link (from the slug), headline and language."""
+
+    slug: str
+    headline: str
+    lang: str | None
+
+
+@dataclass(frozen=True)
+class Chapter:
+    name: str
+    properties: str  # "mathml", "svg" for the manifest
+    ids: tuple[str, ...]
+    images: int  # images and top-level SVGs (accessibility summary)
+    described: int  # ... of which have a text alternative
+    mathml: bool
+    crc: int
+    size: int
+    packed: bytes  # raw DEFLATE of the XHTML
+    asked: tuple[tuple[str, str, str | None], ...]  # ("c"|"m", URL, what the link map answered)
+    across: tuple[tuple[str, str], ...]  # (chapter linked with a fragment, hash of its ids)
+
+    def data(self) -> bytes:
+        return zlib.decompress(self.packed, -15)
+
+
+def ids_hash(ids: tuple[str, ...]) -> str:
+    return hashlib.sha256("\0".join(ids).encode("utf-8")).hexdigest()[:16]
+
+
+class _Recorder(Rewriter):
+    """The book's link map, noting every question asked of it."""
+
+    def __init__(self, chapters: dict[str, str], media: dict[str, str]) -> None:
+        self.chapters = _Asked(chapters, "c")
+        self.media = _Asked(media, "m")
+        self.pending = []
+
+    def asked(self) -> tuple[tuple[str, str, str | None], ...]:
+        log = {**self.chapters.log, **self.media.log}
+        return tuple(sorted((kind, url, answer) for (kind, url), answer in log.items()))
+
+
+class _Asked(dict):
+    def __init__(self, data: dict[str, str], kind: str) -> None:
+        super().__init__(data)
+        self.kind = kind
+        self.log: dict[tuple[str, str], str | None] = {}
+
+    def get(self, key, default=None):  # noqa: D102 - dict.get, recorded
+        value = super().get(key)
+        self.log[(self.kind, key)] = value
+        return value if value is not None else default
+
+
+def _still_true(chapter: Chapter, chapters: dict[str, str], media: dict[str, str]) -> bool:
+    for kind, url, answer in chapter.asked:
+        if (chapters if kind == "c" else media).get(url) != answer:
+            return False
+    return True
+
+
+def _properties(html: etree._Element) -> str:
+    props = []
+    if html.find(f".//{{{MATHML_NS}}}math") is not None:
+        props.append("mathml")
+    if html.find(f".//{{{SVG_NS}}}svg") is not None:
+        props.append("svg")
+    return " ".join(props)
+
+
+def _ids(html: etree._Element) -> tuple[str, ...]:
+    return tuple(i for el in html.iter() if isinstance(el.tag, str) and (i := el.get("id")))
+
+
+def _finish(name: str, html: etree._Element, asked, across) -> Chapter:
+    etree.cleanup_namespaces(html, top_nsmap={None: XHTML_NS, "epub": EPUB_NS})
+    data = bookpages.serialize(html)
+    ids = _ids(html)
+    images, described = count_images(html)
+    packer = zlib.compressobj(LEVEL, zlib.DEFLATED, -15)
+    packed = packer.compress(data) + packer.flush()
+    return Chapter(name, _properties(html), ids, images, described,
+                   html.find(f".//{{{MATHML_NS}}}math") is not None,
+                   zlib.crc32(data) & 0xFFFFFFFF, len(data), packed, asked, across)
+
+
+# -- one chapter, in this process or a worker -------------------------------------------------
+
+_maps: tuple[dict[str, str], dict[str, str], frozenset[str]] | None = None
+
+
+def _init(chapters: dict[str, str], media: dict[str, str]) -> None:
+    global _maps
+    _maps = (chapters, media, frozenset(chapters.values()))
+
+
+def _make(task: tuple[bytes, str, Near | None, Near | None, str, str, str]) -> tuple[Chapter, bytes | None]:
+    """(chapter, its XHTML when it links into other chapters with fragments: link_across is
+    done by the caller, who knows every chapter's ids)."""
+    assert _maps is not None
+    xml, digest, previous, following, section_id, section_label, site_lang = task
+    chapters, media, names = _maps
+    view = ArticleView.from_xml(xml, digest)
+    rewrite = _Recorder(chapters, media)
+    around = Neighbours(previous, following, section_id, section_label, site_lang)
+    html = chapter_tree(view, rewrite, around)  # type: ignore[arg-type]  # Near stands in for a view
+    make_conformant(html)
+    name = chapter_name(view)
+    if cross_links(name, html, names):
+        etree.cleanup_namespaces(html, top_nsmap={None: XHTML_NS, "epub": EPUB_NS})
+        data = bookpages.serialize(html)
+        return Chapter(name, "", _ids(html), 0, 0, False, 0, len(data), b"", rewrite.asked(), ()), data
+    return _finish(name, html, rewrite.asked(), ()), None
+
+
+# -- the whole edition ------------------------------------------------------------------------
+
+def make_chapters(site_lang: str, sections, views: list[ArticleView], pack_key: str,
+                  cache: Cache | None = None, workers: int | None = None) -> list[Chapter]:
+    """Every chapter of the book in reading order. ``sections``: (section id, label, views)."""
+    cache = cache or Cache(None)
+    rewrite = Rewriter(views)
+    chapters, media = dict(rewrite.chapters), dict(rewrite.media)
+    old = _load_pack(cache, pack_key)
+
+    order: list[tuple[str, tuple]] = []  # (key, task)
+    position = 0
+    for section_id, section_label, members in sections:
+        for view in members:
+            prev_view = views[position - 1] if position else None
+            next_view = views[position + 1] if position + 1 < len(views) else None
+            near = [Near(v.slug, v.headline, v.lang) if v is not None else None for v in (prev_view, next_view)]
+            task = (view._xml if view._xml is not None else etree.tostring(view.root), view.digest,
+                    near[0], near[1], section_id, section_label, site_lang)
+            key = blob_key("chapter", view.digest, repr(task[2:]))
+            order.append((key, task))
+            position += 1
+
+    done: dict[str, Chapter] = {}
+    todo: list[int] = []
+    for i, (key, task) in enumerate(order):
+        hit = old.get(key)
+        if hit is not None and task[1] and _still_true(hit, chapters, media):
+            done[key] = hit
+        else:
+            todo.append(i)
+    linking: dict[str, bytes] = {}  # chapter key -> XHTML still to be linked across
+    _init(chapters, media)
+    for i, (chapter, pending) in zip(todo, _run([order[i][1] for i in todo], chapters, media, workers), strict=True):
+        done[order[i][0]] = chapter
+        if pending is not None:
+            linking[order[i][0]] = pending
+    ids = {c.name: c.ids for c in done.values()}
+    # a cached chapter linking into one whose ids changed is made again (its links, as written
+    # in the source, are matched against the new ids)
+    for key, task in order:
+        chapter = done[key]
+        if key not in linking and any(ids_hash(ids.get(t, ())) != h for t, h in chapter.across):
+            done[key], pending = _make(task)
+            linking[key] = pending if pending is not None else done[key].data()
+    indexes: dict[str, IdIndex] = {}
+    for key, data in linking.items():
+        html = etree.fromstring(data)
+        name = done[key].name
+        targets = link_across_one(name, html, ids, indexes)
+        done[key] = _finish(name, html, done[key].asked, tuple((t, ids_hash(ids.get(t, ()))) for t in sorted(targets)))
+    result = [done[key] for key, _ in order]
+    if todo or linking or set(old) != {key for key, _ in order}:
+        _store_pack(cache, pack_key, {key: done[key] for key, _ in order})
+    return result
+
+
+def _run(tasks: list[tuple], chapters: dict[str, str], media: dict[str, str],
+         workers: int | None) -> list[tuple[Chapter, bytes | None]]:
+    workers = workers or os.cpu_count() or 1
+    if workers > 1 and len(tasks) >= POOL_MIN:
+        with ProcessPoolExecutor(workers, initializer=_init, initargs=(chapters, media)) as pool:
+            return list(pool.map(_make, tasks, chunksize=max(1, len(tasks) // (workers * 8))))
+    _init(chapters, media)
+    return [_make(task) for task in tasks]
+
+
+def _load_pack(cache: Cache, key: str) -> dict[str, Chapter]:
+    data = cache.get_blob(key)
+    if data is None:
+        return {}
+    try:
+        pack = pickle.loads(data)  # noqa: S301 - our own checksummed file
+    except Exception:  # noqa: BLE001 - unreadable: every chapter is made again
+        return {}
+    if not isinstance(pack, dict) or not all(isinstance(c, Chapter) for c in pack.values()):
+        return {}
+    return pack
+
+
+def _store_pack(cache: Cache, key: str, pack: dict[str, Chapter]) -> None:
+    cache.put_blob(key, pickle.dumps(pack, protocol=pickle.HIGHEST_PROTOCOL))
+
+
+__all__ = ["Chapter", "Near", "make_chapters"]
