@@ -45,9 +45,10 @@ class BuildState:
         return not (self.published_until and now >= dt.datetime.fromisoformat(self.published_until))
 
 
-def inputs_key(config: Config, out_dir: Path) -> str:
+def inputs_key(config: Config, out_dir: Path, digests: dict[str, str] | None = None) -> str:
     """A hash of everything a build reads: every file under the articles folder, the settings,
-    the tool, and where the outputs and messages go."""
+    the tool, and where the outputs and messages go. ``digests`` receives each file's SHA-256
+    by absolute path (the build's cache checks need them too, so files are read once)."""
     h = hashlib.sha256()
     for part in (FORMAT, code_identity(), repr(config), str(out_dir.resolve()), os.getcwd()):
         h.update(part.encode("utf-8") + b"\0")
@@ -62,8 +63,11 @@ def inputs_key(config: Config, out_dir: Path) -> str:
                     data = fh.read()
             except OSError:
                 data = b"\0unreadable"
+            digest = hashlib.sha256(data).hexdigest()
+            if digests is not None:
+                digests[path] = digest
             h.update(os.path.join(rel_dir, name).encode("utf-8", "surrogateescape") + b"\0")
-            h.update(hashlib.sha256(data).digest())
+            h.update(digest.encode("ascii"))
     return h.hexdigest()
 
 

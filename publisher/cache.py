@@ -54,11 +54,11 @@ def digest_file(path: Path) -> str:
         return "missing"
 
 
-def key_for(config: Config, rel: str, data: bytes) -> str:
+def key_for(config: Config, rel: str, digest: str) -> str:
+    """An entry's key: the tool, the settings, the source's path and the hash of its bytes."""
     h = hashlib.sha256()
-    for part in (code_identity(), config.fingerprint(), rel):
+    for part in (code_identity(), config.fingerprint(), rel, digest):
         h.update(part.encode("utf-8") + b"\0")
-    h.update(data)
     return h.hexdigest()
 
 
@@ -71,6 +71,10 @@ class Cache:
         self.misses = 0
         # Files do not change during one build: an image used by 500 articles is hashed once.
         self._digests: dict[str, str] = {}
+
+    def known(self, digests: dict[str, str]) -> None:
+        """Hashes of files already read in this build (absolute path -> SHA-256 hex)."""
+        self._digests.update(digests)
 
     def digest(self, path: str) -> str:
         if path not in self._digests:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import tomllib
 from dataclasses import dataclass, field, fields
 from pathlib import Path
@@ -78,7 +79,7 @@ class Config:
     #: Folder the config was loaded from; paths above are relative to it.
     root: Path = field(default_factory=Path.cwd)
 
-    @property
+    @functools.cached_property
     def articles_path(self) -> Path:
         return (self.root / self.articles_dir).resolve()
 

@@ -126,7 +126,7 @@ def run_stage(paths: list[Path], config: Config, cache: Cache, workers: int | No
     results: dict[int, tuple[Entry | None, tuple[Diagnostic, ...]]] = {}
     todo: list[int] = []
     for i, path in enumerate(paths):
-        key = key_for(config, relative_source(config, path), path.read_bytes())
+        key = key_for(config, relative_source(config, path), cache.digest(str(path)))
         keys.append(key)
         entry = cache.get(key)
         if entry is not None:
