@@ -490,6 +490,10 @@ def config_text(n: int, seed: int, lt: bool) -> str:
         'publisher = "The Harbour Dispatch"',
         'output_dir = "build"',
         'epub_name = "articles"',
+        "# the workload of issue 6: RSS + Atom of the latest 50 and one EPUB of every article",
+        'feed_formats = ["rss", "atom"]',
+        "feed_groups = []",
+        "feed_archives = false",
         "",
     ]
     for name, bio in author_bios().items():

@@ -131,13 +131,14 @@ def build(
     if cache.folder is not None:
         store = StateStore(cache.folder, target)
         digests: dict[str, str] = {}
-        key = inputs_key(config, target, digests)
+        folders: set[str] = set()
+        key = inputs_key(config, target, digests, folders)
         state = store.fresh(key, moment)
         if state is not None:  # nothing changed since the last build: its outputs stand
             outputs = [rel for rel, *_ in state.outputs if rel != MANIFEST]
             return BuildResult(state.articles, state.drafts, state.scheduled, [], [], outputs, state.diagnostics)
         store.forget()
-        cache.known(digests)
+        cache.known(digests, folders)
     views, _ = load_articles(config, report, cache, workers)
     if report.errors:
         raise BuildFailed(report.diagnostics)

@@ -45,16 +45,20 @@ class BuildState:
         return not (self.published_until and now >= dt.datetime.fromisoformat(self.published_until))
 
 
-def inputs_key(config: Config, out_dir: Path, digests: dict[str, str] | None = None) -> str:
+def inputs_key(config: Config, out_dir: Path, digests: dict[str, str] | None = None,
+               folders: set[str] | None = None) -> str:
     """A hash of everything a build reads: every file under the articles folder, the settings,
     the tool, and where the outputs and messages go. ``digests`` receives each file's SHA-256
-    by absolute path (the build's cache checks need them too, so files are read once)."""
+    by absolute path (the build's cache checks need them too, so files are read once), and
+    ``folders`` every folder whose files were all listed."""
     h = hashlib.sha256()
     for part in (FORMAT, code_identity(), repr(config), str(out_dir.resolve()), os.getcwd()):
         h.update(part.encode("utf-8") + b"\0")
     root = config.articles_path
     for dirpath, dirnames, filenames in os.walk(root):
         dirnames.sort()
+        if folders is not None:
+            folders.add(dirpath)
         rel_dir = os.path.relpath(dirpath, root)
         for name in sorted(filenames):
             path = os.path.join(dirpath, name)

@@ -57,7 +57,7 @@ def digest_file(path: Path) -> str:
 def key_for(config: Config, rel: str, digest: str) -> str:
     """An entry's key: the tool, the settings, the source's path and the hash of its bytes."""
     h = hashlib.sha256()
-    for part in (code_identity(), config.fingerprint(), rel, digest):
+    for part in (code_identity(), config._fingerprint, rel, digest):  # noqa: SLF001
         h.update(part.encode("utf-8") + b"\0")
     return h.hexdigest()
 
@@ -71,14 +71,18 @@ class Cache:
         self.misses = 0
         # Files do not change during one build: an image used by 500 articles is hashed once.
         self._digests: dict[str, str] = {}
+        self._folders: set[str] = set()
 
-    def known(self, digests: dict[str, str]) -> None:
-        """Hashes of files already read in this build (absolute path -> SHA-256 hex)."""
+    def known(self, digests: dict[str, str], folders: set[str]) -> None:
+        """Hashes of the files already read in this build (absolute path -> SHA-256 hex), and
+        the folders all of whose files are among them: any other file there does not exist."""
         self._digests.update(digests)
+        self._folders = set(folders)
 
     def digest(self, path: str) -> str:
         if path not in self._digests:
-            self._digests[path] = digest_file(Path(path))
+            listed = os.path.dirname(path) in self._folders
+            self._digests[path] = "missing" if listed else digest_file(Path(path))
         return self._digests[path]
 
     def _path(self, key: str) -> Path:
