@@ -449,7 +449,7 @@ class Row:
         return statistics.median(peaks) / 1024 if peaks else None
 
 
-WRITTEN = re.compile(r"\((\d+) file\(s\) written, (\d+) unchanged(?:, (\d+) removed)?\)")
+WRITTEN = re.compile(r"(\d+) file\(s\) written, (\d+) unchanged(?:, (\d+) removed)?")
 BUILT = re.compile(r"Built (\d+) article\(s\)")
 
 
