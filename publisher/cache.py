@@ -1,6 +1,7 @@
 """The per-article cache: normalized XML and messages by a hash of everything they depend on.
 
-An entry is keyed by the tool's version, the config's fingerprint, the source's path and bytes.
+An entry is keyed by the tool (version and code), the config's fingerprint, the source's path and
+the hash of its bytes.
 It records its other inputs (sidecar, images, linked sources) with their content hashes and is
 used only when all of them still match. Entries are written atomically and carry a checksum, so
 an interrupted build or a damaged file is detected and the article is simply rebuilt.
@@ -57,7 +58,7 @@ def digest_file(path: Path) -> str:
 def key_for(config: Config, rel: str, digest: str) -> str:
     """An entry's key: the tool, the settings, the source's path and the hash of its bytes."""
     h = hashlib.sha256()
-    for part in (code_identity(), config._fingerprint, rel, digest):  # noqa: SLF001
+    for part in (code_identity(), config.fingerprint, rel, digest):
         h.update(part.encode("utf-8") + b"\0")
     return h.hexdigest()
 

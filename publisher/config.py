@@ -103,9 +103,6 @@ class Config:
         return self.site_url + relative.lstrip("/")
 
     @functools.cached_property
-    def _fingerprint(self) -> str:
-        return self.fingerprint()
-
     def fingerprint(self) -> str:
         """Settings that change the per-article stage, as a stable string (for caching)."""
         keys = ("base_url", "article_url", "language", "timezone", "author", "date_from_path",

@@ -105,6 +105,11 @@ class ArticleView:
         return etree.fromstring(self._xml, PARSER)
 
     @property
+    def xml(self) -> bytes:
+        """The document's bytes (as stored, or serialized from the tree it was made with)."""
+        return self._xml if self._xml is not None else etree.tostring(self.root)
+
+    @property
     def body(self) -> etree._Element:
         return self.root.find(A + "body")
 

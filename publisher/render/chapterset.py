@@ -101,28 +101,16 @@ def _still_true(chapter: Chapter, chapters: dict[str, str], media: dict[str, str
     return True
 
 
-def _properties(html: etree._Element) -> str:
-    props = []
-    if html.find(f".//{{{MATHML_NS}}}math") is not None:
-        props.append("mathml")
-    if html.find(f".//{{{SVG_NS}}}svg") is not None:
-        props.append("svg")
-    return " ".join(props)
-
-
-def _ids(html: etree._Element) -> tuple[str, ...]:
-    return tuple(i for el in html.iter() if isinstance(el.tag, str) and (i := el.get("id")))
-
-
 def _finish(name: str, html: etree._Element, asked, across) -> Chapter:
     etree.cleanup_namespaces(html, top_nsmap={None: XHTML_NS, "epub": EPUB_NS})
     data = bookpages.serialize(html)
-    ids = _ids(html)
     images, described = count_images(html)
+    mathml = html.find(f".//{{{MATHML_NS}}}math") is not None
+    svg = html.find(f".//{{{SVG_NS}}}svg") is not None
+    properties = " ".join(name for name, present in (("mathml", mathml), ("svg", svg)) if present)
     packer = zlib.compressobj(LEVEL, zlib.DEFLATED, -15)
     packed = packer.compress(data) + packer.flush()
-    return Chapter(name, _properties(html), ids, images, described,
-                   html.find(f".//{{{MATHML_NS}}}math") is not None,
+    return Chapter(name, properties, IdIndex.ids_of(html), images, described, mathml,
                    zlib.crc32(data) & 0xFFFFFFFF, len(data), packed, asked, across)
 
 
@@ -151,7 +139,7 @@ def _make(task: tuple[bytes, str, Near | None, Near | None, str, str, str]) -> t
     if cross_links(name, html, names):
         etree.cleanup_namespaces(html, top_nsmap={None: XHTML_NS, "epub": EPUB_NS})
         data = bookpages.serialize(html)
-        return Chapter(name, "", _ids(html), 0, 0, False, 0, len(data), b"", rewrite.asked(), ()), data
+        return Chapter(name, "", IdIndex.ids_of(html), 0, 0, False, 0, len(data), b"", rewrite.asked(), ()), data
     return _finish(name, html, rewrite.asked(), ()), None
 
 
@@ -172,7 +160,7 @@ def make_chapters(site_lang: str, sections, views: list[ArticleView], pack_key: 
             prev_view = views[position - 1] if position else None
             next_view = views[position + 1] if position + 1 < len(views) else None
             near = [Near(v.slug, v.headline, v.lang) if v is not None else None for v in (prev_view, next_view)]
-            task = (view._xml if view._xml is not None else etree.tostring(view.root), view.digest,
+            task = (view.xml, view.digest,
                     near[0], near[1], section_id, section_label, site_lang)
             key = blob_key("chapter", view.digest, repr(task[2:]))
             order.append((key, task))
@@ -214,11 +202,11 @@ def make_chapters(site_lang: str, sections, views: list[ArticleView], pack_key: 
 
 def _run(tasks: list[tuple], chapters: dict[str, str], media: dict[str, str],
          workers: int | None) -> list[tuple[Chapter, bytes | None]]:
+    """``_make`` for each task, in order: in worker processes, or here (``_init`` done by the caller)."""
     workers = workers or os.cpu_count() or 1
     if workers > 1 and len(tasks) >= POOL_MIN:
         with ProcessPoolExecutor(workers, initializer=_init, initargs=(chapters, media)) as pool:
             return list(pool.map(_make, tasks, chunksize=max(1, len(tasks) // (workers * 8))))
-    _init(chapters, media)
     return [_make(task) for task in tasks]
 
 
