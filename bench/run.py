@@ -531,6 +531,11 @@ class Bench:
         self.rows.append(r)
         return r
 
+    def tool_failure(self, s) -> str:
+        """The note for a pandoc or hugo run that was killed or failed (it is not run again)."""
+        why = self.meter.killed if s.rc is None else f"failed (rc={s.rc}): {s.stderr.strip()[-300:]}"
+        return (why if s.rc is None else f"{why} after {s.wall:.0f} s") + "; not retried"
+
     def report(self, label: str, s: Sample) -> None:
         peak = f"{s.peak_kib / 1024:.0f} MiB" if s.peak_kib is not None else "? MiB"
         status = "" if s.rc == 0 else (" TIMEOUT" if s.rc is None else f" FAILED rc={s.rc}")
@@ -609,8 +614,7 @@ class Bench:
                     self.report("pandoc → EPUB", s)
                     if s.rc != 0:
                         skip_tools.add("pandoc")
-                        why = self.meter.killed if s.rc is None else f"failed (rc={s.rc}): {s.stderr.strip()[-300:]}"
-                        row.note = (why if s.rc is None else f"{why} after {s.wall:.0f} s") + "; not retried"
+                        row.note = self.tool_failure(s)
                     else:
                         row.note = f"{book.stat().st_size / 2**20:.1f} MiB EPUB"
                         if s.stderr_lines:
@@ -627,8 +631,7 @@ class Bench:
                     self.report("hugo → RSS", s)
                     if s.rc != 0:
                         skip_tools.add("hugo")
-                        why = self.meter.killed if s.rc is None else f"failed (rc={s.rc}): {s.stderr.strip()[-300:]}"
-                        row.note = (why if s.rc is None else f"{why} after {s.wall:.0f} s") + "; not retried"
+                        row.note = self.tool_failure(s)
                     else:
                         feed = dest / "index.xml"
                         items = feed.read_text("utf-8").count("<item>")
