@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -76,9 +75,8 @@ def load_articles(
     for outcome in run_stage(paths, config, cache or Cache(None), workers):
         for diagnostic in outcome.diagnostics:
             report.add(diagnostic)
-        if outcome.xml is not None:
-            digest = hashlib.sha256(outcome.xml).hexdigest()
-            views.append(ArticleView.from_xml(outcome.xml, digest))
+        if outcome.view is not None:
+            views.append(outcome.view)
     _check_unique(views, config, report)
     return sorted(views, key=ArticleView.sort_key, reverse=True), len(paths)
 

@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import marshal
 import os
 import pickle
+import sys
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,8 +22,21 @@ from pathlib import Path
 from publisher import __version__
 from publisher.config import Config
 from publisher.errors import Diagnostic
+from publisher.model import ArticleMeta
 
-MAGIC = b"publisher-cache-1\n"
+MAGIC = b"publisher-cache-2\n"
+#: marshal's format belongs to one Python version: a catalog made by another is not read.
+CATALOG_MAGIC = f"publisher-catalog-1 {sys.version_info[0]}.{sys.version_info[1]} {marshal.version}\n".encode()
+
+
+@dataclass(frozen=True)
+class Record:
+    """What a build needs of one article besides its document: kept for every article in one
+    catalog file, so a rebuild reads one file instead of one entry per article."""
+
+    meta: ArticleMeta  # meta.digest is the hash of the document's bytes
+    diagnostics: tuple[Diagnostic, ...]  # paths absolute
+    deps: tuple[tuple[str, str], ...]  # (absolute path, digest of its bytes or "missing")
 
 
 @dataclass(frozen=True)
@@ -29,6 +44,19 @@ class Entry:
     xml: bytes
     diagnostics: tuple[Diagnostic, ...]  # paths absolute
     deps: tuple[tuple[str, str], ...]  # (absolute path, digest of its bytes or "missing")
+    meta: ArticleMeta
+
+    def record(self) -> Record:
+        return Record(self.meta, self.diagnostics, self.deps)
+
+
+def _plain(record: Record) -> tuple:
+    diagnostics = tuple((d.path, d.line, d.col, d.severity, d.message) for d in record.diagnostics)
+    return record.meta.plain(), diagnostics, record.deps
+
+
+def _record(t: tuple) -> Record:
+    return Record(ArticleMeta.from_plain(t[0]), tuple(Diagnostic(*d) for d in t[1]), t[2])
 
 
 def code_identity() -> str:
@@ -90,6 +118,53 @@ class Cache:
         assert self.folder is not None
         return self.folder / key[:2] / key
 
+    def holds(self, deps: tuple[tuple[str, str], ...]) -> bool:
+        """Do all these files still have these digests?"""
+        known = self._digests
+        for path, digest in deps:
+            if known.get(path) != digest and self.digest(path) != digest:
+                return False
+        return True
+
+    def entry_path(self, key: str) -> str:
+        assert self.folder is not None
+        return os.path.join(self.folder, key[:2], key)
+
+    def xml_of(self, key: str, digest: str) -> bytes | None:
+        """The document stored under ``key``, if that entry is intact and its bytes hash to ``digest``."""
+        return None if self.folder is None else read_xml(str(self._path(key)), digest)
+
+    def _catalog_path(self, name: str) -> Path:
+        assert self.folder is not None
+        return self.folder / "catalog" / hashlib.sha256(name.encode("utf-8")).hexdigest()[:24]
+
+    def catalog(self, name: str) -> dict[str, Record]:
+        """The records the last build of ``name`` (an articles folder) kept, by entry key; empty
+        when there is none or it is damaged. A record is still only used when its deps hold.
+
+        Stored with ``marshal`` as plain tuples: ten times faster to load than pickled objects.
+        """
+        if self.folder is None:
+            return {}
+        try:
+            raw = self._catalog_path(name).read_bytes()
+        except OSError:
+            return {}
+        body = raw[len(CATALOG_MAGIC):] if raw.startswith(CATALOG_MAGIC) else b""
+        checksum, payload = body[:32], body[32:]
+        if len(checksum) != 32 or hashlib.sha256(payload).digest() != checksum:
+            return {}
+        try:
+            return {key: _record(t) for key, t in marshal.loads(payload).items()}
+        except Exception:  # noqa: BLE001 - unreadable: every entry is looked up on its own
+            return {}
+
+    def put_catalog(self, name: str, records: dict[str, Record]) -> None:
+        if self.folder is None:
+            return
+        payload = marshal.dumps({key: _plain(r) for key, r in records.items()})
+        _atomic_write(self._catalog_path(name), CATALOG_MAGIC + hashlib.sha256(payload).digest() + payload)
+
     def get(self, key: str) -> Entry | None:
         if self.folder is None:
             return None
@@ -102,7 +177,7 @@ class Cache:
         entry = _decode(raw)
         if entry is None:  # damaged: drop it, rebuild the article
             path.unlink(missing_ok=True)
-        elif any(self.digest(p) != d for p, d in entry.deps):
+        elif not self.holds(entry.deps):
             entry = None
         if entry is None:
             self.misses += 1
@@ -113,13 +188,8 @@ class Cache:
     def put(self, key: str, entry: Entry) -> None:
         if self.folder is None:
             return
-        path = self._path(key)
-        path.parent.mkdir(parents=True, exist_ok=True)
         payload = pickle.dumps(entry, protocol=pickle.HIGHEST_PROTOCOL)
-        fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=path.parent)
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(MAGIC + hashlib.sha256(payload).digest() + payload)
-        os.replace(tmp, path)
+        _atomic_write(self._path(key), MAGIC + hashlib.sha256(payload).digest() + payload)
 
 
     def get_blob(self, key: str) -> bytes | None:
@@ -140,12 +210,16 @@ class Cache:
     def put_blob(self, key: str, data: bytes) -> None:
         if self.folder is None:
             return
-        path = self._path("b" + key)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=path.parent)
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(hashlib.sha256(data).digest() + data)
-        os.replace(tmp, path)
+        _atomic_write(self._path("b" + key), hashlib.sha256(data).digest() + data)
+
+
+def _atomic_write(path: Path, data: bytes) -> None:
+    """Write to a temporary file beside ``path``, then rename: readers see all or nothing."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=path.parent)
+    with os.fdopen(fd, "wb") as fh:
+        fh.write(data)
+    os.replace(tmp, path)
 
 
 def blob_key(*parts: str) -> str:
@@ -153,6 +227,19 @@ def blob_key(*parts: str) -> str:
     for part in parts:
         h.update(b"\0" + part.encode("utf-8"))
     return h.hexdigest()
+
+
+def read_xml(path: str, digest: str) -> bytes | None:
+    """The document of the entry file at ``path`` if it is intact and hashes to ``digest``
+    (worker processes load documents this way instead of receiving them)."""
+    try:
+        with open(path, "rb") as fh:
+            entry = _decode(fh.read())
+    except OSError:
+        return None
+    if entry is None or hashlib.sha256(entry.xml).hexdigest() != digest:
+        return None
+    return entry.xml
 
 
 def _decode(raw: bytes) -> Entry | None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import gc
 from pathlib import Path
 
 import click
@@ -130,4 +131,8 @@ def normalize(config_path: Path | None, path: Path) -> None:
 
 
 def main() -> None:
+    # A build makes hundreds of thousands of small objects that live until it ends; the
+    # collector's default thresholds scan them over and over (about 15 % of a rebuild's time).
+    # Reference cycles are still collected, just less often.
+    gc.set_threshold(100_000, 50, 1000)
     cli(prog_name="publisher")

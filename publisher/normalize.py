@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import hashlib
+import os
 import re
 import unicodedata
 import uuid
@@ -78,6 +79,11 @@ def _where(src: SourceArticle, key: str) -> tuple[Path, int | None]:
 
 
 def relative_source(config: Config, path: Path) -> str:
+    """``path`` relative to the articles folder, with ``/``; the file name when outside it."""
+    text, root = str(path), str(config.articles_path) + os.sep
+    # fast path for what discover() returns: absolute, normal, inside the folder, not a link
+    if (text.startswith(root) and os.path.normpath(text) == text and not os.path.islink(text)):
+        return text[len(root):].replace(os.sep, "/")
     try:
         return path.resolve().relative_to(config.articles_path).as_posix()
     except ValueError:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, replace
@@ -10,9 +11,10 @@ from pathlib import Path
 from lxml import etree
 
 from publisher import sources
-from publisher.cache import Cache, Entry, digest_file, key_for
+from publisher.cache import Cache, Entry, Record, digest_file, key_for
 from publisher.config import Config
 from publisher.errors import Diagnostic, Reporter, SourceError, display_path
+from publisher.model import ArticleMeta, ArticleView
 from publisher.normalize import Normalizer, identity, relative_source
 from publisher.xmlutil import to_bytes
 
@@ -70,8 +72,29 @@ def normalize_file(
 @dataclass(frozen=True)
 class Outcome:
     path: Path
-    xml: bytes | None  # None when the source has an error
+    view: ArticleView | None  # None when the source has an error
     diagnostics: tuple[Diagnostic, ...]  # paths as the user sees them
+
+
+class Stored:
+    """Loads one article's document again from its cache entry, for a view that keeps only
+    its metadata. If the entry has gone or is damaged, the article is normalized again (the
+    same inputs give the same bytes) and the entry written anew."""
+
+    def __init__(self, cache: Cache, key: str, path: Path, config: Config, digest: str) -> None:
+        self.cache, self.key, self.path, self.config, self.digest = cache, key, path, config, digest
+
+    def __call__(self) -> bytes:
+        xml = self.cache.xml_of(self.key, self.digest)
+        if xml is not None:
+            return xml
+        entry, _ = _compute(self.path, self.config, SourceIndex(self.config))
+        if entry is None or entry.meta.digest != self.digest:
+            raise SourceError(
+                "the article changed while it was being built; run the build again", self.path
+            )
+        self.cache.put(self.key, entry)
+        return entry.xml
 
 
 def _absolute(d: Diagnostic) -> Diagnostic:
@@ -82,12 +105,11 @@ def _shown(d: Diagnostic) -> Diagnostic:
     return replace(d, path=display_path(d.path)) if d.path != "-" else d
 
 
-def _deps(path: Path, config: Config, root: etree._Element | None, links: _Recorder) -> tuple[tuple[str, str], ...]:
+def _deps(path: Path, config: Config, root: etree._Element | None, links: _Recorder,
+          meta: ArticleMeta) -> tuple[tuple[str, str], ...]:
     files = {path.with_name(path.stem + s) for s in sources.SIDECAR_SUFFIXES}
     if root is not None:
-        from publisher.model import ArticleView
-
-        files |= {config.articles_path / r.path for r in ArticleView(root).resources}
+        files |= {config.articles_path / r.path for r in meta.resources}
     for target in links.used:
         files.add(target)
         files |= {target.with_name(target.stem + s) for s in sources.SIDECAR_SUFFIXES}
@@ -104,7 +126,9 @@ def _compute(path: Path, config: Config, index: SourceIndex) -> tuple[Entry | No
         report.add(exc.diagnostic())
         return None, tuple(_absolute(d) for d in report.diagnostics)
     diagnostics = tuple(_absolute(d) for d in report.diagnostics)
-    return Entry(to_bytes(root), diagnostics, _deps(path, config, root, links)), diagnostics
+    xml = to_bytes(root)
+    meta = ArticleMeta.of(root, hashlib.sha256(xml).hexdigest())
+    return Entry(xml, diagnostics, _deps(path, config, root, links, meta), meta), diagnostics
 
 
 _worker: tuple[Config, SourceIndex] | None = None
@@ -121,32 +145,65 @@ def _work(path: Path) -> tuple[Entry | None, tuple[Diagnostic, ...]]:
 
 
 def run_stage(paths: list[Path], config: Config, cache: Cache, workers: int | None = None) -> list[Outcome]:
-    """Outcomes in the order of ``paths``, whatever the number of workers."""
+    """Outcomes in the order of ``paths``, whatever the number of workers.
+
+    An article whose inputs are unchanged is known from the cache's catalog alone: its view
+    loads the document from its entry only if a renderer asks for it. Without a cache folder,
+    views hold their documents.
+    """
+    root = str(config.articles_path)
+    catalog = cache.catalog(root)
     keys: list[str] = []
-    results: dict[int, tuple[Entry | None, tuple[Diagnostic, ...]]] = {}
+    results: dict[int, Record | Entry] = {}
+    failed: dict[int, tuple[Diagnostic, ...]] = {}
     todo: list[int] = []
     for i, path in enumerate(paths):
         key = key_for(config, relative_source(config, path), cache.digest(str(path)))
         keys.append(key)
+        record = catalog.get(key)
+        if record is not None and cache.holds(record.deps):
+            cache.hits += 1
+            results[i] = record
+            continue
         entry = cache.get(key)
         if entry is not None:
-            results[i] = (entry, entry.diagnostics)
+            results[i] = entry.record()
         else:
             todo.append(i)
+
+    def finish(i: int, entry: Entry | None, diagnostics: tuple[Diagnostic, ...]) -> None:
+        if entry is None:
+            failed[i] = diagnostics
+        elif cache.folder is None:
+            results[i] = entry  # nowhere to load it from again: the view keeps the bytes
+        else:
+            cache.put(keys[i], entry)
+            results[i] = entry.record()
+
     workers = workers or os.cpu_count() or 1
     if workers > 1 and len(todo) >= 16:
         with ProcessPoolExecutor(workers, initializer=_init_worker, initargs=(config,)) as pool:
             chunk = max(1, len(todo) // (workers * 8))
             for i, result in zip(todo, pool.map(_work, [paths[i] for i in todo], chunksize=chunk), strict=True):
-                results[i] = result
+                finish(i, *result)
     else:
         index = SourceIndex(config)
         for i in todo:
-            results[i] = _compute(paths[i], config, index)
+            finish(i, *_compute(paths[i], config, index))
     outcomes = []
+    kept: dict[str, Record] = {}
     for i, path in enumerate(paths):
-        entry, diagnostics = results[i]
-        if entry is not None and i in todo:
-            cache.put(keys[i], entry)
-        outcomes.append(Outcome(path, entry.xml if entry else None, tuple(_shown(d) for d in diagnostics)))
+        if i in failed:
+            outcomes.append(Outcome(path, None, tuple(_shown(d) for d in failed[i])))
+            continue
+        got = results[i]
+        if isinstance(got, Entry):
+            view = ArticleView.from_xml(got.xml, got.meta.digest)
+        else:
+            kept[keys[i]] = got
+            load = Stored(cache, keys[i], path, config, got.meta.digest)
+            view = ArticleView.from_meta(got.meta, load, (cache.entry_path(keys[i]), got.meta.digest))
+        outcomes.append(Outcome(path, view, tuple(_shown(d) for d in got.diagnostics)))
+    if kept and (todo or kept.keys() != catalog.keys()):
+        cache.put_catalog(root, kept)
     return outcomes

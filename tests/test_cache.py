@@ -157,3 +157,46 @@ def test_no_cache_reads_and_writes_no_cache_at_all(tmp_path: Path):
     site = copy_site(tmp_path / "site")
     build(site_config(site), cache=Cache(None))
     assert not (site / ".publisher-cache").exists()
+
+
+def test_rebuild_reads_one_catalog_not_every_entry(warm: Path, tmp_path: Path, monkeypatch):
+    shutil.rmtree(warm / ".publisher-cache" / "state")
+    opened = []
+    real = Cache.get
+    monkeypatch.setattr(Cache, "get", lambda self, key: (self.folder and opened.append(key)) or real(self, key))
+    _rebuild_matches_clean(warm, tmp_path, expect_hits=7)
+    assert opened == []  # every article known from the catalog
+
+
+def test_catalog_without_its_entries_still_gives_the_clean_outputs(warm: Path, tmp_path: Path):
+    """Entries (documents, chapter packs, feed documents) gone, the catalog kept: documents
+    asked for are normalized again, and the outputs are those of a clean build."""
+    for path in (warm / ".publisher-cache").rglob("*"):
+        if path.is_file() and "catalog" not in path.parts:
+            path.unlink()
+    (warm / "build").joinpath("articles.epub").unlink()
+    path = warm / "articles" / "2026-11-20-cafe-kultur.md"
+    path.write_text(path.read_text(encoding="utf-8").replace("best cardamom", "finest cardamom"), encoding="utf-8")
+    _rebuild_matches_clean(warm, tmp_path, expect_hits=6)
+    assert len(list((warm / ".publisher-cache" / "catalog").iterdir())) == 1
+
+
+def test_catalog_record_is_not_used_when_an_image_changed(warm: Path, tmp_path: Path):
+    from publisher.normalize import relative_source
+    from publisher.cache import key_for
+    from publisher.config import Config
+
+    config: Config = site_config(warm)
+    cache = Cache(config.cache_path)
+    records = cache.catalog(str(config.articles_path))
+    assert len(records) == 7
+    with_images = [r for r in records.values() if r.meta.resources]
+    assert with_images
+    image = config.articles_path / with_images[0].meta.resources[0].path
+    image.write_bytes(image.read_bytes() + b"\0")  # still a PNG to the reader, new bytes
+    shutil.rmtree(warm / ".publisher-cache" / "state")
+    _rebuild_matches_clean(warm, tmp_path)
+    source = config.articles_path / with_images[0].meta.source
+    key = key_for(config, relative_source(config, source), Cache(None).digest(str(source)))
+    after = Cache(config.cache_path).catalog(str(config.articles_path))[key]
+    assert after.meta.resources[0].length == with_images[0].meta.resources[0].length + 1

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 from lxml import etree
 
-from publisher.cache import Cache, blob_key
+from publisher.cache import Cache, blob_key, read_xml
 from publisher.model import ArticleView
 from publisher.render import bookpages
 from publisher.render.a11y import count_images
@@ -124,12 +124,20 @@ def _init(chapters: dict[str, str], media: dict[str, str]) -> None:
     _maps = (chapters, media, frozenset(chapters.values()))
 
 
-def _make(task: tuple[bytes, str, Near | None, Near | None, str, str, str]) -> tuple[Chapter, bytes | None]:
+def _make(task: tuple[bytes | tuple[str, str], str, Near | None, Near | None, str, str, str]
+          ) -> tuple[Chapter, bytes | None] | None:
     """(chapter, its XHTML when it links into other chapters with fragments: link_across is
-    done by the caller, who knows every chapter's ids)."""
+    done by the caller, who knows every chapter's ids).
+
+    The task carries the article's document, or where a worker can read it (its cache entry):
+    None when that entry is unreadable, and the caller makes the chapter itself.
+    """
     assert _maps is not None
-    xml, digest, previous, following, section_id, section_label, site_lang = task
+    source, digest, previous, following, section_id, section_label, site_lang = task
     chapters, media, names = _maps
+    xml = source if isinstance(source, bytes) else read_xml(*source)
+    if xml is None:
+        return None
     view = ArticleView.from_xml(xml, digest)
     rewrite = _Recorder(chapters, media)
     around = Neighbours(previous, following, section_id, section_label, site_lang)
@@ -154,16 +162,18 @@ def make_chapters(site_lang: str, sections, views: list[ArticleView], pack_key: 
     old = _load_pack(cache, pack_key)
 
     order: list[tuple[str, tuple]] = []  # (key, task)
+    members_in_order: list[ArticleView] = []
     position = 0
     for section_id, section_label, members in sections:
         for view in members:
             prev_view = views[position - 1] if position else None
             next_view = views[position + 1] if position + 1 < len(views) else None
             near = [Near(v.slug, v.headline, v.lang) if v is not None else None for v in (prev_view, next_view)]
-            task = (view.xml, view.digest,
+            task = (view.ref or view.xml, view.digest,
                     near[0], near[1], section_id, section_label, site_lang)
             key = blob_key("chapter", view.digest, repr(task[2:]))
             order.append((key, task))
+            members_in_order.append(view)
             position += 1
 
     done: dict[str, Chapter] = {}
@@ -176,17 +186,23 @@ def make_chapters(site_lang: str, sections, views: list[ArticleView], pack_key: 
             todo.append(i)
     linking: dict[str, bytes] = {}  # chapter key -> XHTML still to be linked across
     _init(chapters, media)
-    for i, (chapter, pending) in zip(todo, _run([order[i][1] for i in todo], chapters, media, workers), strict=True):
+    for i, made in zip(todo, _run([order[i][1] for i in todo], chapters, media, workers), strict=True):
+        if made is None:  # its cache entry went: the view loads (or remakes) the document
+            made = _make((members_in_order[i].xml, *order[i][1][1:]))
+            assert made is not None
+        chapter, pending = made
         done[order[i][0]] = chapter
         if pending is not None:
             linking[order[i][0]] = pending
     ids = {c.name: c.ids for c in done.values()}
     # a cached chapter linking into one whose ids changed is made again (its links, as written
     # in the source, are matched against the new ids)
-    for key, task in order:
+    for (key, task), view in zip(order, members_in_order, strict=True):
         chapter = done[key]
         if key not in linking and any(ids_hash(ids.get(t, ())) != h for t, h in chapter.across):
-            done[key], pending = _make(task)
+            made = _make((view.xml, *task[1:]))
+            assert made is not None
+            done[key], pending = made
             linking[key] = pending if pending is not None else done[key].data()
     indexes: dict[str, IdIndex] = {}
     for key, data in linking.items():
@@ -201,7 +217,7 @@ def make_chapters(site_lang: str, sections, views: list[ArticleView], pack_key: 
 
 
 def _run(tasks: list[tuple], chapters: dict[str, str], media: dict[str, str],
-         workers: int | None) -> list[tuple[Chapter, bytes | None]]:
+         workers: int | None) -> list[tuple[Chapter, bytes | None] | None]:
     """``_make`` for each task, in order: in worker processes, or here (``_init`` done by the caller)."""
     workers = workers or os.cpu_count() or 1
     if workers > 1 and len(tasks) >= POOL_MIN:

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import fnmatch
+import os
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any, ClassVar
 
 from lxml import etree
@@ -91,7 +92,11 @@ def readers() -> list[Reader]:
 
 
 def reader_for(path: Path) -> Reader | None:
-    suffix = path.suffix.lower()
+    return _reader_for_name(path.name)
+
+
+def _reader_for_name(name: str) -> Reader | None:
+    suffix = PurePosixPath(name).suffix.lower()
     for reader in readers():
         if suffix in reader.suffixes:
             return reader
@@ -112,8 +117,17 @@ def discover(articles: Path, exclude: list[str] | tuple[str, ...] = ()) -> list[
     ``_index.md``), paths matching an ``exclude`` glob, sidecars, and files of no known format
     (images and other assets live beside the articles).
     """
-    found = [p for p in articles.rglob("*") if _is_article(p, p.relative_to(articles), exclude)]
-    return sorted(found, key=lambda p: p.relative_to(articles).as_posix())
+    found: list[tuple[str, Path]] = []
+    for dirpath, dirnames, filenames in os.walk(articles):  # like rglob: links to folders not followed
+        rel_dir = os.path.relpath(dirpath, articles)
+        rel_dir = "" if rel_dir == "." else rel_dir.replace(os.sep, "/") + "/"
+        for name in filenames:
+            rel = rel_dir + name
+            if _is_article_name(rel, exclude):
+                path = Path(dirpath, name)
+                if path.is_file():
+                    found.append((rel, path))
+    return [path for _, path in sorted(found)]
 
 
 def discover_one(articles: Path, rel: Path, exclude: list[str] | tuple[str, ...] = ()) -> list[Path]:
@@ -123,11 +137,19 @@ def discover_one(articles: Path, rel: Path, exclude: list[str] | tuple[str, ...]
 
 
 def _is_article(path: Path, rel: Path, exclude: list[str] | tuple[str, ...]) -> bool:
-    if any(part.startswith((".", "_")) for part in rel.parts):
+    return _is_article_name(rel.as_posix(), exclude) and path.is_file()
+
+
+def _is_article_name(rel: str, exclude: list[str] | tuple[str, ...]) -> bool:
+    """The rules of ``discover`` that look only at the relative path (``/``-separated)."""
+    if any(part.startswith((".", "_")) for part in rel.split("/")):
         return False
-    if any(rel.match(pattern) or fnmatch.fnmatch(rel.as_posix(), pattern) for pattern in exclude):
-        return False
-    return path.is_file() and not is_sidecar(path) and reader_for(path) is not None
+    if exclude:
+        pure = PurePosixPath(rel)
+        if any(pure.match(pattern) or fnmatch.fnmatch(rel, pattern) for pattern in exclude):
+            return False
+    name = rel.rpartition("/")[2]
+    return not name.lower().endswith(SIDECAR_SUFFIXES) and _reader_for_name(name) is not None
 
 
 def load(path: Path, report: Reporter, *, meta_only: bool = False) -> SourceArticle:
