@@ -163,7 +163,7 @@ class Cache:
         if self.folder is None:
             return
         payload = marshal.dumps({key: _plain(r) for key, r in records.items()})
-        _atomic_write(self._catalog_path(name), CATALOG_MAGIC + hashlib.sha256(payload).digest() + payload)
+        _atomic_write(self._catalog_path(name), CATALOG_MAGIC, hashlib.sha256(payload).digest(), payload)
 
     def get(self, key: str) -> Entry | None:
         if self.folder is None:
@@ -189,7 +189,7 @@ class Cache:
         if self.folder is None:
             return
         payload = pickle.dumps(entry, protocol=pickle.HIGHEST_PROTOCOL)
-        _atomic_write(self._path(key), MAGIC + hashlib.sha256(payload).digest() + payload)
+        _atomic_write(self._path(key), MAGIC, hashlib.sha256(payload).digest(), payload)
 
 
     def get_blob(self, key: str) -> bytes | None:
@@ -210,15 +210,17 @@ class Cache:
     def put_blob(self, key: str, data: bytes) -> None:
         if self.folder is None:
             return
-        _atomic_write(self._path("b" + key), hashlib.sha256(data).digest() + data)
+        _atomic_write(self._path("b" + key), hashlib.sha256(data).digest(), data)
 
 
-def _atomic_write(path: Path, data: bytes) -> None:
-    """Write to a temporary file beside ``path``, then rename: readers see all or nothing."""
+def _atomic_write(path: Path, *parts: bytes) -> None:
+    """Write ``parts`` one after the other (not joined: a pack can be tens of MB) to a temporary
+    file beside ``path``, then rename: readers see all or nothing."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=path.parent)
     with os.fdopen(fd, "wb") as fh:
-        fh.write(data)
+        for part in parts:
+            fh.write(part)
     os.replace(tmp, path)
 
 

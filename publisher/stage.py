@@ -10,7 +10,7 @@ from pathlib import Path
 
 from lxml import etree
 
-from publisher import sources
+from publisher import memory, sources
 from publisher.cache import Cache, Entry, Record, digest_file, key_for
 from publisher.config import Config
 from publisher.errors import Diagnostic, Reporter, SourceError, display_path
@@ -186,6 +186,7 @@ def run_stage(paths: list[Path], config: Config, cache: Cache, workers: int | No
             chunk = max(1, len(todo) // (workers * 8))
             for i, result in zip(todo, pool.map(_work, [paths[i] for i in todo], chunksize=chunk), strict=True):
                 finish(i, *result)
+        memory.release()
     else:
         index = SourceIndex(config)
         for i in todo:

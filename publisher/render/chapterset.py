@@ -22,6 +22,7 @@ from dataclasses import dataclass
 
 from lxml import etree
 
+from publisher import memory
 from publisher.cache import Cache, blob_key, read_xml
 from publisher.model import ArticleView
 from publisher.render import bookpages
@@ -222,7 +223,9 @@ def _run(tasks: list[tuple], chapters: dict[str, str], media: dict[str, str],
     workers = workers or os.cpu_count() or 1
     if workers > 1 and len(tasks) >= POOL_MIN:
         with ProcessPoolExecutor(workers, initializer=_init, initargs=(chapters, media)) as pool:
-            return list(pool.map(_make, tasks, chunksize=max(1, len(tasks) // (workers * 8))))
+            made = list(pool.map(_make, tasks, chunksize=max(1, len(tasks) // (workers * 8))))
+        memory.release()
+        return made
     return [_make(task) for task in tasks]
 
 

@@ -10,9 +10,13 @@ laid out again by ``zipwriter`` with fixed order and times and cached compressio
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import io
+import marshal
+import pickle
 import uuid
 import zipfile
+import zlib
 from dataclasses import dataclass
 from importlib import resources
 from urllib.parse import urlsplit
@@ -30,7 +34,7 @@ from publisher.render.chapterset import Chapter, make_chapters
 from publisher.render.chapters import CONTENTS, CSS_PATH, chapter_name, media_name
 from publisher.render.cover import CoverText, render_cover
 from publisher.render.editions import Edition
-from publisher.render.zipwriter import Packed, write_zip
+from publisher.render.zipwriter import Packed, deflate, write_zip
 _EPOCH_1980 = dt.datetime(1980, 1, 1, tzinfo=dt.UTC)
 #: What an image's first bytes must be for its media type (a mislabelled file is an EPUB error).
 _MAGIC = {
@@ -112,12 +116,56 @@ def _chapters(config: Config, edition: Edition, cache: Cache | None, workers: in
 
 def render_book(config: Config, edition: Edition, media: dict[str, bytes], cache: Cache | None = None,
                 workers: int | None = None) -> bytes:
-    """The EPUB bytes of one edition. ``media`` maps resource paths to their bytes."""
+    """The EPUB bytes of one edition. ``media`` maps resource paths to their bytes.
+
+    The book is its chapters (see :mod:`chapterset`) in a frame: every other file of the zip
+    (package, navigation, contents, cover, title page, stylesheet, images). The frame depends on
+    the articles' metadata and the chapters' names and facts, not on their text, so after an
+    edit of an article's body it is taken from the cache, compressed, as it is.
+    """
+    chapters = _chapters(config, edition, cache, workers)
+    media_items = _media_items(config, edition.views, media)
+    key = _frame_key(config, edition, chapters, media_items)
+    frame = _load_frame(cache, key)
+    if frame is None:
+        frame = _frame(config, edition, chapters, media_items, cache)
+        if cache is not None:
+            cache.put_blob(key, pickle.dumps(frame, protocol=pickle.HIGHEST_PROTOCOL))
+    by_name = {"EPUB/" + c.name: Packed(c.crc, c.size, c.packed) for c in chapters}
+    entries = [(name, by_name[name] if data is None else data) for name, data in frame]
+    return write_zip(entries, _modified(edition.views), cache)
+
+
+def _frame_key(config: Config, edition: Edition, chapters: list[Chapter], media_items: list[Item]) -> str:
+    """A hash of everything the frame is made of: the settings, the edition, every article's
+    metadata (not its body), every chapter's name and facts, and the images' bytes."""
+    plain = [repr(config), edition.key, edition.path, edition.heading, edition.dates, edition.series,
+             edition.position, edition.subjects, edition.site_only,
+             [(s.key, s.label, [v.meta.plain()[1:] for v in s.views]) for s in edition.sections],
+             [(c.name, c.properties, c.images, c.described, c.mathml) for c in chapters],
+             [(i.id, i.href, i.media_type, hashlib.sha256(i.data).hexdigest()) for i in media_items]]
+    return blob_key("frame", hashlib.sha256(marshal.dumps(plain)).hexdigest())
+
+
+Frame = list[tuple[str, "bytes | Packed | None"]]  # zip order; None: a chapter goes here
+
+
+def _load_frame(cache: Cache | None, key: str) -> Frame | None:
+    data = cache.get_blob(key) if cache is not None else None
+    if data is None:
+        return None
+    try:
+        frame = pickle.loads(data)  # noqa: S301 - our own checksummed file
+    except Exception:  # noqa: BLE001 - unreadable: made again
+        return None
+    return frame if isinstance(frame, list) else None
+
+
+def _frame(config: Config, edition: Edition, chapters: list[Chapter], media_items: list[Item],
+           cache: Cache | None) -> Frame:
     views = edition.views
     identifier = book_identifier(config, edition.key)
     title = edition.book_title(config.title)
-    chapters = _chapters(config, edition, cache, workers)
-    media_items = _media_items(config, views, media)
     access = survey(chapters, media_items, grouped=len(edition.sections) > 1)
     newest_first = sorted(views, key=ArticleView.sort_key, reverse=True)
     count = f"{len(views)} article" + ("" if len(views) == 1 else "s")
@@ -144,15 +192,13 @@ def render_book(config: Config, edition: Edition, media: dict[str, bytes], cache
         Item("contents", CONTENTS, "application/xhtml+xml", bookpages.contents_page(info)),
     ]
     spine = ["cover", "titlepage", "contents"]
-    packed = {}
     for n, chapter in enumerate(chapters, start=1):
         # ebooklib lists the chapter in the package; its bytes go into the zip compressed already
         items.append(Item(f"a{n:05d}", chapter.name, "application/xhtml+xml", b"", chapter.properties))
-        packed["EPUB/" + chapter.name] = Packed(chapter.crc, chapter.size, chapter.packed)
         spine.append(f"a{n:05d}")
     items += media_items
     book = package_document(config, edition, info, items, spine, access, views)
-    return zip_book(book, _modified(views), cache, packed)
+    return frame_of(book, _modified(views), {"EPUB/" + c.name for c in chapters}, cache)
 
 
 def package_document(config: Config, edition: Edition, info: bookpages.BookInfo, items: list[Item],
@@ -201,20 +247,26 @@ def package_document(config: Config, edition: Edition, info: bookpages.BookInfo,
     return book
 
 
-def zip_book(book: epub.EpubBook, when: dt.datetime, cache: Cache | None = None,
-             packed: dict[str, Packed] | None = None) -> bytes:
-    """ebooklib's container, laid out again: ``mimetype`` first and stored, then a fixed order and
-    time for every entry, the entries in ``packed`` (compressed already) put in for ebooklib's
-    empty placeholders, and the compressed bytes of other unchanged entries reused from the cache."""
-    packed = packed or {}
+def frame_of(book: epub.EpubBook, when: dt.datetime, placeholders: set[str],
+             cache: Cache | None = None) -> Frame:
+    """ebooklib's container, laid out again: ``mimetype`` first and stored, the package next,
+    every other entry deflated (compressed bytes reused from the cache), and ``None`` for the
+    ``placeholders`` ebooklib wrote empty (their compressed bytes are put in by the caller)."""
     raw = io.BytesIO()
     # compresslevel 0: ebooklib's own deflate would be thrown away by the repacking below
     epub.write_epub(raw, book, {"mtime": when, "epub3_pages": False, "spine_direction": False, "compresslevel": 0})
     with zipfile.ZipFile(raw) as written:
         names = written.namelist()
+        missing = placeholders - set(names)
+        assert not missing, f"ebooklib left out {sorted(missing)[:3]}"
         first = ["mimetype", "META-INF/container.xml", "EPUB/content.opf"]
-        order = first + [n for n in names if n not in first]
-        entries = [(name, packed[name] if name in packed else written.read(name)) for name in order]
-    missing = set(packed) - set(names)
-    assert not missing, f"ebooklib left out {sorted(missing)[:3]}"
-    return write_zip(entries, when, cache)
+        frame: Frame = []
+        for name in first + [n for n in names if n not in first]:
+            if name in placeholders:
+                frame.append((name, None))
+            elif name == "mimetype":
+                frame.append((name, written.read(name)))
+            else:
+                data = written.read(name)
+                frame.append((name, Packed(zlib.crc32(data) & 0xFFFFFFFF, len(data), deflate(data, cache))))
+    return frame

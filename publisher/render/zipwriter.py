@@ -51,7 +51,8 @@ def deflate(data: bytes, cache: Cache | None = None) -> bytes:
 def write_zip(entries: list[tuple[str, bytes | Packed]], when: dt.datetime, cache: Cache | None = None) -> bytes:
     """A ZIP of ``entries`` (name, bytes) in the given order; ``mimetype`` is stored, the rest deflated."""
     time, date = _dos_time(when)
-    out = bytearray()
+    out: list[bytes] = []  # joined once at the end: no growing copy of a book of many MB
+    offset = 0
     central = bytearray()
     for name, data in entries:
         raw_name = name.encode("utf-8")
@@ -61,20 +62,17 @@ def write_zip(entries: list[tuple[str, bytes | Packed]], when: dt.datetime, cach
             method, crc, size, payload = 0, zlib.crc32(data) & 0xFFFFFFFF, len(data), data
         else:
             method, crc, size, payload = 8, zlib.crc32(data) & 0xFFFFFFFF, len(data), deflate(data, cache)
-        offset = len(out)
         flags = 0x0800  # names are UTF-8
-        out += struct.pack(
+        header = struct.pack(
             "<IHHHHHIIIHH", 0x04034B50, 20, flags, method, time, date, crc, len(payload), size, len(raw_name), 0
         )
-        out += raw_name
-        out += payload
+        out += (header, raw_name, payload)
         central += struct.pack(
             "<IHHHHHHIIIHHHHHII",
             0x02014B50, (3 << 8) | 20, 20, flags, method, time, date, crc, len(payload), size,
             len(raw_name), 0, 0, 0, 0, 0o100644 << 16, offset,
         )
         central += raw_name
-    start = len(out)
-    out += central
-    out += struct.pack("<IHHHHIIH", 0x06054B50, 0, 0, len(entries), len(entries), len(central), start, 0)
-    return bytes(out)
+        offset += len(header) + len(raw_name) + len(payload)
+    end = struct.pack("<IHHHHIIH", 0x06054B50, 0, 0, len(entries), len(entries), len(central), offset, 0)
+    return b"".join([*out, central, end])

@@ -34,9 +34,10 @@ def made(monkeypatch) -> list[str]:
     real = chapterset._make
 
     def make(task):
-        chapter, pending = real(task)
-        names.append(chapter.name)
-        return chapter, pending
+        result = real(task)
+        if result is not None:
+            names.append(result[0].name)
+        return result
 
     monkeypatch.setattr(chapterset, "_make", make)
     return names
@@ -126,3 +127,40 @@ def test_any_worker_count_gives_the_same_book(book_site: Path, tmp_path: Path, m
     build(site_config(book_site), workers=2)  # chapters made in two worker processes
     pooled = snapshot(book_site / "build")
     assert pooled == clean_build(book_site, tmp_path)
+
+
+@pytest.fixture
+def framed(monkeypatch) -> list[str]:
+    """The titles of the books whose frame (package, navigation, pages) each build made."""
+    from publisher.render import epub
+
+    titles: list[str] = []
+    real = epub.package_document
+
+    def package(config, edition, info, *rest):
+        titles.append(info.title)
+        return real(config, edition, info, *rest)
+
+    monkeypatch.setattr(epub, "package_document", package)
+    return titles
+
+
+def test_a_body_edit_reuses_the_frame(book_site: Path, tmp_path: Path, framed: list[str]):
+    build(site_config(book_site), workers=1)
+    assert framed == ["Test Site"]
+    framed.clear()
+    _article(book_site, 3, "Paragraph of post 3.\n\n## Part two\n\nMore of post 3, edited.")
+    _rebuild(book_site)
+    assert framed == []  # same metadata, same chapter names: the frame comes from the cache
+    assert snapshot(book_site / "build") == clean_build(book_site, tmp_path)
+
+
+def test_a_headline_edit_remakes_the_frame(book_site: Path, tmp_path: Path, framed: list[str]):
+    build(site_config(book_site), workers=1)
+    framed.clear()
+    _article(book_site, 3, "Paragraph of post 3.\n\n## Part two\n\nMore of post 3.", title="Post three")
+    _rebuild(book_site)
+    assert framed == ["Test Site"]
+    assert snapshot(book_site / "build") == clean_build(book_site, tmp_path)
+    with zipfile.ZipFile(book_site / "build" / "articles.epub") as book:
+        assert "Post three" in book.read("EPUB/nav.xhtml").decode("utf-8")
