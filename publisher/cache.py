@@ -52,7 +52,7 @@ class Entry:
 
 def _plain(record: Record) -> tuple:
     diagnostics = tuple((d.path, d.line, d.col, d.severity, d.message) for d in record.diagnostics)
-    return record.meta.plain(), diagnostics, record.deps
+    return record.meta.plain, diagnostics, record.deps
 
 
 def _record(t: tuple) -> Record:

@@ -103,6 +103,7 @@ class ArticleMeta:
         )
 
 
+    @functools.cached_property
     def plain(self) -> tuple:
         """The record as nested tuples of str, int, bool and None (for ``marshal``)."""
         res = lambda r: (r.href, r.path, r.type, r.length)  # noqa: E731
@@ -116,8 +117,10 @@ class ArticleMeta:
     def from_plain(cls, t: tuple) -> ArticleMeta:
         """The inverse of :meth:`plain`."""
         lead = t[17]
-        return cls(*t[:14], tuple(Author(n, b) for n, b in t[14]), t[15],
+        meta = cls(*t[:14], tuple(Author(n, b) for n, b in t[14]), t[15],
                    tuple(Resource(*r) for r in t[16]), (Resource(*lead[0]), lead[1]) if lead else None)
+        meta.__dict__["plain"] = t  # cached_property's slot: it is the tuple it was made from
+        return meta
 
 
 class ArticleView:

@@ -14,8 +14,9 @@ The cache holds one pack per edition with exactly the chapters the last build us
 from __future__ import annotations
 
 import hashlib
+import marshal
 import os
-import pickle
+import sys
 import zlib
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
@@ -229,21 +230,24 @@ def _run(tasks: list[tuple], chapters: dict[str, str], media: dict[str, str],
     return [_make(task) for task in tasks]
 
 
+#: marshal's format belongs to one Python version; packs of another are not read.
+PACK_FORMAT = f"marshal {marshal.version} {sys.version_info[0]}.{sys.version_info[1]}"
+
+
 def _load_pack(cache: Cache, key: str) -> dict[str, Chapter]:
     data = cache.get_blob(key)
     if data is None:
         return {}
-    try:
-        pack = pickle.loads(data)  # noqa: S301 - our own checksummed file
+    try:  # plain tuples with marshal: several times faster than pickled objects both ways
+        return {k: Chapter(*t) for k, t in marshal.loads(data).items()}
     except Exception:  # noqa: BLE001 - unreadable: every chapter is made again
         return {}
-    if not isinstance(pack, dict) or not all(isinstance(c, Chapter) for c in pack.values()):
-        return {}
-    return pack
 
 
 def _store_pack(cache: Cache, key: str, pack: dict[str, Chapter]) -> None:
-    cache.put_blob(key, pickle.dumps(pack, protocol=pickle.HIGHEST_PROTOCOL))
+    cache.put_blob(key, marshal.dumps({k: (c.name, c.properties, c.ids, c.images, c.described, c.mathml,
+                                            c.crc, c.size, c.packed, c.asked, c.across)
+                                        for k, c in pack.items()}))
 
 
 __all__ = ["Chapter", "Near", "make_chapters"]

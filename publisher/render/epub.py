@@ -30,7 +30,7 @@ from publisher.errors import SourceError
 from publisher.model import ArticleView
 from publisher.render import bookpages
 from publisher.render.a11y import Accessibility, survey
-from publisher.render.chapterset import Chapter, make_chapters
+from publisher.render.chapterset import PACK_FORMAT, Chapter, make_chapters
 from publisher.render.chapters import CONTENTS, CSS_PATH, chapter_name, media_name
 from publisher.render.cover import CoverText, render_cover
 from publisher.render.editions import Edition
@@ -110,7 +110,7 @@ def _chapters(config: Config, edition: Edition, cache: Cache | None, workers: in
     """Every article's chapter, repaired, cross-linked and compressed, in reading order."""
     sections = [(bookpages.section_id(edition, index), section.label, section.views)
                 for index, section in enumerate(edition.sections)]
-    pack = blob_key("chapters", edition.key, edition.path)
+    pack = blob_key("chapters", PACK_FORMAT, edition.key, edition.path)
     return make_chapters(config.language, sections, edition.views, pack, cache, workers)
 
 
@@ -141,7 +141,7 @@ def _frame_key(config: Config, edition: Edition, chapters: list[Chapter], media_
     metadata (not its body), every chapter's name and facts, and the images' bytes."""
     plain = [repr(config), edition.key, edition.path, edition.heading, edition.dates, edition.series,
              edition.position, edition.subjects, edition.site_only,
-             [(s.key, s.label, [v.meta.plain()[1:] for v in s.views]) for s in edition.sections],
+             [(s.key, s.label, [v.meta.plain[1:] for v in s.views]) for s in edition.sections],
              [(c.name, c.properties, c.images, c.described, c.mathml) for c in chapters],
              [(i.id, i.href, i.media_type, hashlib.sha256(i.data).hexdigest()) for i in media_items]]
     return blob_key("frame", hashlib.sha256(marshal.dumps(plain)).hexdigest())

@@ -96,7 +96,8 @@ def reader_for(path: Path) -> Reader | None:
 
 
 def _reader_for_name(name: str) -> Reader | None:
-    suffix = PurePosixPath(name).suffix.lower()
+    dot = name.rfind(".")
+    suffix = name[dot:].lower() if 0 < dot < len(name) - 1 else ""  # PurePosixPath(name).suffix
     for reader in readers():
         if suffix in reader.suffixes:
             return reader
@@ -117,17 +118,24 @@ def discover(articles: Path, exclude: list[str] | tuple[str, ...] = ()) -> list[
     ``_index.md``), paths matching an ``exclude`` glob, sidecars, and files of no known format
     (images and other assets live beside the articles).
     """
-    found: list[tuple[str, Path]] = []
-    for dirpath, dirnames, filenames in os.walk(articles):  # like rglob: links to folders not followed
-        rel_dir = os.path.relpath(dirpath, articles)
-        rel_dir = "" if rel_dir == "." else rel_dir.replace(os.sep, "/") + "/"
-        for name in filenames:
-            rel = rel_dir + name
-            if _is_article_name(rel, exclude):
-                path = Path(dirpath, name)
-                if path.is_file():
-                    found.append((rel, path))
-    return [path for _, path in sorted(found)]
+    found: list[tuple[str, str]] = []
+    _scan(str(articles), "", exclude, found)
+    return [Path(path) for _, path in sorted(found)]
+
+
+def _scan(folder: str, rel_dir: str, exclude, found: list[tuple[str, str]]) -> None:
+    """Like ``rglob``: links to folders are not followed; a file's type comes from the folder
+    listing (no ``stat`` per file, except for links)."""
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:
+        return
+    for entry in entries:
+        rel = rel_dir + entry.name
+        if entry.is_dir(follow_symlinks=False):
+            _scan(entry.path, rel + "/", exclude, found)
+        elif _is_article_name(rel, exclude) and entry.is_file():
+            found.append((rel, entry.path))
 
 
 def discover_one(articles: Path, rel: Path, exclude: list[str] | tuple[str, ...] = ()) -> list[Path]:
