@@ -7,7 +7,7 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from publisher import sources
+from publisher import memory, sources
 from publisher.cache import Cache
 from publisher.config import Config
 from publisher.dates import parse_iso
@@ -140,13 +140,19 @@ def build(
     views, _ = load_articles(config, report, cache, workers)
     if report.errors:
         raise BuildFailed(report.diagnostics)
-    all_views = views
-    views, drafts, scheduled = published(views, moment)
+    with memory.long_lived():
+        return _render(config, views, moment, target, cache, workers, report, store, key)
 
-    media = {}
+
+def _render(config: Config, all_views: list[ArticleView], moment: dt.datetime, target: Path, cache: Cache,
+            workers: int | None, report: Reporter, store: StateStore | None, key: str | None) -> BuildResult:
+    views, drafts, scheduled = published(all_views, moment)
+
+    media: dict[str, bytes] = {}
     for view in views:
         for res in view.resources:
-            media[res.path] = (config.articles_path / res.path).read_bytes()
+            if res.path not in media:  # an image used by many articles is read once
+                media[res.path] = (config.articles_path / res.path).read_bytes()
     files, sets = render_feeds(config, views, cache)
     links = [FeedLink(fs.title, fs.prefix + name, kind) for fs in sets for name, kind in feed_files(config)]
     files.update(browser_files(config, views, links))

@@ -22,11 +22,12 @@ from pathlib import Path
 from publisher import __version__
 from publisher.config import Config
 from publisher.errors import Diagnostic
-from publisher.model import ArticleMeta
+from publisher.model import Meta
 
 MAGIC = b"publisher-cache-2\n"
 #: marshal's format belongs to one Python version: a catalog made by another is not read.
-CATALOG_MAGIC = f"publisher-catalog-1 {sys.version_info[0]}.{sys.version_info[1]} {marshal.version}\n".encode()
+HEX = "0123456789abcdef"
+CATALOG_MAGIC = f"publisher-catalog-3 {sys.version_info[0]}.{sys.version_info[1]} {marshal.version}\n".encode()
 
 
 @dataclass(frozen=True)
@@ -34,7 +35,7 @@ class Record:
     """What a build needs of one article besides its document: kept for every article in one
     catalog file, so a rebuild reads one file instead of one entry per article."""
 
-    meta: ArticleMeta  # meta.digest is the hash of the document's bytes
+    meta: Meta  # meta[0] is the hash of the document's bytes
     diagnostics: tuple[Diagnostic, ...]  # paths absolute
     deps: tuple[tuple[str, str], ...]  # (absolute path, digest of its bytes or "missing")
 
@@ -44,7 +45,7 @@ class Entry:
     xml: bytes
     diagnostics: tuple[Diagnostic, ...]  # paths absolute
     deps: tuple[tuple[str, str], ...]  # (absolute path, digest of its bytes or "missing")
-    meta: ArticleMeta
+    meta: Meta
 
     def record(self) -> Record:
         return Record(self.meta, self.diagnostics, self.deps)
@@ -52,11 +53,11 @@ class Entry:
 
 def _plain(record: Record) -> tuple:
     diagnostics = tuple((d.path, d.line, d.col, d.severity, d.message) for d in record.diagnostics)
-    return record.meta.plain, diagnostics, record.deps
+    return record.meta, diagnostics, record.deps
 
 
 def _record(t: tuple) -> Record:
-    return Record(ArticleMeta.from_plain(t[0]), tuple(Diagnostic(*d) for d in t[1]), t[2])
+    return Record(t[0], tuple(Diagnostic(*d) for d in t[1]) if t[1] else (), t[2])
 
 
 def code_identity() -> str:
@@ -134,36 +135,45 @@ class Cache:
         """The document stored under ``key``, if that entry is intact and its bytes hash to ``digest``."""
         return None if self.folder is None else read_xml(str(self._path(key)), digest)
 
-    def _catalog_path(self, name: str) -> Path:
+    def _catalog_path(self, name: str, shard: str) -> Path:
         assert self.folder is not None
-        return self.folder / "catalog" / hashlib.sha256(name.encode("utf-8")).hexdigest()[:24]
+        return self.folder / "catalog" / hashlib.sha256(name.encode("utf-8")).hexdigest()[:24] / shard
 
     def catalog(self, name: str) -> dict[str, Record]:
-        """The records the last build of ``name`` (an articles folder) kept, by entry key; empty
-        when there is none or it is damaged. A record is still only used when its deps hold.
+        """The records the last build of ``name`` (an articles folder) kept, by entry key; none
+        from a file that is missing or damaged. A record is still only used when its deps hold.
 
-        Stored with ``marshal`` as plain tuples: ten times faster to load than pickled objects.
+        Kept in 16 files by the key's first hex digit, so that an edit rewrites one or two of
+        them; stored with ``marshal`` as plain tuples (ten times faster to load than pickles).
         """
+        records: dict[str, Record] = {}
         if self.folder is None:
-            return {}
-        try:
-            raw = self._catalog_path(name).read_bytes()
-        except OSError:
-            return {}
-        body = raw[len(CATALOG_MAGIC):] if raw.startswith(CATALOG_MAGIC) else b""
-        checksum, payload = body[:32], body[32:]
-        if len(checksum) != 32 or hashlib.sha256(payload).digest() != checksum:
-            return {}
-        try:
-            return {key: _record(t) for key, t in marshal.loads(payload).items()}
-        except Exception:  # noqa: BLE001 - unreadable: every entry is looked up on its own
-            return {}
+            return records
+        for shard in HEX:
+            try:
+                raw = self._catalog_path(name, shard).read_bytes()
+            except OSError:
+                continue
+            body = raw[len(CATALOG_MAGIC):] if raw.startswith(CATALOG_MAGIC) else b""
+            checksum, payload = body[:32], body[32:]
+            if len(checksum) != 32 or hashlib.sha256(payload).digest() != checksum:
+                continue
+            try:
+                records.update((key, _record(t)) for key, t in marshal.loads(payload).items())
+            except Exception:  # noqa: BLE001 - unreadable: its entries are looked up one by one
+                continue
+        return records
 
-    def put_catalog(self, name: str, records: dict[str, Record]) -> None:
+    def put_catalog(self, name: str, records: dict[str, Record], old: dict[str, Record]) -> None:
+        """Keep ``records``, writing only the files whose records differ from ``old`` (as loaded)."""
         if self.folder is None:
             return
-        payload = marshal.dumps({key: _plain(r) for key, r in records.items()})
-        _atomic_write(self._catalog_path(name), CATALOG_MAGIC, hashlib.sha256(payload).digest(), payload)
+        for shard in HEX:
+            now = {key: r for key, r in records.items() if key[0] == shard}
+            if now.keys() == {key for key in old if key[0] == shard} and all(old[k] is r for k, r in now.items()):
+                continue
+            payload = marshal.dumps({key: _plain(r) for key, r in now.items()})
+            _atomic_write(self._catalog_path(name, shard), CATALOG_MAGIC, hashlib.sha256(payload).digest(), payload)
 
     def get(self, key: str) -> Entry | None:
         if self.folder is None:

@@ -1,10 +1,14 @@
-"""Giving freed memory back to the system after a worker pool has run."""
+"""Memory housekeeping: freed memory given back after a worker pool, long-lived objects kept
+out of garbage collection."""
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import ctypes.util
 import functools
+import gc
+from collections.abc import Iterator
 
 
 @functools.cache
@@ -26,3 +30,18 @@ def release() -> None:
     trim = _trim()
     if trim is not None:
         trim(0)
+
+
+@contextlib.contextmanager
+def long_lived() -> Iterator[None]:
+    """Within the block, objects made before it are left out of garbage collection.
+
+    A build's articles, catalog and chapter records (millions of objects) live until it ends;
+    each full collection would walk all of them again (0.3 s a time at 10,000 articles). They
+    are moved out of the collector's sight (``gc.freeze``) for the block and back after it.
+    """
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()

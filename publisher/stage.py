@@ -14,7 +14,7 @@ from publisher import memory, sources
 from publisher.cache import Cache, Entry, Record, digest_file, key_for
 from publisher.config import Config
 from publisher.errors import Diagnostic, Reporter, SourceError, display_path
-from publisher.model import ArticleMeta, ArticleView
+from publisher.model import ArticleView, Meta, meta_of
 from publisher.normalize import Normalizer, identity, relative_source
 from publisher.xmlutil import to_bytes
 
@@ -89,7 +89,7 @@ class Stored:
         if xml is not None:
             return xml
         entry, _ = _compute(self.path, self.config, SourceIndex(self.config))
-        if entry is None or entry.meta.digest != self.digest:
+        if entry is None or entry.meta[0] != self.digest:
             raise SourceError(
                 "the article changed while it was being built; run the build again", self.path
             )
@@ -106,10 +106,10 @@ def _shown(d: Diagnostic) -> Diagnostic:
 
 
 def _deps(path: Path, config: Config, root: etree._Element | None, links: _Recorder,
-          meta: ArticleMeta) -> tuple[tuple[str, str], ...]:
+          meta: Meta) -> tuple[tuple[str, str], ...]:
     files = {path.with_name(path.stem + s) for s in sources.SIDECAR_SUFFIXES}
     if root is not None:
-        files |= {config.articles_path / r.path for r in meta.resources}
+        files |= {config.articles_path / path for _, path, _, _ in meta[16]}
     for target in links.used:
         files.add(target)
         files |= {target.with_name(target.stem + s) for s in sources.SIDECAR_SUFFIXES}
@@ -127,7 +127,7 @@ def _compute(path: Path, config: Config, index: SourceIndex) -> tuple[Entry | No
         return None, tuple(_absolute(d) for d in report.diagnostics)
     diagnostics = tuple(_absolute(d) for d in report.diagnostics)
     xml = to_bytes(root)
-    meta = ArticleMeta.of(root, hashlib.sha256(xml).hexdigest())
+    meta = meta_of(root, hashlib.sha256(xml).hexdigest())
     return Entry(xml, diagnostics, _deps(path, config, root, links, meta), meta), diagnostics
 
 
@@ -199,12 +199,13 @@ def run_stage(paths: list[Path], config: Config, cache: Cache, workers: int | No
             continue
         got = results[i]
         if isinstance(got, Entry):
-            view = ArticleView.from_xml(got.xml, got.meta.digest)
+            view = ArticleView.from_xml(got.xml, got.meta[0])
         else:
             kept[keys[i]] = got
-            load = Stored(cache, keys[i], path, config, got.meta.digest)
-            view = ArticleView.from_meta(got.meta, load, (cache.entry_path(keys[i]), got.meta.digest))
+            digest = got.meta[0]
+            view = ArticleView.from_meta(got.meta, Stored(cache, keys[i], path, config, digest),
+                                         (cache.entry_path(keys[i]), digest))
         outcomes.append(Outcome(path, view, tuple(_shown(d) for d in got.diagnostics)))
     if kept and (todo or kept.keys() != catalog.keys()):
-        cache.put_catalog(root, kept)
+        cache.put_catalog(root, kept, catalog)
     return outcomes

@@ -185,18 +185,31 @@ def test_catalog_record_is_not_used_when_an_image_changed(warm: Path, tmp_path: 
     from publisher.normalize import relative_source
     from publisher.cache import key_for
     from publisher.config import Config
+    from publisher.model import ArticleView
 
     config: Config = site_config(warm)
     cache = Cache(config.cache_path)
     records = cache.catalog(str(config.articles_path))
     assert len(records) == 7
-    with_images = [r for r in records.values() if r.meta.resources]
+    views = [ArticleView.from_meta(r.meta, lambda: b"") for r in records.values()]
+    with_images = [v for v in views if v.resources]
     assert with_images
-    image = config.articles_path / with_images[0].meta.resources[0].path
+    image = config.articles_path / with_images[0].resources[0].path
     image.write_bytes(image.read_bytes() + b"\0")  # still a PNG to the reader, new bytes
     shutil.rmtree(warm / ".publisher-cache" / "state")
     _rebuild_matches_clean(warm, tmp_path)
-    source = config.articles_path / with_images[0].meta.source
+    source = config.articles_path / with_images[0].source
     key = key_for(config, relative_source(config, source), Cache(None).digest(str(source)))
-    after = Cache(config.cache_path).catalog(str(config.articles_path))[key]
-    assert after.meta.resources[0].length == with_images[0].meta.resources[0].length + 1
+    after = ArticleView.from_meta(Cache(config.cache_path).catalog(str(config.articles_path))[key].meta, lambda: b"")
+    assert after.resources[0].length == with_images[0].resources[0].length + 1
+
+
+def test_an_edit_rewrites_at_most_two_catalog_files(warm: Path, tmp_path: Path):
+    folder = next((warm / ".publisher-cache" / "catalog").iterdir())
+    before = {p.name: p.read_bytes() for p in folder.iterdir()}
+    path = warm / "articles" / "2026-11-20-cafe-kultur.md"
+    path.write_text(path.read_text(encoding="utf-8").replace("best cardamom", "finest cardamom"), encoding="utf-8")
+    _rebuild_matches_clean(warm, tmp_path, expect_hits=6)
+    after = {p.name: p.read_bytes() for p in folder.iterdir()}
+    changed = {name for name in before.keys() | after.keys() if before.get(name) != after.get(name)}
+    assert 1 <= len(changed) <= 2  # the file the old record left and the one the new record joined

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import functools
+import hashlib
+import marshal
 from collections.abc import Callable
 from dataclasses import dataclass
 from importlib import resources
@@ -46,104 +48,68 @@ class Resource:
     length: int
 
 
-@dataclass(frozen=True)
-class ArticleMeta:
-    """Everything renderers read of an article except its body: small, picklable, and kept in
-    the cache's catalog so that a rebuild need not parse unchanged articles again."""
-
-    digest: str  # hash of the normalized document's bytes
-    id: str
-    uri: str
-    slug: str
-    source: str
-    headline: str
-    deck: str
-    published: str
-    updated: str
-    summary: str
-    language: str
-    canonical: str
-    draft: bool
-    lang: str | None
-    authors: tuple[Author, ...]
-    tags: tuple[tuple[str, str], ...]  # (slug, label)
-    resources: tuple[Resource, ...]
-    lead_image: tuple[Resource, str] | None  # the first local image of the body, and its alt
-
-    @classmethod
-    def of(cls, root: etree._Element, digest: str = "") -> ArticleMeta:
-        meta = root.find(A + "meta")
-
-        def text(name: str) -> str:
-            el = meta.find(A + name)
-            return (el.text or "") if el is not None else ""
-
-        resources = tuple(
-            Resource(r.get("href"), r.get("path"), r.get("type"), int(r.get("length")))
-            for r in meta.iterfind(f"{A}resources/{A}resource")
-        )
-        lead = None
-        by_href = {r.href: r for r in resources}
-        for img in root.find(A + "body").iter(H + "img"):
-            res = by_href.get(img.get("src"))
-            if res is not None:
-                lead = (res, img.get("alt") or "")
-                break
-        return cls(
-            digest=digest, id=text("id"), uri=text("uri"), slug=text("slug"), source=text("source"),
-            headline=text("headline"), deck=text("deck"), published=text("published"),
-            updated=text("updated"), summary=text("summary"), language=text("language"),
-            canonical=text("canonical"), draft=root.get("status") == "draft", lang=root.get(XML_LANG),
-            authors=tuple(
-                Author(el.findtext(A + "name"), tuple(etree.tostring(p) for p in el.iterfind(f"{A}bio/*")))
-                for el in meta.iterfind(f"{A}authors/{A}author")
-            ),
-            tags=tuple((t.get("slug"), t.text) for t in meta.iterfind(f"{A}tags/{A}tag")),
-            resources=resources, lead_image=lead,
-        )
+#: An article's metadata as plain nested tuples (str, int, bool, None: ``marshal`` can store
+#: it), in this order: digest, id, uri, slug, source, headline, deck, published, updated,
+#: summary, language, canonical, draft, lang, authors ((name, (bio paragraph bytes, ...)), ...),
+#: tags ((slug, label), ...), resources ((href, path, type, length), ...), lead image
+#: ((href, path, type, length), alt) or None, and last a hash of all but the digest (what
+#: the article shows besides its body: book frames key on it).
+Meta = tuple
 
 
-    @functools.cached_property
-    def plain(self) -> tuple:
-        """The record as nested tuples of str, int, bool and None (for ``marshal``)."""
-        res = lambda r: (r.href, r.path, r.type, r.length)  # noqa: E731
-        return (self.digest, self.id, self.uri, self.slug, self.source, self.headline, self.deck,
-                self.published, self.updated, self.summary, self.language, self.canonical,
-                self.draft, self.lang, tuple((a.name, a.bio_xml) for a in self.authors), self.tags,
-                tuple(res(r) for r in self.resources),
-                (res(self.lead_image[0]), self.lead_image[1]) if self.lead_image else None)
+def meta_of(root: etree._Element, digest: str = "") -> Meta:
+    """The :data:`Meta` of a normalized article document whose bytes hash to ``digest``."""
+    meta = root.find(A + "meta")
 
-    @classmethod
-    def from_plain(cls, t: tuple) -> ArticleMeta:
-        """The inverse of :meth:`plain`."""
-        lead = t[17]
-        meta = cls(*t[:14], tuple(Author(n, b) for n, b in t[14]), t[15],
-                   tuple(Resource(*r) for r in t[16]), (Resource(*lead[0]), lead[1]) if lead else None)
-        meta.__dict__["plain"] = t  # cached_property's slot: it is the tuple it was made from
-        return meta
+    def text(name: str) -> str:
+        el = meta.find(A + name)
+        return (el.text or "") if el is not None else ""
+
+    resources = tuple(
+        (r.get("href"), r.get("path"), r.get("type"), int(r.get("length")))
+        for r in meta.iterfind(f"{A}resources/{A}resource")
+    )
+    lead = None
+    by_href = {r[0]: r for r in resources}
+    for img in root.find(A + "body").iter(H + "img"):
+        res = by_href.get(img.get("src"))
+        if res is not None:
+            lead = (res, img.get("alt") or "")
+            break
+    fields = (
+        text("id"), text("uri"), text("slug"), text("source"), text("headline"), text("deck"),
+        text("published"), text("updated"), text("summary"), text("language"), text("canonical"),
+        root.get("status") == "draft", root.get(XML_LANG),
+        tuple((el.findtext(A + "name"), tuple(etree.tostring(p) for p in el.iterfind(f"{A}bio/*")))
+              for el in meta.iterfind(f"{A}authors/{A}author")),
+        tuple((t.get("slug"), t.text) for t in meta.iterfind(f"{A}tags/{A}tag")),
+        resources, lead,
+    )
+    return (digest, *fields, hashlib.sha256(marshal.dumps(fields)).hexdigest()[:32])
 
 
 class ArticleView:
     """Typed, read-only access to a normalized article document.
 
-    Metadata (an :class:`ArticleMeta`) is read once into attributes. The document itself is
-    kept as a tree, as bytes, or only as a way to load its bytes again (``load``, e.g. from the
-    cache): ``root`` and ``body`` parse it when asked for, so a build of many articles holds
-    neither every tree nor every document in memory at once.
+    Its metadata (a :data:`Meta`) is read into attributes. The document itself is kept as a
+    tree, as bytes, or only as a way to load its bytes again (``load``, e.g. from the cache):
+    ``root`` and ``body`` parse it when asked for, so a build of many articles holds neither
+    every tree nor every document in memory at once.
     """
 
     def __init__(self, root: etree._Element, digest: str = "", *, xml: bytes | None = None) -> None:
         self._root: etree._Element | None = root if xml is None else None
         self._xml = xml
         self._load: Callable[[], bytes] | None = None
-        self._set(ArticleMeta.of(root, digest))
+        self.ref: object = None
+        self._set(meta_of(root, digest))
 
     @classmethod
     def from_xml(cls, xml: bytes, digest: str = "") -> ArticleView:
         return cls(etree.fromstring(xml, PARSER), digest, xml=xml)
 
     @classmethod
-    def from_meta(cls, meta: ArticleMeta, load: Callable[[], bytes], ref: object = None) -> ArticleView:
+    def from_meta(cls, meta: Meta, load: Callable[[], bytes], ref: object = None) -> ArticleView:
         """A view of a document known by its metadata; ``load()`` gives its bytes when needed.
         ``ref`` is a small picklable stand-in for the bytes that worker processes can load."""
         view = cls.__new__(cls)
@@ -153,21 +119,37 @@ class ArticleView:
         view._set(meta)
         return view
 
-    def _set(self, meta: ArticleMeta) -> None:
+    def _set(self, meta: Meta) -> None:
+        #: The metadata as plain tuples (see :data:`Meta`).
         self.meta = meta
-        self.ref = getattr(self, "ref", None)
-        #: Hash of the normalized document's bytes: what renderers' caches key on.
-        self.digest = meta.digest
-        self.id, self.uri, self.slug, self.source = meta.id, meta.uri, meta.slug, meta.source
-        self.headline, self.deck, self.summary = meta.headline, meta.deck, meta.summary
-        self.published, self.updated = meta.published, meta.updated
-        self.language, self.canonical, self.draft, self.lang = meta.language, meta.canonical, meta.draft, meta.lang
-        self.authors = list(meta.authors)
-        self.tags = list(meta.tags)  #: (slug, label) pairs
-        self.resources = list(meta.resources)
-        #: The first local image of the body and its alt text: the article's picture in feeds.
-        self.lead_image = meta.lead_image
-        self._sort_key = (parse_iso(meta.published).timestamp(), meta.id)
+        #: ``digest``: hash of the normalized document's bytes, what renderers' caches key on.
+        (self.digest, self.id, self.uri, self.slug, self.source, self.headline, self.deck, self.published,
+         self.updated, self.summary, self.language, self.canonical, self.draft, self.lang) = meta[:14]
+
+    @functools.cached_property
+    def authors(self) -> list[Author]:
+        return [Author(name, bio) for name, bio in self.meta[14]]
+
+    @functools.cached_property
+    def tags(self) -> list[tuple[str, str]]:
+        """(slug, label) pairs."""
+        return list(self.meta[15])
+
+    @functools.cached_property
+    def resources(self) -> list[Resource]:
+        return [Resource(*r) for r in self.meta[16]]
+
+    @functools.cached_property
+    def lead_image(self) -> tuple[Resource, str] | None:
+        """The first local image of the body and its alt text: the article's picture in feeds."""
+        lead = self.meta[17]
+        return (Resource(*lead[0]), lead[1]) if lead else None
+
+    @property
+    def shape(self) -> str:
+        """A hash of the metadata except the digest: it changes when anything the article shows
+        besides its body does."""
+        return self.meta[18]
 
     @property
     def root(self) -> etree._Element:
@@ -188,9 +170,13 @@ class ArticleView:
     def body(self) -> etree._Element:
         return self.root.find(A + "body")
 
+    @functools.cached_property
+    def _sort_key(self) -> tuple[float, str]:
+        return (parse_iso(self.published).timestamp(), self.id)
+
     def sort_key(self) -> tuple[float, str]:
         """Newest first is ``sorted(..., key=sort_key, reverse=True)``; ties broken by id."""
         return self._sort_key
 
 
-__all__ = ["ArticleMeta", "ArticleView", "Author", "Resource", "schema", "validate", "H"]
+__all__ = ["ArticleView", "Meta", "meta_of", "Author", "Resource", "schema", "validate", "H"]

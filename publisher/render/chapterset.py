@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from lxml import etree
 
 from publisher import memory
-from publisher.cache import Cache, blob_key, read_xml
+from publisher.cache import HEX, Cache, blob_key, read_xml
 from publisher.model import ArticleView
 from publisher.render import bookpages
 from publisher.render.a11y import count_images
@@ -65,6 +65,10 @@ class Chapter:
 
     def data(self) -> bytes:
         return zlib.decompress(self.packed, -15)
+
+
+def _text(near: Near | None) -> str:
+    return "-" if near is None else f"{near.slug}\x1f{near.headline}\x1f{near.lang}"
 
 
 def ids_hash(ids: tuple[str, ...]) -> str:
@@ -173,7 +177,7 @@ def make_chapters(site_lang: str, sections, views: list[ArticleView], pack_key: 
             near = [Near(v.slug, v.headline, v.lang) if v is not None else None for v in (prev_view, next_view)]
             task = (view.ref or view.xml, view.digest,
                     near[0], near[1], section_id, section_label, site_lang)
-            key = blob_key("chapter", view.digest, repr(task[2:]))
+            key = blob_key("chapter", view.digest, *(_text(n) for n in near), section_id, section_label, site_lang)
             order.append((key, task))
             members_in_order.append(view)
             position += 1
@@ -214,7 +218,7 @@ def make_chapters(site_lang: str, sections, views: list[ArticleView], pack_key: 
         done[key] = _finish(name, html, done[key].asked, tuple((t, ids_hash(ids.get(t, ()))) for t in sorted(targets)))
     result = [done[key] for key, _ in order]
     if todo or linking or set(old) != {key for key, _ in order}:
-        _store_pack(cache, pack_key, {key: done[key] for key, _ in order})
+        _store_pack(cache, pack_key, {key: done[key] for key, _ in order}, old)
     return result
 
 
@@ -234,20 +238,32 @@ def _run(tasks: list[tuple], chapters: dict[str, str], media: dict[str, str],
 PACK_FORMAT = f"marshal {marshal.version} {sys.version_info[0]}.{sys.version_info[1]}"
 
 
+#: A pack is kept in 16 files, by the first hex digit of the chapter key: an edit rewrites
+#: the one or two files its chapters are in, not the whole book's chapters.
+
 def _load_pack(cache: Cache, key: str) -> dict[str, Chapter]:
-    data = cache.get_blob(key)
-    if data is None:
-        return {}
-    try:  # plain tuples with marshal: several times faster than pickled objects both ways
-        return {k: Chapter(*t) for k, t in marshal.loads(data).items()}
-    except Exception:  # noqa: BLE001 - unreadable: every chapter is made again
-        return {}
+    pack: dict[str, Chapter] = {}
+    for shard in HEX:
+        data = cache.get_blob(blob_key(key, shard))
+        if data is None:
+            continue
+        try:  # plain tuples with marshal: several times faster than pickled objects both ways
+            pack.update((k, Chapter(*t)) for k, t in marshal.loads(data).items())
+        except Exception:  # noqa: BLE001 - unreadable: its chapters are made again
+            continue
+    return pack
 
 
-def _store_pack(cache: Cache, key: str, pack: dict[str, Chapter]) -> None:
-    cache.put_blob(key, marshal.dumps({k: (c.name, c.properties, c.ids, c.images, c.described, c.mathml,
-                                            c.crc, c.size, c.packed, c.asked, c.across)
-                                        for k, c in pack.items()}))
+def _store_pack(cache: Cache, key: str, pack: dict[str, Chapter], old: dict[str, Chapter]) -> None:
+    """Write the shards whose chapters differ from ``old`` (what was loaded)."""
+    for shard in HEX:
+        now = {k: c for k, c in pack.items() if k[0] == shard}
+        if now.keys() == {k for k in old if k[0] == shard} and all(old[k] is c for k, c in now.items()):
+            continue
+        cache.put_blob(blob_key(key, shard), marshal.dumps({
+            k: (c.name, c.properties, c.ids, c.images, c.described, c.mathml, c.crc, c.size, c.packed,
+                c.asked, c.across)
+            for k, c in now.items()}))
 
 
 __all__ = ["Chapter", "Near", "make_chapters"]

@@ -141,7 +141,7 @@ def _frame_key(config: Config, edition: Edition, chapters: list[Chapter], media_
     metadata (not its body), every chapter's name and facts, and the images' bytes."""
     plain = [repr(config), edition.key, edition.path, edition.heading, edition.dates, edition.series,
              edition.position, edition.subjects, edition.site_only,
-             [(s.key, s.label, [v.meta.plain[1:] for v in s.views]) for s in edition.sections],
+             [(s.key, s.label, [v.shape for v in s.views]) for s in edition.sections],
              [(c.name, c.properties, c.images, c.described, c.mathml) for c in chapters],
              [(i.id, i.href, i.media_type, hashlib.sha256(i.data).hexdigest()) for i in media_items]]
     return blob_key("frame", hashlib.sha256(marshal.dumps(plain)).hexdigest())
