@@ -58,7 +58,8 @@ class BuildResult:
 
 
 def load_articles(
-    config: Config, report: Reporter, cache: Cache | None = None, workers: int | None = None
+    config: Config, report: Reporter, cache: Cache | None = None, workers: int | None = None,
+    listing: sources.Listing | None = None,
 ) -> tuple[list[ArticleView], int]:
     """Every article, normalized and schema-checked, newest first, and the number of sources read.
 
@@ -68,11 +69,12 @@ def load_articles(
     if not root.is_dir():
         report.error(display_path(root), "articles folder not found; create it or set site.articles_dir")
         return [], 0
-    paths = sources.discover(root, config.exclude)
+    named = sources.discover_named(root, config.exclude, listing)
+    paths = [path for _, path in named]
     if not paths:
         report.error(display_path(root), "no article sources (.md, .markdown, .txt, .xml) found")
     views: list[ArticleView] = []
-    for outcome in run_stage(paths, config, cache or Cache(None), workers):
+    for outcome in run_stage(paths, config, cache or Cache(None), workers, [rel for rel, _ in named]):
         for diagnostic in outcome.diagnostics:
             report.add(diagnostic)
         if outcome.view is not None:
@@ -125,19 +127,20 @@ def build(
         cache = Cache(config.cache_path)
     target = out_dir or config.output_path
     moment = resolve_now(now)
-    store = key = None
+    store = key = listing = None
     if cache.folder is not None:
         store = StateStore(cache.folder, target)
         digests: dict[str, str] = {}
         folders: set[str] = set()
-        key = inputs_key(config, target, digests, folders)
+        listing = sources.Listing()
+        key = inputs_key(config, target, digests, folders, listing)
         state = store.fresh(key, moment)
         if state is not None:  # nothing changed since the last build: its outputs stand
             outputs = [rel for rel, *_ in state.outputs if rel != MANIFEST]
             return BuildResult(state.articles, state.drafts, state.scheduled, [], [], outputs, state.diagnostics)
         store.forget()
         cache.known(digests, folders)
-    views, _ = load_articles(config, report, cache, workers)
+    views, _ = load_articles(config, report, cache, workers, listing)
     if report.errors:
         raise BuildFailed(report.diagnostics)
     with memory.long_lived():

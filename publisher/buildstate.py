@@ -20,11 +20,13 @@ import tempfile
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from publisher import sources
 from publisher.cache import code_identity
 from publisher.config import Config
 from publisher.errors import Diagnostic
+from publisher.sources import Listing
 
-FORMAT = "publisher-build-state-1"
+FORMAT = "publisher-build-state-2"
 
 
 @dataclass
@@ -46,32 +48,31 @@ class BuildState:
 
 
 def inputs_key(config: Config, out_dir: Path, digests: dict[str, str] | None = None,
-               folders: set[str] | None = None) -> str:
+               folders: set[str] | None = None, listing: Listing | None = None) -> str:
     """A hash of everything a build reads: every file under the articles folder, the settings,
     the tool, and where the outputs and messages go. ``digests`` receives each file's SHA-256
-    by absolute path (the build's cache checks need them too, so files are read once), and
-    ``folders`` every folder whose files were all listed."""
+    by absolute path (the build's cache checks need them too, so files are read once),
+    ``folders`` every folder whose files were all listed, and ``listing`` the scan itself."""
     h = hashlib.sha256()
     for part in (FORMAT, code_identity(), repr(config), str(out_dir.resolve()), os.getcwd()):
         h.update(part.encode("utf-8") + b"\0")
-    root = config.articles_path
-    for dirpath, dirnames, filenames in os.walk(root):
-        dirnames.sort()
-        if folders is not None:
-            folders.add(dirpath)
-        rel_dir = os.path.relpath(dirpath, root)
-        for name in sorted(filenames):
-            path = os.path.join(dirpath, name)
+    found = sources.scan(config.articles_path)
+    for rel, path, kind in found.files:
+        data = b"\0special file"  # a FIFO is not opened: reading it could wait for ever
+        if kind != "o":
             try:
                 with open(path, "rb") as fh:
                     data = fh.read()
             except OSError:
                 data = b"\0unreadable"
-            digest = hashlib.sha256(data).hexdigest()
-            if digests is not None:
-                digests[path] = digest
-            h.update(os.path.join(rel_dir, name).encode("utf-8", "surrogateescape") + b"\0")
-            h.update(digest.encode("ascii"))
+        digest = hashlib.sha256(data).hexdigest()
+        if digests is not None:
+            digests[path] = digest
+        h.update(rel.encode("utf-8", "surrogateescape") + b"\0" + digest.encode("ascii"))
+    if folders is not None:
+        folders.update(found.folders)
+    if listing is not None:
+        listing.files, listing.folders = found.files, found.folders
     return h.hexdigest()
 
 

@@ -144,8 +144,10 @@ def _work(path: Path) -> tuple[Entry | None, tuple[Diagnostic, ...]]:
     return _compute(path, *_worker)
 
 
-def run_stage(paths: list[Path], config: Config, cache: Cache, workers: int | None = None) -> list[Outcome]:
-    """Outcomes in the order of ``paths``, whatever the number of workers.
+def run_stage(paths: list[Path], config: Config, cache: Cache, workers: int | None = None,
+              names: list[str | None] | None = None) -> list[Outcome]:
+    """Outcomes in the order of ``paths``, whatever the number of workers. ``names``: each
+    path relative to the articles folder, where :func:`sources.discover_named` knew it.
 
     An article whose inputs are unchanged is known from the cache's catalog alone: its view
     loads the document from its entry only if a renderer asks for it. Without a cache folder,
@@ -158,7 +160,8 @@ def run_stage(paths: list[Path], config: Config, cache: Cache, workers: int | No
     failed: dict[int, tuple[Diagnostic, ...]] = {}
     todo: list[int] = []
     for i, path in enumerate(paths):
-        key = key_for(config, relative_source(config, path), cache.digest(str(path)))
+        rel = names[i] if names is not None and names[i] is not None else relative_source(config, path)
+        key = key_for(config, rel, cache.digest(str(path)))
         keys.append(key)
         record = catalog.get(key)
         if record is not None and cache.holds(record.deps):

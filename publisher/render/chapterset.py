@@ -25,7 +25,7 @@ from lxml import etree
 
 from publisher import memory
 from publisher.cache import HEX, Cache, blob_key, read_xml
-from publisher.model import ArticleView
+from publisher.model import ArticleView, Meta
 from publisher.render import bookpages
 from publisher.render.a11y import count_images
 from publisher.render.chapters import Neighbours, Rewriter, chapter_name, chapter_tree
@@ -65,6 +65,10 @@ class Chapter:
 
     def data(self) -> bytes:
         return zlib.decompress(self.packed, -15)
+
+
+def view_digest(task: tuple) -> str:
+    return task[1][0]
 
 
 def _text(near: Near | None) -> str:
@@ -130,7 +134,7 @@ def _init(chapters: dict[str, str], media: dict[str, str]) -> None:
     _maps = (chapters, media, frozenset(chapters.values()))
 
 
-def _make(task: tuple[bytes | tuple[str, str], str, Near | None, Near | None, str, str, str]
+def _make(task: tuple[bytes | tuple[str, str], Meta, Near | None, Near | None, str, str, str]
           ) -> tuple[Chapter, bytes | None] | None:
     """(chapter, its XHTML when it links into other chapters with fragments: link_across is
     done by the caller, who knows every chapter's ids).
@@ -139,12 +143,12 @@ def _make(task: tuple[bytes | tuple[str, str], str, Near | None, Near | None, st
     None when that entry is unreadable, and the caller makes the chapter itself.
     """
     assert _maps is not None
-    source, digest, previous, following, section_id, section_label, site_lang = task
+    source, meta, previous, following, section_id, section_label, site_lang = task
     chapters, media, names = _maps
     xml = source if isinstance(source, bytes) else read_xml(*source)
     if xml is None:
         return None
-    view = ArticleView.from_xml(xml, digest)
+    view = ArticleView.from_meta(meta, lambda: xml)
     rewrite = _Recorder(chapters, media)
     around = Neighbours(previous, following, section_id, section_label, site_lang)
     html = chapter_tree(view, rewrite, around)  # type: ignore[arg-type]  # Near stands in for a view
@@ -175,7 +179,7 @@ def make_chapters(site_lang: str, sections, views: list[ArticleView], pack_key: 
             prev_view = views[position - 1] if position else None
             next_view = views[position + 1] if position + 1 < len(views) else None
             near = [Near(v.slug, v.headline, v.lang) if v is not None else None for v in (prev_view, next_view)]
-            task = (view.ref or view.xml, view.digest,
+            task = (view.ref or view.xml, view.meta,
                     near[0], near[1], section_id, section_label, site_lang)
             key = blob_key("chapter", view.digest, *(_text(n) for n in near), section_id, section_label, site_lang)
             order.append((key, task))
@@ -186,7 +190,7 @@ def make_chapters(site_lang: str, sections, views: list[ArticleView], pack_key: 
     todo: list[int] = []
     for i, (key, task) in enumerate(order):
         hit = old.get(key)
-        if hit is not None and task[1] and _still_true(hit, chapters, media):
+        if hit is not None and view_digest(task) and _still_true(hit, chapters, media):
             done[key] = hit
         else:
             todo.append(i)

@@ -55,6 +55,7 @@ _INLINE = set(
 _PHRASING_ONLY = _INLINE | _PARAGRAPHS | _UNSPLITTABLE
 # Their content model is their parent's.
 _TRANSPARENT = {"a", "ins", "del", "map", "object", "audio", "video", "canvas"}
+_MAY_SPLIT = _UNSPLITTABLE | _PARAGRAPHS | _INLINE | _TRANSPARENT  # what _fix_blocks may change
 # Where rows, cells and items may stand, and the container made for them elsewhere.
 _PARENTS = {"td": ("tr", {"tr"}), "th": ("tr", {"tr"}), "li": ("ul", {"ul", "ol", "menu"})}
 _PARENTS["tr"] = ("table", {"table", "tbody", "thead", "tfoot"})
@@ -66,6 +67,7 @@ _GLOBAL = {"id", "class", "style", "title", "lang", "dir", XML_LANG, "{%s}type" 
 _SCHEMES = {"http", "https", "mailto", "ftp", "tel", "irc", "news", "nntp", "urn", "xmpp"}
 _SCHEME = re.compile(r"([A-Za-z][A-Za-z0-9+.-]*):")
 _URL_OK = frozenset(string.ascii_letters + string.digits + "!$&'()*+,-./:;=?@_~%")
+_NOT_URL_OK = re.compile(r"[\x00-\x20\x7f\"#<>\[\\\]^`{|}]")  # the ASCII characters not in _URL_OK
 _BAD_PERCENT = re.compile(r"%(?![0-9A-Fa-f]{2})")
 # Looser and looser spellings of an anchor: Markdown tools slug headings differently.
 _LOOSE_KEYS: tuple[Callable[[str], str], ...] = (
@@ -86,8 +88,12 @@ _OBSOLETE = {
 _OBSOLETE_WIDTH = {"table", "td", "th", "col", "colgroup", "hr", "pre", "div", "p"}  # width/height stay on img etc.
 
 
+_WITH_ATTRIBUTES = etree.XPath("descendant-or-self::*[@*]")
+_IDS = etree.XPath("descendant-or-self::*/@id", smart_strings=False)
+
+
 def _presentational(html: etree._Element) -> None:
-    for el in html.iter(etree.Element):
+    for el in _WITH_ATTRIBUTES(html):  # most elements have none: skipped in C
         if not isinstance(el.tag, str) or not el.tag.startswith(H):
             continue
         local = el.tag[len(H):]
@@ -246,7 +252,7 @@ def _fix_details(html: etree._Element) -> None:
 def _fix_orphans(html: etree._Element) -> None:
     """Rows, cells, items outside their container: into the container just before, or a new one."""
     for names in (("td", "th"), ("tr", "thead", "tbody", "tfoot"), ("li",), ("dt", "dd")):
-        for el in [e for e in html.iter() if _name(e) in names]:
+        for el in list(html.iter(*[H + n for n in names])):
             wrapper, parents = _PARENTS[_name(el)]
             if _name(el.getparent()) in parents:
                 continue
@@ -273,6 +279,8 @@ def _fix_blocks(html: etree._Element) -> None:
     # Innermost first: fixing a span lifts blocks into its parent, which is fixed after.
     for el in reversed(list(html.iter())):
         name = _name(el)
+        if name not in _MAY_SPLIT:  # nothing below would apply
+            continue
         if name in _UNSPLITTABLE:
             if any(_is_block(c) and _name(c) not in _HEADINGS for c in el):
                 _flatten(el)
@@ -340,7 +348,8 @@ def _flatten(el: etree._Element) -> None:
 
 def _encode(part: str) -> str:
     """Percent-encode ASCII characters a URL may not contain here (non-ASCII is valid IRI)."""
-    part = "".join(c if c in _URL_OK or ord(c) > 127 else "%%%02X" % ord(c) for c in part)
+    if _NOT_URL_OK.search(part):
+        part = "".join(c if c in _URL_OK or ord(c) > 127 else "%%%02X" % ord(c) for c in part)
     return _BAD_PERCENT.sub("%25", part)
 
 
@@ -374,7 +383,7 @@ class IdIndex:
 
     @staticmethod
     def ids_of(html: etree._Element) -> tuple[str, ...]:
-        return tuple(i for el in html.iter() if isinstance(el.tag, str) and (i := el.get("id")))
+        return tuple(i for i in _IDS(html) if i)
 
     @classmethod
     def of(cls, html: etree._Element) -> IdIndex:

@@ -111,31 +111,61 @@ def is_sidecar(path: Path) -> bool:
     return path.name.lower().endswith(SIDECAR_SUFFIXES)
 
 
-def discover(articles: Path, exclude: list[str] | tuple[str, ...] = ()) -> list[Path]:
+@dataclass
+class Listing:
+    """Everything under a folder, as one scan found it (links to folders not followed, as with
+    ``os.walk`` and ``rglob``)."""
+
+    #: (path relative to the folder with ``/``, absolute path, kind): kind "f" a regular file,
+    #: "l" a symbolic link (to a file, or broken), "o" anything else (FIFO, socket, device).
+    files: list[tuple[str, str, str]] = field(default_factory=list)
+    folders: list[str] = field(default_factory=list)  # absolute paths of every folder listed
+
+
+def scan(root: Path) -> Listing:
+    """Every file under ``root``, in a fixed order (each folder's entries sorted by name)."""
+    listing = Listing()
+    _scan(str(root), "", listing)
+    return listing
+
+
+def _scan(folder: str, rel_dir: str, listing: Listing) -> None:
+    try:
+        entries = sorted(os.scandir(folder), key=lambda e: e.name)
+    except OSError:
+        return
+    listing.folders.append(folder)
+    for entry in entries:
+        rel = rel_dir + entry.name
+        if entry.is_dir():  # the type comes with the listing: no stat per entry
+            if not entry.is_symlink():
+                _scan(entry.path, rel + "/", listing)
+        elif entry.is_symlink():
+            listing.files.append((rel, entry.path, "l"))
+        else:
+            listing.files.append((rel, entry.path, "f" if entry.is_file() else "o"))
+
+
+def discover(articles: Path, exclude: list[str] | tuple[str, ...] = (), listing: Listing | None = None) -> list[Path]:
     """Every article source under ``articles``, in a stable order (sorted by relative path).
 
     Skipped: names starting with ``.`` or ``_`` (hidden files, section indexes like
     ``_index.md``), paths matching an ``exclude`` glob, sidecars, and files of no known format
-    (images and other assets live beside the articles).
+    (images and other assets live beside the articles). ``listing``: a scan of ``articles``
+    made already.
     """
-    found: list[tuple[str, str]] = []
-    _scan(str(articles), "", exclude, found)
-    return [Path(path) for _, path in sorted(found)]
+    return [path for _, path in discover_named(articles, exclude, listing)]
 
 
-def _scan(folder: str, rel_dir: str, exclude, found: list[tuple[str, str]]) -> None:
-    """Like ``rglob``: links to folders are not followed; a file's type comes from the folder
-    listing (no ``stat`` per file, except for links)."""
-    try:
-        entries = list(os.scandir(folder))
-    except OSError:
-        return
-    for entry in entries:
-        rel = rel_dir + entry.name
-        if entry.is_dir(follow_symlinks=False):
-            _scan(entry.path, rel + "/", exclude, found)
-        elif _is_article_name(rel, exclude) and entry.is_file():
-            found.append((rel, entry.path))
+def discover_named(articles: Path, exclude: list[str] | tuple[str, ...] = (),
+                   listing: Listing | None = None) -> list[tuple[str | None, Path]]:
+    """:func:`discover`, each path with its name relative to ``articles`` (None for a link,
+    whose name is where it leads)."""
+    found: list[tuple[str, str, str]] = []
+    for rel, path, kind in (listing or scan(articles)).files:
+        if _is_article_name(rel, exclude) and (kind == "f" or (kind == "l" and os.path.isfile(path))):
+            found.append((rel, path, kind))
+    return [(rel if kind == "f" else None, Path(path)) for rel, path, kind in sorted(found)]
 
 
 def discover_one(articles: Path, rel: Path, exclude: list[str] | tuple[str, ...] = ()) -> list[Path]:

@@ -17,3 +17,29 @@ def test_discover_skips_hidden_section_indexes_sidecars_assets_and_excluded(tmp_
     found = [p.relative_to(root).as_posix() for p in discover(root, ["releases/latest.md"])]
     assert found == ["a.md", "c.txt", "d.xml", "releases/2026-01-01-real.md", "sub/b.markdown"]
     assert [p.relative_to(root).as_posix() for p in discover(root, ["releases/*"])] == ["a.md", "c.txt", "d.xml", "sub/b.markdown"]
+
+
+def test_links_fifos_and_linked_folders(tmp_path: Path):
+    """Links to files count (by their name here), broken links and FIFOs do not, linked folders
+    are not entered (as with rglob); the build's hash of its inputs does not open a FIFO."""
+    import os
+
+    from publisher.buildstate import inputs_key
+    from publisher.sources import discover_named, scan
+    from tests.conftest import site_config
+
+    site = tmp_path / "site"
+    root = site / "articles"
+    write(root / "a.md", "---\ntitle: A\n---\nx\n")
+    write(site / "publisher.toml", '[site]\ntitle = "T"\nbase_url = "https://t.example/"\n')
+    write(tmp_path / "elsewhere" / "b.md", "---\ntitle: B\n---\nx\n")
+    write(tmp_path / "folder" / "c.md", "---\ntitle: C\n---\nx\n")
+    (root / "b.md").symlink_to(tmp_path / "elsewhere" / "b.md")
+    (root / "gone.md").symlink_to(tmp_path / "nowhere.md")
+    (root / "linked").symlink_to(tmp_path / "folder", target_is_directory=True)
+    os.mkfifo(root / "pipe.md")
+    assert [(rel, p.name) for rel, p in discover_named(root)] == [("a.md", "a.md"), (None, "b.md")]
+    assert {rel: kind for rel, _, kind in scan(root).files} == {"a.md": "f", "b.md": "l", "gone.md": "l", "pipe.md": "o"}
+    digests: dict[str, str] = {}
+    inputs_key(site_config(site), site / "build", digests)  # returns: the FIFO was not read
+    assert str(root / "a.md") in digests and str(root / "pipe.md") in digests
