@@ -109,6 +109,10 @@ class Cache:
         self._digests.update(digests)
         self._folders = set(folders)
 
+    def digests(self) -> tuple[dict[str, str], set[str]]:
+        """What :meth:`known` was told, and every digest found since (for worker processes)."""
+        return dict(self._digests), set(self._folders)
+
     def digest(self, path: str) -> str:
         if path not in self._digests:
             listed = os.path.dirname(path) in self._folders

@@ -11,7 +11,7 @@ from pathlib import Path
 from lxml import etree
 
 from publisher import memory, sources
-from publisher.cache import Cache, Entry, Record, digest_file, key_for
+from publisher.cache import Cache, Entry, Record, key_for
 from publisher.config import Config
 from publisher.errors import Diagnostic, Reporter, SourceError, display_path
 from publisher.model import ArticleView, Meta, meta_of
@@ -106,18 +106,20 @@ def _shown(d: Diagnostic) -> Diagnostic:
 
 
 def _deps(path: Path, config: Config, root: etree._Element | None, links: _Recorder,
-          meta: Meta) -> tuple[tuple[str, str], ...]:
+          meta: Meta, hashes: Cache) -> tuple[tuple[str, str], ...]:
     files = {path.with_name(path.stem + s) for s in sources.SIDECAR_SUFFIXES}
     if root is not None:
         files |= {config.articles_path / path for _, path, _, _ in meta[16]}
     for target in links.used:
         files.add(target)
         files |= {target.with_name(target.stem + s) for s in sources.SIDECAR_SUFFIXES}
-    return tuple(sorted((str(f), digest_file(f)) for f in files))
+    return tuple(sorted((str(f), hashes.digest(str(f))) for f in files))
 
 
-def _compute(path: Path, config: Config, index: SourceIndex) -> tuple[Entry | None, tuple[Diagnostic, ...]]:
-    """Normalize one source; the Entry is None when it has an error (errors are not cached)."""
+def _compute(path: Path, config: Config, index: SourceIndex,
+             hashes: Cache | None = None) -> tuple[Entry | None, tuple[Diagnostic, ...]]:
+    """Normalize one source; the Entry is None when it has an error (errors are not cached).
+    ``hashes`` knows the digests of files read already in this build."""
     report = Reporter()
     links = _Recorder(index)
     try:
@@ -128,15 +130,17 @@ def _compute(path: Path, config: Config, index: SourceIndex) -> tuple[Entry | No
     diagnostics = tuple(_absolute(d) for d in report.diagnostics)
     xml = to_bytes(root)
     meta = meta_of(root, hashlib.sha256(xml).hexdigest())
-    return Entry(xml, diagnostics, _deps(path, config, root, links, meta), meta), diagnostics
+    return Entry(xml, diagnostics, _deps(path, config, root, links, meta, hashes or Cache(None)), meta), diagnostics
 
 
-_worker: tuple[Config, SourceIndex] | None = None
+_worker: tuple[Config, SourceIndex, Cache] | None = None
 
 
-def _init_worker(config: Config) -> None:
+def _init_worker(config: Config, digests: dict[str, str], folders: set[str]) -> None:
     global _worker
-    _worker = (config, SourceIndex(config))
+    hashes = Cache(None)
+    hashes.known(digests, folders)
+    _worker = (config, SourceIndex(config), hashes)
 
 
 def _work(path: Path) -> tuple[Entry | None, tuple[Diagnostic, ...]]:
@@ -185,7 +189,8 @@ def run_stage(paths: list[Path], config: Config, cache: Cache, workers: int | No
 
     workers = workers or os.cpu_count() or 1
     if workers > 1 and len(todo) >= 16:
-        with ProcessPoolExecutor(workers, initializer=_init_worker, initargs=(config,)) as pool:
+        digests, folders = cache.digests()
+        with ProcessPoolExecutor(workers, initializer=_init_worker, initargs=(config, digests, folders)) as pool:
             chunk = max(1, len(todo) // (workers * 8))
             for i, result in zip(todo, pool.map(_work, [paths[i] for i in todo], chunksize=chunk), strict=True):
                 finish(i, *result)
@@ -193,7 +198,7 @@ def run_stage(paths: list[Path], config: Config, cache: Cache, workers: int | No
     else:
         index = SourceIndex(config)
         for i in todo:
-            finish(i, *_compute(paths[i], config, index))
+            finish(i, *_compute(paths[i], config, index, cache))
     outcomes = []
     kept: dict[str, Record] = {}
     for i, path in enumerate(paths):

@@ -7,6 +7,7 @@ Already-typographic text is left alone, so applying this twice changes nothing.
 
 from __future__ import annotations
 
+import bisect
 import re
 
 from lxml import etree
@@ -45,6 +46,8 @@ def quotes_for(lang: str) -> tuple[str, str, str, str]:
 
 
 def _dashes_and_ellipses(text: str) -> str:
+    if "--" not in text and "..." not in text:
+        return text
     text = text.replace("---", "\u2014").replace("--", "\u2013")
     return re.sub(r"(?<!\.)\.\.\.(?!\.)", "…", text)
 
@@ -53,16 +56,17 @@ _QUOTE = re.compile("[\"']")
 _TRIGGER = re.compile("[\"']|--|\\.\\.\\.")
 
 
-def _smarten(flat: str, lang: str) -> list[str]:
+def _smarten(flat: str, lang: str) -> dict[int, str]:
     """Curl the straight quotes of a block's text (OPAQUE stands for code or a URL).
 
-    Returns one string per input character (a French quote mark brings its narrow space).
+    Returns the replacement for each position that changes (a French quote mark brings its
+    narrow space, so a replacement may be longer than one character).
     """
+    out: dict[int, str] = {}
     positions = [m.start() for m in _QUOTE.finditer(flat)]
     if not positions:
-        return list(flat)
+        return out
     od, cd, os_, cs = quotes_for(lang)
-    out = list(flat)
     open_single = False
     last = len(flat) - 1
     for i in positions:
@@ -91,6 +95,8 @@ def _smarten(flat: str, lang: str) -> list[str]:
 
 def _segments(text: str) -> list[tuple[str, bool]]:
     """(piece, is_url) pieces of a text."""
+    if "://" not in text and "www." not in text and "mailto:" not in text:  # what _URL needs
+        return [(text, False)] if text else []
     pieces: list[tuple[str, bool]] = []
     pos = 0
     for m in _URL.finditer(text):
@@ -123,7 +129,9 @@ def _smarten_slots(slots: list[str | None], lang: str) -> list[str | None]:
         prepared.append(pieces)
         for piece, url in pieces:
             flat.append(OPAQUE * len(piece) if url else piece)
-    curled = _smarten("".join(flat), lang)
+    text = "".join(flat)
+    curled = _smarten(text, lang)
+    changed = sorted(curled)
     out: list[str | None] = []
     pos = 0
     for pieces in prepared:
@@ -133,8 +141,17 @@ def _smarten_slots(slots: list[str | None], lang: str) -> list[str | None]:
             continue
         parts = []
         for piece, url in pieces:
-            parts.append(piece if url else "".join(curled[pos : pos + len(piece)]))
-            pos += len(piece)
+            end = pos + len(piece)
+            lo, hi = bisect.bisect_left(changed, pos), bisect.bisect_left(changed, end)
+            if url or lo == hi:
+                parts.append(piece)
+            else:
+                at = pos
+                for i in changed[lo:hi]:
+                    parts += (text[at:i], curled[i])
+                    at = i + 1
+                parts.append(text[at:end])
+            pos = end
         out.append("".join(parts))
     return out
 
