@@ -94,7 +94,7 @@ class _Converter:
             self.notes.append((max(len(self.holder) - 1, 0), message))
 
     def clean(self, text: str | None) -> str | None:
-        if text and forbidden_chars(text):
+        if text and _XML_FORBIDDEN.search(text):
             chars = ", ".join(sorted({f"U+{ord(c):04X}" for _, c in forbidden_chars(text)}))
             self.note(f"removed {chars}, a character XML 1.0 cannot hold")
             return strip_forbidden(text)
