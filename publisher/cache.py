@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import itertools
 import marshal
 import os
-import pickle
 import sys
 import tempfile
 from dataclasses import dataclass
@@ -24,7 +24,7 @@ from publisher.config import Config
 from publisher.errors import Diagnostic
 from publisher.model import Meta
 
-MAGIC = b"publisher-cache-2\n"
+MAGIC = f"publisher-cache-3 {sys.version_info[0]}.{sys.version_info[1]} {marshal.version}\n".encode()
 #: marshal's format belongs to one Python version: a catalog made by another is not read.
 HEX = "0123456789abcdef"
 CATALOG_MAGIC = f"publisher-catalog-3 {sys.version_info[0]}.{sys.version_info[1]} {marshal.version}\n".encode()
@@ -202,7 +202,7 @@ class Cache:
     def put(self, key: str, entry: Entry) -> None:
         if self.folder is None:
             return
-        payload = pickle.dumps(entry, protocol=pickle.HIGHEST_PROTOCOL)
+        payload = marshal.dumps((entry.xml, *_plain(entry.record())))
         _atomic_write(self._path(key), MAGIC, hashlib.sha256(payload).digest(), payload)
 
 
@@ -227,11 +227,27 @@ class Cache:
         _atomic_write(self._path("b" + key), hashlib.sha256(data).digest(), data)
 
 
+_made: set[Path] = set()  # folders known to exist (one mkdir per folder and process)
+_serial = itertools.count()
+
+
 def _atomic_write(path: Path, *parts: bytes) -> None:
     """Write ``parts`` one after the other (not joined: a pack can be tens of MB) to a temporary
     file beside ``path``, then rename: readers see all or nothing."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=path.parent)
+    folder = path.parent
+    if folder not in _made:
+        folder.mkdir(parents=True, exist_ok=True)
+        _made.add(folder)
+    # unique per process and write; O_EXCL so that a leftover of a crashed build is never reused
+    tmp = folder / f".tmp-{os.getpid()}-{next(_serial)}"
+    try:
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+    except FileExistsError:
+        fd, name = tempfile.mkstemp(prefix=".tmp-", dir=folder)
+        tmp = Path(name)
+    except FileNotFoundError:  # the folder went since this process made it
+        _made.discard(folder)
+        return _atomic_write(path, *parts)
     with os.fdopen(fd, "wb") as fh:
         for part in parts:
             fh.write(part)
@@ -266,7 +282,8 @@ def _decode(raw: bytes) -> Entry | None:
     if len(checksum) != 32 or hashlib.sha256(payload).digest() != checksum:
         return None
     try:
-        entry = pickle.loads(payload)  # noqa: S301 - our own file, checksum verified above
+        xml, meta, diagnostics, deps = marshal.loads(payload)
+        record = _record((meta, diagnostics, deps))
     except Exception:  # noqa: BLE001 - any unreadable entry is just a miss
         return None
-    return entry if isinstance(entry, Entry) else None
+    return Entry(xml, record.diagnostics, record.deps, record.meta) if isinstance(xml, bytes) else None
