@@ -97,6 +97,7 @@ class Cache:
 
     def __init__(self, folder: Path | None) -> None:
         self.folder = folder
+        self._root = f"{folder}{os.sep}"
         self.hits = 0
         self.misses = 0
         # Files do not change during one build: an image used by 500 articles is hashed once.
@@ -133,7 +134,7 @@ class Cache:
 
     def entry_path(self, key: str) -> str:
         assert self.folder is not None
-        return os.path.join(self.folder, key[:2], key)
+        return f"{self._root}{key[:2]}{os.sep}{key}"
 
     def xml_of(self, key: str, digest: str) -> bytes | None:
         """The document stored under ``key``, if that entry is intact and its bytes hash to ``digest``."""

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import gc
+import os
+import sys
 from pathlib import Path
 
 import click
@@ -135,4 +137,13 @@ def main() -> None:
     # collector's default thresholds scan them over and over (about 15 % of a rebuild's time).
     # Reference cycles are still collected, just less often.
     gc.set_threshold(100_000, 50, 1000)
-    cli(prog_name="publisher")
+    try:
+        cli(prog_name="publisher")
+    except SystemExit as done:
+        if done.code is None or isinstance(done.code, int):
+            # Every file is closed and every worker pool shut down by now: exit without
+            # freeing a big build's million objects one by one (0.1 s of a 1.6 s rebuild).
+            sys.stdout.flush()
+            sys.stderr.flush()
+            os._exit(done.code or 0)
+        raise

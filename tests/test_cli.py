@@ -8,7 +8,7 @@ import pytest
 from click.testing import CliRunner
 
 from publisher.cli import cli
-from tests.conftest import write
+from tests.conftest import copy_site, write
 
 
 def run(*args: str):
@@ -117,3 +117,21 @@ def test_check_validates_the_written_feeds(site: Path, monkeypatch):
     result = run("check")
     assert result.exit_code == 1
     assert "build/rss.xml:4: error: <channel> has no <title>" in result.output
+
+
+def test_the_installed_command_prints_everything_and_exits_with_the_right_code(tmp_path: Path):
+    """``publisher`` (cli.main) leaves with os._exit after a command: its output must still be
+    complete when piped, and its exit codes those of click."""
+    import subprocess
+    import sys
+
+    site = copy_site(tmp_path / "site")
+    ok = subprocess.run([sys.executable, "-m", "publisher", "build", "--now", "2026-11-24T12:00:00Z"],
+                        cwd=site, capture_output=True, text=True)
+    assert ok.returncode == 0 and ok.stdout.startswith("Built 7 article(s)") and ok.stdout.endswith("\n")
+    bad = subprocess.run([sys.executable, "-m", "publisher", "build", "--now", "soon"],
+                         cwd=site, capture_output=True, text=True)
+    assert bad.returncode == 2 and "is not an ISO 8601 date" in bad.stderr
+    (site / "articles" / "broken.md").write_text("---\ntitle: [unclosed\n---\nx\n", encoding="utf-8")
+    failed = subprocess.run([sys.executable, "-m", "publisher", "build"], cwd=site, capture_output=True, text=True)
+    assert failed.returncode == 1 and "broken.md" in failed.stderr
