@@ -115,3 +115,39 @@ def test_render_html_frees_what_cmarkgfm_leaks():
     for _ in range(3000):
         render_html(text)
     assert rss_kib() - before < 40_000  # cmarkgfm's own wrapper: about 680 MB
+
+
+def _shape(nodes) -> list:
+    def canon(el):
+        return (el.tag, tuple(el.attrib.items()), el.text, el.tail, tuple(canon(c) for c in el))
+
+    return [n if isinstance(n, str) else canon(n) for n in nodes]
+
+
+@pytest.mark.parametrize("text", [
+    "Plain *text* with [a link](https://example.com/x?a=1&b=2 \"Its title\") and `code < 3`.\n\n- one\n- two\n",
+    "| a | b |\n|:--|--:|\n| 1 | 2 |\n\nA footnote[^n].\n\n[^n]: The note.\n",
+    "A [link](https://example.com \"a title\non two lines\") keeps its newline.\n",
+    "Raw <a href=\"mail-to:x@example.com\">one <a href=\"mailto:x@example.com\">two</a> HTML.\n",
+    "Autolink <https://example.com/> and a < b > c.\n",
+    "<div>\n<p>raw block</p>\n</div>\n\nAfter.\n",
+])
+def test_fast_and_lenient_routes_give_the_same_nodes(text: str):
+    from publisher.sources.markdown import _xhtml, render_html
+    from publisher.xmlutil import html_fragment_to_xhtml
+
+    html = render_html(text)
+    assert _shape(_xhtml(html, text, [])) == _shape(html_fragment_to_xhtml(html, []))
+
+
+def test_markdown_without_raw_html_skips_the_html_parser(monkeypatch):
+    from publisher.sources import markdown
+
+    def lenient(*args):
+        raise AssertionError("took the lenient route")
+
+    monkeypatch.setattr(markdown, "html_fragment_to_xhtml", lenient)
+    nodes = markdown._xhtml(markdown.render_html("Some *text*, 3 < 4.\n"), "Some *text*, 3 < 4.\n", [])
+    assert nodes[0].tag == H + "p"
+    with pytest.raises(AssertionError):
+        markdown._xhtml(markdown.render_html("Raw <b>bold</b>.\n"), "Raw <b>bold</b>.\n", [])
