@@ -5,6 +5,12 @@ the hash of its bytes.
 It records its other inputs (sidecar, images, linked sources) with their content hashes and is
 used only when all of them still match. Entries are written atomically and carry a checksum, so
 an interrupted build or a damaged file is detected and the article is simply rebuilt.
+
+Beside the entries, a catalog per articles folder (16 files) keeps every article's record: its
+metadata, messages and dependencies. A rebuild reads those 16 files rather than one entry per
+article, and loads an article's document from its entry only when a renderer needs it.
+Blobs (feed documents, books, chapter packs, compressed zip entries) are stored by a hash of
+everything they were made from.
 """
 
 from __future__ import annotations
@@ -24,10 +30,11 @@ from publisher.config import Config
 from publisher.errors import Diagnostic
 from publisher.model import Meta
 
+#: Entries and catalog files are stored with marshal, whose format belongs to one Python
+#: version: files made by another are not read (the magic line differs).
 MAGIC = f"publisher-cache-3 {sys.version_info[0]}.{sys.version_info[1]} {marshal.version}\n".encode()
-#: marshal's format belongs to one Python version: a catalog made by another is not read.
-HEX = "0123456789abcdef"
 CATALOG_MAGIC = f"publisher-catalog-3 {sys.version_info[0]}.{sys.version_info[1]} {marshal.version}\n".encode()
+HEX = "0123456789abcdef"  # catalog files and chapter packs are kept in 16 shards, by a key's first digit
 
 
 @dataclass(frozen=True)

@@ -109,7 +109,7 @@ def _deps(path: Path, config: Config, root: etree._Element | None, links: _Recor
           meta: Meta, hashes: Cache) -> tuple[tuple[str, str], ...]:
     files = {path.with_name(path.stem + s) for s in sources.SIDECAR_SUFFIXES}
     if root is not None:
-        files |= {config.articles_path / path for _, path, _, _ in meta[16]}
+        files |= {config.articles_path / rel for _, rel, _, _ in meta[16]}  # its images
     for target in links.used:
         files.add(target)
         files |= {target.with_name(target.stem + s) for s in sources.SIDECAR_SUFFIXES}
