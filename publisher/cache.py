@@ -234,6 +234,24 @@ class Cache:
             return
         _atomic_write(self._path("b" + key), hashlib.sha256(data).digest(), data)
 
+    def get_kept(self, slot: str, key: str) -> bytes | None:
+        """The bytes kept in ``slot`` if they were made from ``key`` (a hash of their inputs).
+
+        A slot (one output: a book, a feed document) holds one version: each new version
+        replaces the last, so the cache does not grow by a whole book on every edit.
+        """
+        data = self.get_blob(blob_key("slot", slot))
+        tag = key.encode("ascii") + b"\n"
+        return data[len(tag):] if data is not None and data.startswith(tag) else None
+
+    def put_kept(self, slot: str, key: str, data: bytes) -> None:
+        if self.folder is None:
+            return
+        tag = key.encode("ascii") + b"\n"
+        checksum = hashlib.sha256(tag)
+        checksum.update(data)
+        _atomic_write(self._path("b" + blob_key("slot", slot)), checksum.digest(), tag, data)
+
 
 _made: set[Path] = set()  # folders known to exist (one mkdir per folder and process)
 _serial = itertools.count()

@@ -213,3 +213,23 @@ def test_an_edit_rewrites_at_most_two_catalog_files(warm: Path, tmp_path: Path):
     after = {p.name: p.read_bytes() for p in folder.iterdir()}
     changed = {name for name in before.keys() | after.keys() if before.get(name) != after.get(name)}
     assert 1 <= len(changed) <= 2  # the file the old record left and the one the new record joined
+
+
+def test_edits_do_not_grow_the_cache_by_whole_books_or_feeds(warm: Path, tmp_path: Path):
+    """Books, frames and feed documents are kept one version per output: an edit replaces them.
+    What does stay is the edited article's new entry (about its own size)."""
+    def files() -> dict[str, int]:
+        return {p.name: p.stat().st_size for p in (warm / ".publisher-cache").rglob("*")
+                if p.is_file() and "state" not in p.parts}
+
+    before = files()
+    path = warm / "articles" / "2026-11-20-cafe-kultur.md"
+    for word in ("finest", "richest"):
+        path.write_text(path.read_text(encoding="utf-8").replace("best cardamom", f"{word} cardamom")
+                        .replace("finest cardamom", f"{word} cardamom"), encoding="utf-8")
+        _rebuild_matches_clean(warm, tmp_path)
+    after = files()
+    grown = {name: size - before.get(name, 0) for name, size in after.items()}
+    book = (warm / "build" / "articles.epub").stat().st_size
+    assert max(grown.values()) < book / 4  # no new copy of a book (or of a feed, or a frame)
+    assert sum(after.values()) - sum(before.values()) < book / 2

@@ -67,10 +67,6 @@ class Chapter:
         return zlib.decompress(self.packed, -15)
 
 
-def view_digest(task: tuple) -> str:
-    return task[1][0]
-
-
 def _text(near: Near | None) -> str:
     return "-" if near is None else f"{near.slug}\x1f{near.headline}\x1f{near.lang}"
 
@@ -190,7 +186,7 @@ def make_chapters(site_lang: str, sections, views: list[ArticleView], pack_key: 
     todo: list[int] = []
     for i, (key, task) in enumerate(order):
         hit = old.get(key)
-        if hit is not None and view_digest(task) and _still_true(hit, chapters, media):
+        if hit is not None and task[1][0] and _still_true(hit, chapters, media):  # [1][0]: the digest
             done[key] = hit
         else:
             todo.append(i)
@@ -242,10 +238,9 @@ def _run(tasks: list[tuple], chapters: dict[str, str], media: dict[str, str],
 PACK_FORMAT = f"marshal {marshal.version} {sys.version_info[0]}.{sys.version_info[1]}"
 
 
-#: A pack is kept in 16 files, by the first hex digit of the chapter key: an edit rewrites
-#: the one or two files its chapters are in, not the whole book's chapters.
-
 def _load_pack(cache: Cache, key: str) -> dict[str, Chapter]:
+    """The chapters stored for one edition. A pack is kept in 16 files, by the first hex digit
+    of the chapter key: an edit rewrites the one or two files its chapters are in."""
     pack: dict[str, Chapter] = {}
     for shard in HEX:
         data = cache.get_blob(blob_key(key, shard))

@@ -417,10 +417,10 @@ def render_editions(
     books = {}
     for edition in plan_editions(config, views):
         key = _book_key(config, edition, media)
-        data = cache.get_blob(key)
+        data = cache.get_kept("book " + edition.path, key)
         if data is None:
             data = render_book(config, edition, media, cache, workers)
-            cache.put_blob(key, data)
+            cache.put_kept("book " + edition.path, key, data)
         books[edition.path] = data
     return books
 

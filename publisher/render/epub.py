@@ -125,12 +125,12 @@ def render_book(config: Config, edition: Edition, media: dict[str, bytes], cache
     """
     chapters = _chapters(config, edition, cache, workers)
     media_items = _media_items(config, edition.views, media)
-    key = _frame_key(config, edition, chapters, media_items)
-    frame = _load_frame(cache, key)
+    key, slot = _frame_key(config, edition, chapters, media_items), f"frame {edition.key} {edition.path}"
+    frame = _load_frame(cache, slot, key)
     if frame is None:
-        frame = _frame(config, edition, chapters, media_items, cache)
+        frame = _frame(config, edition, chapters, media_items)
         if cache is not None:
-            cache.put_blob(key, pickle.dumps(frame, protocol=pickle.HIGHEST_PROTOCOL))
+            cache.put_kept(slot, key, pickle.dumps(frame, protocol=pickle.HIGHEST_PROTOCOL))
     by_name = {"EPUB/" + c.name: Packed(c.crc, c.size, c.packed) for c in chapters}
     entries = [(name, by_name[name] if data is None else data) for name, data in frame]
     return write_zip(entries, _modified(edition.views), cache)
@@ -150,8 +150,8 @@ def _frame_key(config: Config, edition: Edition, chapters: list[Chapter], media_
 Frame = list[tuple[str, "bytes | Packed | None"]]  # zip order; None: a chapter goes here
 
 
-def _load_frame(cache: Cache | None, key: str) -> Frame | None:
-    data = cache.get_blob(key) if cache is not None else None
+def _load_frame(cache: Cache | None, slot: str, key: str) -> Frame | None:
+    data = cache.get_kept(slot, key) if cache is not None else None
     if data is None:
         return None
     try:
@@ -161,8 +161,7 @@ def _load_frame(cache: Cache | None, key: str) -> Frame | None:
     return frame if isinstance(frame, list) else None
 
 
-def _frame(config: Config, edition: Edition, chapters: list[Chapter], media_items: list[Item],
-           cache: Cache | None) -> Frame:
+def _frame(config: Config, edition: Edition, chapters: list[Chapter], media_items: list[Item]) -> Frame:
     views = edition.views
     identifier = book_identifier(config, edition.key)
     title = edition.book_title(config.title)
@@ -198,7 +197,8 @@ def _frame(config: Config, edition: Edition, chapters: list[Chapter], media_item
         spine.append(f"a{n:05d}")
     items += media_items
     book = package_document(config, edition, info, items, spine, access, views)
-    return frame_of(book, _modified(views), {"EPUB/" + c.name for c in chapters}, cache)
+    # compressed here, not through the cache of compressed entries: the frame is kept whole
+    return frame_of(book, _modified(views), {"EPUB/" + c.name for c in chapters})
 
 
 def package_document(config: Config, edition: Edition, info: bookpages.BookInfo, items: list[Item],

@@ -117,12 +117,13 @@ class _Renderer:
         self.settings = repr(config)
 
     def cached(self, kind: str, fs: FeedSet, items: list[ArticleView], links: dict[str, str], make) -> bytes:
+        slot = repr((kind, fs.prefix, sorted(links.items())))  # one document (its links say which)
         key = blob_key(self.settings, kind, fs.prefix, fs.title, repr(sorted(links.items())),
                        *(v.digest for v in items))
-        data = self.cache.get_blob(key)
+        data = self.cache.get_kept(slot, key)
         if data is None:
             data = make()
-            self.cache.put_blob(key, data)
+            self.cache.put_kept(slot, key, data)
         return data
 
     def html(self, view: ArticleView) -> str:
