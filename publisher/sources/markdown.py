@@ -56,8 +56,11 @@ def render_html(markdown: str) -> str:
         lib.cmark_parser_free(parser)
 
 
-#: Where Markdown may hold raw HTML: "<" then a letter, "/", "!" or "?" (cmark escapes every other "<").
-_RAW_HTML = re.compile(r"<[A-Za-z/!?]")
+#: Where Markdown may hold raw HTML that is well-formed XML: "<", then a letter, "/", "!" or
+#: "?", then a ">" before any other "<" (an element needs such a tag: "</p>", "<br>", "<x/>").
+#: Prose like "a<b" or "x < 3" does not match; cmark escapes those "<" itself. A "<" that
+#: starts unclosed raw HTML makes the XML parse fail, which takes the lenient route too.
+_RAW_HTML = re.compile(r"<[A-Za-z/!?][^<>]*>")
 _SPACE_IN_ATTRIBUTE = re.compile(r'="[^"]*[\t\n]')  # cmark writes every other '"' as &quot;
 _FAST = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False)
 

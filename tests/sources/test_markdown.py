@@ -131,6 +131,10 @@ def _shape(nodes) -> list:
     "Raw <a href=\"mail-to:x@example.com\">one <a href=\"mailto:x@example.com\">two</a> HTML.\n",
     "Autolink <https://example.com/> and a < b > c.\n",
     "<div>\n<p>raw block</p>\n</div>\n\nAfter.\n",
+    "Prose a<b, n<7 and <0 °C stays text.\n",
+    "Prose a<b and c>d.\n",
+    "<div\nunclosed raw block\n\nText <em>x\n",
+    "<p>one<p>two</p>\n",
 ])
 def test_fast_and_lenient_routes_give_the_same_nodes(text: str):
     from publisher.sources.markdown import _xhtml, render_html
@@ -149,5 +153,7 @@ def test_markdown_without_raw_html_skips_the_html_parser(monkeypatch):
     monkeypatch.setattr(markdown, "html_fragment_to_xhtml", lenient)
     nodes = markdown._xhtml(markdown.render_html("Some *text*, 3 < 4.\n"), "Some *text*, 3 < 4.\n", [])
     assert nodes[0].tag == H + "p"
+    prose = "Prose a<b, n<7 and <0 °C.\n"
+    assert markdown._xhtml(markdown.render_html(prose), prose, [])[0].tag == H + "p"
     with pytest.raises(AssertionError):
         markdown._xhtml(markdown.render_html("Raw <b>bold</b>.\n"), "Raw <b>bold</b>.\n", [])
