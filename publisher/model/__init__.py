@@ -167,6 +167,11 @@ class ArticleView:
         return etree.tostring(self.root)
 
     @property
+    def parses_on_demand(self) -> bool:
+        """Does every ``root`` or ``body`` give a tree of its own (which its caller may change)?"""
+        return self._root is None
+
+    @property
     def body(self) -> etree._Element:
         return self.root.find(A + "body")
 

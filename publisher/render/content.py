@@ -60,8 +60,9 @@ def article_content(
     body = view.body
     if body.text and body.text.strip():
         _el(root, "p", body.text.strip())
-    for node in body:
-        root.append(copy.deepcopy(node))
+    # a body parsed for this call alone is moved, not copied (a view holding its tree keeps it)
+    for node in list(body) if view.parses_on_demand else map(copy.deepcopy, body):
+        root.append(node)
     bios = [a for a in view.authors if a.bio]
     if bios:
         section = _el(root, "section", class_="bio")

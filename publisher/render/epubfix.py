@@ -55,7 +55,7 @@ _INLINE = set(
 _PHRASING_ONLY = _INLINE | _PARAGRAPHS | _UNSPLITTABLE
 # Their content model is their parent's.
 _TRANSPARENT = {"a", "ins", "del", "map", "object", "audio", "video", "canvas"}
-_MAY_SPLIT = _UNSPLITTABLE | _PARAGRAPHS | _INLINE | _TRANSPARENT  # what _fix_blocks may change
+_MAY_SPLIT_TAGS = sorted(H + n for n in _UNSPLITTABLE | _PARAGRAPHS | _INLINE | _TRANSPARENT)  # _fix_blocks
 # Where rows, cells and items may stand, and the container made for them elsewhere.
 _PARENTS = {"td": ("tr", {"tr"}), "th": ("tr", {"tr"}), "li": ("ul", {"ul", "ol", "menu"})}
 _PARENTS["tr"] = ("table", {"table", "tbody", "thead", "tfoot"})
@@ -277,10 +277,8 @@ def _in_phrasing(el: etree._Element) -> bool:
 
 def _fix_blocks(html: etree._Element) -> None:
     # Innermost first: fixing a span lifts blocks into its parent, which is fixed after.
-    for el in reversed(list(html.iter())):
+    for el in reversed(list(html.iter(*_MAY_SPLIT_TAGS))):  # no rule below applies to others
         name = _name(el)
-        if name not in _MAY_SPLIT:  # nothing below would apply
-            continue
         if name in _UNSPLITTABLE:
             if any(_is_block(c) and _name(c) not in _HEADINGS for c in el):
                 _flatten(el)
