@@ -29,7 +29,7 @@ from publisher.model import ArticleView, Meta
 from publisher.render import bookpages
 from publisher.render.a11y import count_images
 from publisher.render.chapters import Neighbours, Rewriter, chapter_name, chapter_tree
-from publisher.render.epubfix import IdIndex, cross_links, link_across_one, make_conformant
+from publisher.render.epubfix import IdIndex, link_across_one, make_conformant, targets_across
 from publisher.xmlutil import EPUB_NS, XHTML_NS
 
 SVG_NS = "http://www.w3.org/2000/svg"
@@ -131,9 +131,9 @@ def _init(chapters: dict[str, str], media: dict[str, str]) -> None:
 
 
 def _make(task: tuple[bytes | tuple[str, str], Meta, Near | None, Near | None, str, str, str]
-          ) -> tuple[Chapter, bytes | None] | None:
-    """(chapter, its XHTML when it links into other chapters with fragments: link_across is
-    done by the caller, who knows every chapter's ids).
+          ) -> tuple[Chapter, bytes | None, tuple[str, ...]] | None:
+    """(chapter, its XHTML and the chapters it links into when it links into other chapters
+    with fragments: those links are fixed by :func:`_link`, once every chapter's ids are known).
 
     The task carries the article's document, or where a worker can read it (its cache entry):
     None when that entry is unreadable, and the caller makes the chapter itself.
@@ -150,11 +150,21 @@ def _make(task: tuple[bytes | tuple[str, str], Meta, Near | None, Near | None, s
     html = chapter_tree(view, rewrite, around)  # type: ignore[arg-type]  # Near stands in for a view
     make_conformant(html)
     name = chapter_name(view)
-    if cross_links(name, html, names):
+    targets = targets_across(name, html, names)
+    if targets:
         etree.cleanup_namespaces(html, top_nsmap={None: XHTML_NS, "epub": EPUB_NS})
         data = bookpages.serialize(html)
-        return Chapter(name, "", IdIndex.ids_of(html), 0, 0, False, 0, len(data), b"", rewrite.asked(), ()), data
-    return _finish(name, html, rewrite.asked(), ()), None
+        chapter = Chapter(name, "", IdIndex.ids_of(html), 0, 0, False, 0, len(data), b"", rewrite.asked(), ())
+        return chapter, data, targets
+    return _finish(name, html, rewrite.asked(), ()), None, ()
+
+
+def _link(task: tuple[str, bytes, tuple, dict[str, tuple[str, ...]]]) -> Chapter:
+    """Fix one chapter's fragment links into other chapters, given those chapters' ids."""
+    name, data, asked, ids = task
+    html = etree.fromstring(data)
+    targets = link_across_one(name, html, ids, {})
+    return _finish(name, html, asked, tuple((t, ids_hash(ids.get(t, ()))) for t in sorted(targets)))
 
 
 # -- the whole edition ------------------------------------------------------------------------
@@ -190,48 +200,59 @@ def make_chapters(site_lang: str, sections, views: list[ArticleView], pack_key: 
             done[key] = hit
         else:
             todo.append(i)
-    linking: dict[str, bytes] = {}  # chapter key -> XHTML still to be linked across
+    linking: dict[str, tuple[bytes, tuple[str, ...]]] = {}  # key -> (XHTML, chapters it links into)
     _init(chapters, media)
-    for i, made in zip(todo, _run([order[i][1] for i in todo], chapters, media, workers), strict=True):
-        if made is None:  # its cache entry went: the view loads (or remakes) the document
-            made = _make((members_in_order[i].xml, *order[i][1][1:]))
-            assert made is not None
-        chapter, pending = made
-        done[order[i][0]] = chapter
-        if pending is not None:
-            linking[order[i][0]] = pending
-    ids = {c.name: c.ids for c in done.values()}
-    # a cached chapter linking into one whose ids changed is made again (its links, as written
-    # in the source, are matched against the new ids)
-    for (key, task), view in zip(order, members_in_order, strict=True):
-        chapter = done[key]
-        if key not in linking and any(ids_hash(ids.get(t, ())) != h for t, h in chapter.across):
-            made = _make((view.xml, *task[1:]))
-            assert made is not None
-            done[key], pending = made
-            linking[key] = pending if pending is not None else done[key].data()
-    indexes: dict[str, IdIndex] = {}
-    for key, data in linking.items():
-        html = etree.fromstring(data)
-        name = done[key].name
-        targets = link_across_one(name, html, ids, indexes)
-        done[key] = _finish(name, html, done[key].asked, tuple((t, ids_hash(ids.get(t, ()))) for t in sorted(targets)))
+    with _Workers(workers, len(todo), chapters, media) as run:
+        for i, made in zip(todo, run(_make, [order[i][1] for i in todo]), strict=True):
+            if made is None:  # its cache entry went: the view loads (or remakes) the document
+                made = _make((members_in_order[i].xml, *order[i][1][1:]))
+                assert made is not None
+            chapter, pending, targets = made
+            done[order[i][0]] = chapter
+            if pending is not None:
+                linking[order[i][0]] = (pending, targets)
+        ids = {c.name: c.ids for c in done.values()}
+        # a cached chapter linking into one whose ids changed is made again (its links, as
+        # written in the source, are matched against the new ids)
+        for (key, task), view in zip(order, members_in_order, strict=True):
+            chapter = done[key]
+            if key not in linking and any(ids_hash(ids.get(t, ())) != h for t, h in chapter.across):
+                made = _make((view.xml, *task[1:]))
+                assert made is not None
+                done[key], pending, targets = made
+                linking[key] = (pending if pending is not None else done[key].data(), targets)
+        jobs = [(done[key].name, data, done[key].asked, {t: ids.get(t, ()) for t in targets})
+                for key, (data, targets) in linking.items()]
+        for key, chapter in zip(linking, run(_link, jobs), strict=True):
+            done[key] = chapter
     result = [done[key] for key, _ in order]
     if todo or linking or set(old) != {key for key, _ in order}:
         _store_pack(cache, pack_key, {key: done[key] for key, _ in order}, old)
     return result
 
 
-def _run(tasks: list[tuple], chapters: dict[str, str], media: dict[str, str],
-         workers: int | None) -> list[tuple[Chapter, bytes | None] | None]:
-    """``_make`` for each task, in order: in worker processes, or here (``_init`` done by the caller)."""
-    workers = workers or os.cpu_count() or 1
-    if workers > 1 and len(tasks) >= POOL_MIN:
-        with ProcessPoolExecutor(workers, initializer=_init, initargs=(chapters, media)) as pool:
-            made = list(pool.map(_make, tasks, chunksize=max(1, len(tasks) // (workers * 8))))
-        memory.release()
-        return made
-    return [_make(task) for task in tasks]
+class _Workers:
+    """Runs a function over tasks, in order: in worker processes when there are enough tasks
+    to be worth them (one pool for the whole edition), else here (``_init`` done by the caller)."""
+
+    def __init__(self, workers: int | None, tasks: int, chapters: dict[str, str], media: dict[str, str]) -> None:
+        self.workers = workers or os.cpu_count() or 1
+        self.pool = None
+        if self.workers > 1 and tasks >= POOL_MIN:
+            self.pool = ProcessPoolExecutor(self.workers, initializer=_init, initargs=(chapters, media))
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self.pool is not None:
+            self.pool.shutdown()
+            memory.release()
+
+    def __call__(self, fn, tasks: list) -> list:
+        if self.pool is None or len(tasks) < POOL_MIN:
+            return [fn(task) for task in tasks]
+        return list(self.pool.map(fn, tasks, chunksize=max(1, len(tasks) // (self.workers * 8))))
 
 
 #: marshal's format belongs to one Python version; packs of another are not read.

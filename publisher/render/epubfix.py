@@ -157,9 +157,9 @@ def _across(name: str, html: etree._Element, names):
             yield el, base, frag, target
 
 
-def cross_links(name: str, html: etree._Element, names) -> bool:
-    """Does chapter ``name`` link with a fragment into one of the chapters ``names``?"""
-    return next(_across(name, html, names), None) is not None
+def targets_across(name: str, html: etree._Element, names) -> tuple[str, ...]:
+    """The chapters among ``names`` that chapter ``name`` links into with a fragment."""
+    return tuple(sorted({target for *_, target in _across(name, html, names)}))
 
 
 def link_across_one(name: str, html: etree._Element, ids: Mapping[str, tuple[str, ...]],
