@@ -59,7 +59,7 @@ def inputs_key(config: Config, out_dir: Path, digests: dict[str, str] | None = N
     found = sources.scan(config.articles_path)
     for rel, path, kind in found.files:
         data = b"\0special file"  # a FIFO is not opened: reading it could wait for ever
-        if kind != "o":
+        if kind == "f" or (kind == "l" and os.path.isfile(path)):
             try:
                 with open(path, "rb") as fh:
                     data = fh.read()

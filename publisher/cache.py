@@ -85,10 +85,16 @@ def package_hash() -> str:
 
 
 def digest_file(path: Path) -> str:
+    """SHA-256 of a file's bytes; "missing" when there is none, "unreadable" for a folder or a
+    file that cannot be read (a FIFO is not opened)."""
     try:
+        if not path.is_file():
+            return "missing" if not path.exists() else "unreadable"
         return hashlib.sha256(path.read_bytes()).hexdigest()
     except FileNotFoundError:
         return "missing"
+    except OSError:
+        return "unreadable"
 
 
 def key_for(config: Config, rel: str, digest: str) -> str:

@@ -358,11 +358,12 @@ class Normalizer:
         if image:
             return self._local_image(el, parts.path, value, canonical, resources)
         if parts.path and self.source_links is not None:
+            # asked even when no file is there: the answer depends on it (a later build may
+            # find the article), so the cache must know
             target = (self.src.path.parent / unquote(parts.path)).resolve()
-            if target.is_file():
-                url = self.source_links(target)
-                if url is not None:
-                    return url + (f"#{parts.fragment}" if parts.fragment else "")
+            url = self.source_links(target)
+            if url is not None:
+                return url + (f"#{parts.fragment}" if parts.fragment else "")
         return urljoin(canonical, value)
 
     def _local_image(self, el, rel_url: str, value: str, canonical: str, resources) -> str:
@@ -373,6 +374,8 @@ class Normalizer:
         except ValueError:
             rel = None
         if rel is None or not target.is_file():
+            if self.source_links is not None and rel is not None:
+                self.source_links(target)  # not an article: asked so that the cache knows the file
             problem = (
                 f"image {value!r} is outside the articles folder"
                 if rel is None

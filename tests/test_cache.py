@@ -233,3 +233,27 @@ def test_edits_do_not_grow_the_cache_by_whole_books_or_feeds(warm: Path, tmp_pat
     book = (warm / "build" / "articles.epub").stat().st_size
     assert max(grown.values()) < book / 4  # no new copy of a book (or of a feed, or a frame)
     assert sum(after.values()) - sum(before.values()) < book / 2
+
+
+def test_a_link_to_an_article_added_later(warm: Path, tmp_path: Path):
+    """Found in review: a link to a source that did not exist yet was not a dependency, so
+    adding that source later left the linking article with its old URL."""
+    write(warm / "articles" / "2026-11-19-linker.md", "---\ntitle: Linker\n---\n\nSee [later](later.md).\n")
+    build(site_config(warm))
+    write(warm / "articles" / "later.md", "---\ntitle: The later one\ndate: 2026-11-18\nslug: the-later-one\n---\n\nX.\n")
+    _rebuild_matches_clean(warm, tmp_path)
+    assert b"articles/the-later-one/" in (warm / "build" / "atom.xml").read_bytes()
+
+
+def test_a_missing_image_added_later(tmp_path: Path):
+    """With missing_images = "remote" a missing image is linked where it would be on the site;
+    once the file is added, the rebuild copies and links it like a clean build does."""
+    site = copy_site(tmp_path / "site")
+    toml = site / "publisher.toml"
+    toml.write_text(toml.read_text(encoding="utf-8").replace("[site]\n", '[site]\nmissing_images = "remote"\n', 1),
+                    encoding="utf-8")
+    write(site / "articles" / "2026-11-19-pic.md", "---\ntitle: Pic\n---\n\n![A crane](images/later.png)\n")
+    build(site_config(site))
+    shutil.copy(site / "articles" / "images" / "harbour-cranes.png", site / "articles" / "images" / "later.png")
+    _rebuild_matches_clean(site, tmp_path)
+    assert (site / "build" / "media" / "images" / "later.png").is_file()

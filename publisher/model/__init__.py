@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import functools
 import hashlib
-import marshal
 from collections.abc import Callable
 from dataclasses import dataclass
 from importlib import resources
@@ -85,7 +84,8 @@ def meta_of(root: etree._Element, digest: str = "") -> Meta:
         tuple((t.get("slug"), t.text) for t in meta.iterfind(f"{A}tags/{A}tag")),
         resources, lead,
     )
-    return (digest, *fields, hashlib.sha256(marshal.dumps(fields)).hexdigest()[:32])
+    # repr, not marshal: marshal's bytes depend on which objects happen to be shared
+    return (digest, *fields, hashlib.sha256(repr(fields).encode("utf-8")).hexdigest()[:32])
 
 
 class ArticleView:

@@ -12,7 +12,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import io
-import marshal
 import pickle
 import uuid
 import zipfile
@@ -144,7 +143,7 @@ def _frame_key(config: Config, edition: Edition, chapters: list[Chapter], media_
              [(s.key, s.label, [v.shape for v in s.views]) for s in edition.sections],
              [(c.name, c.properties, c.images, c.described, c.mathml) for c in chapters],
              [(i.id, i.href, i.media_type, hashlib.sha256(i.data).hexdigest()) for i in media_items]]
-    return blob_key("frame", hashlib.sha256(marshal.dumps(plain)).hexdigest())
+    return blob_key("frame", hashlib.sha256(repr(plain).encode("utf-8")).hexdigest())
 
 
 Frame = list[tuple[str, "bytes | Packed | None"]]  # zip order; None: a chapter goes here

@@ -74,7 +74,10 @@ def _xhtml(html: str, markdown: str, notes: list[tuple[int, str]]) -> list:
     or text XML 1.0 cannot hold) takes the lenient route, which also reports what it repaired.
     """
     # (and the XML parser would turn CR and whitespace in attribute values into spaces)
-    if not _RAW_HTML.search(markdown) and "\r" not in html and not _SPACE_IN_ATTRIBUTE.search(html):
+    # cmark escapes every "<" of text, so "<!" or "<?" in its output is raw HTML (a comment,
+    # CDATA, a processing instruction: the lenient route drops those)
+    if (not _RAW_HTML.search(markdown) and "<!" not in html and "<?" not in html and "\r" not in html
+            and not _SPACE_IN_ATTRIBUTE.search(html)):
         try:
             holder = etree.fromstring(f'<div xmlns="{XHTML_NS}">{html}</div>', _FAST)
         except etree.XMLSyntaxError:

@@ -38,8 +38,10 @@ def test_links_fifos_and_linked_folders(tmp_path: Path):
     (root / "gone.md").symlink_to(tmp_path / "nowhere.md")
     (root / "linked").symlink_to(tmp_path / "folder", target_is_directory=True)
     os.mkfifo(root / "pipe.md")
+    (root / "pipe-link.md").symlink_to(root / "pipe.md")
     assert [(rel, p.name) for rel, p in discover_named(root)] == [("a.md", "a.md"), (None, "b.md")]
-    assert {rel: kind for rel, _, kind in scan(root).files} == {"a.md": "f", "b.md": "l", "gone.md": "l", "pipe.md": "o"}
+    assert {rel: kind for rel, _, kind in scan(root).files} == {"a.md": "f", "b.md": "l", "gone.md": "l", "pipe.md": "o",
+                                                                   "pipe-link.md": "l"}
     digests: dict[str, str] = {}
-    inputs_key(site_config(site), site / "build", digests)  # returns: the FIFO was not read
+    inputs_key(site_config(site), site / "build", digests)  # returns: no FIFO was read, linked or not
     assert str(root / "a.md") in digests and str(root / "pipe.md") in digests

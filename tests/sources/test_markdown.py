@@ -135,6 +135,10 @@ def _shape(nodes) -> list:
     "Prose a<b and c>d.\n",
     "<div\nunclosed raw block\n\nText <em>x\n",
     "<p>one<p>two</p>\n",
+    "Intro <!-- a < b --> here.\n",
+    "<!-- values < 10 are ignored -->\n\nText.\n",
+    "a <![CDATA[ x < y ]]> b\n",
+    "x <?pi a < b?> y\n",
 ])
 def test_fast_and_lenient_routes_give_the_same_nodes(text: str):
     from publisher.sources.markdown import _xhtml, render_html
@@ -157,3 +161,11 @@ def test_markdown_without_raw_html_skips_the_html_parser(monkeypatch):
     assert markdown._xhtml(markdown.render_html(prose), prose, [])[0].tag == H + "p"
     with pytest.raises(AssertionError):
         markdown._xhtml(markdown.render_html("Raw <b>bold</b>.\n"), "Raw <b>bold</b>.\n", [])
+
+
+def test_a_comment_with_a_bare_less_than_is_not_content():
+    """Found in review: such a comment skipped the raw-HTML check, kept its comment node and
+    broke the reader (or was published in feeds)."""
+    art = read("---\ntitle: T\n---\n<!-- values < 10 are ignored -->\n\nIntro <!-- a < b --> here.\n")
+    assert all(isinstance(n, str) or isinstance(n.tag, str) for n in art.body)
+    assert "ignored" not in "".join(n if isinstance(n, str) else "".join(n.itertext()) for n in art.body)
