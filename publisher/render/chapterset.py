@@ -30,12 +30,11 @@ from publisher.render import bookpages
 from publisher.render.a11y import count_images
 from publisher.render.chapters import Neighbours, Rewriter, chapter_name, chapter_tree
 from publisher.render.epubfix import IdIndex, link_across_one, make_conformant, targets_across
+from publisher.render.zipwriter import pack
 from publisher.xmlutil import EPUB_NS, XHTML_NS
 
 SVG_NS = "http://www.w3.org/2000/svg"
 MATHML_NS = "http://www.w3.org/1998/Math/MathML"
-#: zlib's default level: within 1 % of level 9's size on XHTML, at about half the time.
-LEVEL = 6
 #: Below this many chapters to make, worker processes cost more than they save.
 POOL_MIN = 64
 
@@ -114,10 +113,9 @@ def _finish(name: str, html: etree._Element, asked, across) -> Chapter:
     mathml = html.find(f".//{{{MATHML_NS}}}math") is not None
     svg = html.find(f".//{{{SVG_NS}}}svg") is not None
     properties = " ".join(name for name, present in (("mathml", mathml), ("svg", svg)) if present)
-    packer = zlib.compressobj(LEVEL, zlib.DEFLATED, -15)
-    packed = packer.compress(data) + packer.flush()
+    crc, size, packed = pack(data)
     return Chapter(name, properties, IdIndex.ids_of(html), images, described, mathml,
-                   zlib.crc32(data) & 0xFFFFFFFF, len(data), packed, asked, across)
+                   crc, size, packed, asked, across)
 
 
 # -- one chapter, in this process or a worker -------------------------------------------------
@@ -177,8 +175,7 @@ def make_chapters(site_lang: str, sections, views: list[ArticleView], pack_key: 
     chapters, media = dict(rewrite.chapters), dict(rewrite.media)
     old = _load_pack(cache, pack_key)
 
-    order: list[tuple[str, tuple]] = []  # (key, task)
-    members_in_order: list[ArticleView] = []
+    order: list[tuple[str, tuple, ArticleView]] = []  # (key, task, view) in reading order
     position = 0
     for section_id, section_label, members in sections:
         for view in members:
@@ -188,13 +185,12 @@ def make_chapters(site_lang: str, sections, views: list[ArticleView], pack_key: 
             task = (view.ref or view.xml, view.meta,
                     near[0], near[1], section_id, section_label, site_lang)
             key = blob_key("chapter", view.digest, *(_text(n) for n in near), section_id, section_label, site_lang)
-            order.append((key, task))
-            members_in_order.append(view)
+            order.append((key, task, view))
             position += 1
 
     done: dict[str, Chapter] = {}
     todo: list[int] = []
-    for i, (key, task) in enumerate(order):
+    for i, (key, task, _) in enumerate(order):
         hit = old.get(key)
         if hit is not None and task[1][0] and _still_true(hit, chapters, media):  # [1][0]: the digest
             done[key] = hit
@@ -205,7 +201,7 @@ def make_chapters(site_lang: str, sections, views: list[ArticleView], pack_key: 
     with _Workers(workers, len(todo), chapters, media) as run:
         for i, made in zip(todo, run(_make, [order[i][1] for i in todo]), strict=True):
             if made is None:  # its cache entry went: the view loads (or remakes) the document
-                made = _make((members_in_order[i].xml, *order[i][1][1:]))
+                made = _make((order[i][2].xml, *order[i][1][1:]))
                 assert made is not None
             chapter, pending, targets = made
             done[order[i][0]] = chapter
@@ -214,7 +210,7 @@ def make_chapters(site_lang: str, sections, views: list[ArticleView], pack_key: 
         ids = {c.name: c.ids for c in done.values()}
         # a cached chapter linking into one whose ids changed is made again (its links, as
         # written in the source, are matched against the new ids)
-        for (key, task), view in zip(order, members_in_order, strict=True):
+        for key, task, view in order:
             chapter = done[key]
             if key not in linking and any(ids_hash(ids.get(t, ())) != h for t, h in chapter.across):
                 made = _make((view.xml, *task[1:]))
@@ -225,9 +221,9 @@ def make_chapters(site_lang: str, sections, views: list[ArticleView], pack_key: 
                 for key, (data, targets) in linking.items()]
         for key, chapter in zip(linking, run(_link, jobs), strict=True):
             done[key] = chapter
-    result = [done[key] for key, _ in order]
-    if todo or linking or set(old) != {key for key, _ in order}:
-        _store_pack(cache, pack_key, {key: done[key] for key, _ in order}, old)
+    result = [done[key] for key, _, _ in order]
+    if todo or linking or set(old) != {key for key, _, _ in order}:
+        _store_pack(cache, pack_key, {key: done[key] for key, _, _ in order}, old)
     return result
 
 

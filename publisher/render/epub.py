@@ -15,7 +15,6 @@ import io
 import pickle
 import uuid
 import zipfile
-import zlib
 from dataclasses import dataclass
 from importlib import resources
 from urllib.parse import urlsplit
@@ -33,7 +32,7 @@ from publisher.render.chapterset import PACK_FORMAT, Chapter, make_chapters
 from publisher.render.chapters import CONTENTS, CSS_PATH, chapter_name, media_name
 from publisher.render.cover import CoverText, render_cover
 from publisher.render.editions import Edition
-from publisher.render.zipwriter import Packed, deflate, write_zip
+from publisher.render.zipwriter import Packed, pack, write_zip
 _EPOCH_1980 = dt.datetime(1980, 1, 1, tzinfo=dt.UTC)
 #: What an image's first bytes must be for its media type (a mislabelled file is an EPUB error).
 _MAGIC = {
@@ -196,7 +195,6 @@ def _frame(config: Config, edition: Edition, chapters: list[Chapter], media_item
         spine.append(f"a{n:05d}")
     items += media_items
     book = package_document(config, edition, info, items, spine, access, views)
-    # compressed here, not through the cache of compressed entries: the frame is kept whole
     return frame_of(book, _modified(views), {"EPUB/" + c.name for c in chapters})
 
 
@@ -246,11 +244,10 @@ def package_document(config: Config, edition: Edition, info: bookpages.BookInfo,
     return book
 
 
-def frame_of(book: epub.EpubBook, when: dt.datetime, placeholders: set[str],
-             cache: Cache | None = None) -> Frame:
+def frame_of(book: epub.EpubBook, when: dt.datetime, placeholders: set[str]) -> Frame:
     """ebooklib's container, laid out again: ``mimetype`` first and stored, the package next,
-    every other entry deflated (compressed bytes reused from the cache), and ``None`` for the
-    ``placeholders`` ebooklib wrote empty (their compressed bytes are put in by the caller)."""
+    every other entry deflated, and ``None`` for the ``placeholders`` ebooklib wrote empty
+    (their compressed bytes are put in by the caller)."""
     raw = io.BytesIO()
     # compresslevel 0: ebooklib's own deflate would be thrown away by the repacking below
     epub.write_epub(raw, book, {"mtime": when, "epub3_pages": False, "spine_direction": False, "compresslevel": 0})
@@ -266,6 +263,5 @@ def frame_of(book: epub.EpubBook, when: dt.datetime, placeholders: set[str],
             elif name == "mimetype":
                 frame.append((name, written.read(name)))
             else:
-                data = written.read(name)
-                frame.append((name, Packed(zlib.crc32(data) & 0xFFFFFFFF, len(data), deflate(data, cache))))
+                frame.append((name, pack(written.read(name))))
     return frame

@@ -36,7 +36,7 @@ def _dos_time(when: dt.datetime) -> tuple[int, int]:
 
 def deflate(data: bytes, cache: Cache | None = None) -> bytes:
     """Raw DEFLATE of ``data``, from the cache when the same bytes were compressed before."""
-    key = blob_key("deflate", str(LEVEL), hashlib.sha256(data).hexdigest())
+    key = blob_key("deflate", str(LEVEL), hashlib.sha256(data).hexdigest()) if cache is not None else ""
     if cache is not None:
         hit = cache.get_blob(key)
         if hit is not None:
@@ -48,6 +48,11 @@ def deflate(data: bytes, cache: Cache | None = None) -> bytes:
     return packed
 
 
+def pack(data: bytes, cache: Cache | None = None) -> Packed:
+    """``data`` as a zip entry compressed ahead of :func:`write_zip`."""
+    return Packed(zlib.crc32(data) & 0xFFFFFFFF, len(data), deflate(data, cache))
+
+
 def write_zip(entries: list[tuple[str, bytes | Packed]], when: dt.datetime, cache: Cache | None = None) -> bytes:
     """A ZIP of ``entries`` (name, bytes) in the given order; ``mimetype`` is stored, the rest deflated."""
     time, date = _dos_time(when)
@@ -56,12 +61,11 @@ def write_zip(entries: list[tuple[str, bytes | Packed]], when: dt.datetime, cach
     central = bytearray()
     for name, data in entries:
         raw_name = name.encode("utf-8")
-        if isinstance(data, Packed):
-            method, crc, size, payload = 8, data.crc, data.size, data.payload
-        elif name == "mimetype":
+        if name == "mimetype" and not isinstance(data, Packed):
             method, crc, size, payload = 0, zlib.crc32(data) & 0xFFFFFFFF, len(data), data
         else:
-            method, crc, size, payload = 8, zlib.crc32(data) & 0xFFFFFFFF, len(data), deflate(data, cache)
+            method = 8
+            crc, size, payload = data if isinstance(data, Packed) else pack(data, cache)
         flags = 0x0800  # names are UTF-8
         header = struct.pack(
             "<IHHHHHIIIHH", 0x04034B50, 20, flags, method, time, date, crc, len(payload), size, len(raw_name), 0
