@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -11,6 +12,8 @@ from pathlib import Path
 from lxml import etree
 
 from publisher import memory, sources
+from publisher.sources import SourceArticle, frontmatter
+from publisher.sources.markdown import MarkdownReader
 from publisher.cache import Cache, Entry, Record, key_for
 from publisher.config import Config
 from publisher.errors import Diagnostic, Reporter, SourceError, display_path
@@ -44,9 +47,43 @@ class SourceIndex:
         if not sources.discover_one(root, rel, self.config.exclude):
             return None
         try:  # the target's own problems are reported when it is normalized itself
-            return identity(sources.load(target, Reporter(), meta_only=True), self.config).canonical
+            src = _named_by_path(target)
+            if src is None:
+                src = sources.load(target, Reporter(), meta_only=True)
+            return identity(src, self.config).canonical
         except SourceError:
             return None
+
+
+#: Every front-matter key that changes an identity (``url`` is an alias of ``canonical``).
+_IDENTITY_WORD = re.compile(r"\b(?:slug|path|id|canonical|url)\b", re.IGNORECASE)
+#: The YAML and TOML escapes that can stand for a letter, and YAML's escaped line break.
+_LETTER_ESCAPE = re.compile(r"\\(?:[xuU]|$)", re.MULTILINE)
+
+
+def _named_by_path(target: Path) -> SourceArticle | None:
+    """A Markdown source whose identity comes from its file name alone, found without parsing
+    its front matter: there is no sidecar, and no identity key anywhere in the front matter,
+    nor an escape that could spell one (``\\x``, ``\\u``, ``\\U``, or a backslash ending a line,
+    which joins two lines of a YAML string). None means: read it properly.
+
+    Most sites name articles by file (``2026-11-18-harbour-vote.md``), and resolving a link
+    to one is then a read and a search instead of a YAML parse. A front matter that is not
+    valid YAML gives a URL here where a full read gives none; that article fails the build
+    on its own, and the linking article's entry depends on its bytes.
+    """
+    if target.suffix.lower() not in MarkdownReader.suffixes:
+        return None
+    if any(os.path.lexists(target.with_name(target.stem + s)) for s in sources.SIDECAR_SUFFIXES):
+        return None
+    try:
+        text = target.read_bytes().decode("utf-8-sig")
+        kind, front, _, _ = frontmatter.split(target, text.replace("\r\n", "\n").replace("\r", "\n"))
+    except (OSError, UnicodeDecodeError, SourceError):
+        return None
+    if kind is not None and (_IDENTITY_WORD.search(front) or _LETTER_ESCAPE.search(front)):
+        return None
+    return SourceArticle(path=target, format=MarkdownReader.name)
 
 
 class _Recorder:

@@ -160,48 +160,74 @@ Slot = tuple[etree._Element, str] | None
 
 
 def smarten_tree(root: etree._Element, lang: str) -> None:
-    """Apply typography in place to every text of ``root`` outside code and URLs."""
-    for block in root.iter(etree.Element):
-        if (block is root or _local(block) in BLOCKS) and not _skipped(block, root):
-            refs: list[Slot] = []
-            _collect(block, refs)
-            texts = [getattr(ref[0], ref[1]) if ref else None for ref in refs]
-            for ref, value in zip(refs, _smarten_slots(texts, lang), strict=True):
-                if ref is not None and value != getattr(ref[0], ref[1]):
-                    setattr(ref[0], ref[1], value)
+    """Apply typography in place to every text of ``root`` outside code and URLs.
+
+    Each block (``p``, ``li``, ...; and ``root`` itself) is one run of text, read across its
+    inline markup; a nested block is a run of its own. A block whose whole text holds nothing
+    to change is passed over with everything inside it.
+    """
+    if _kind(root.tag) == _SKIPPED:
+        return
+    stack = [root]
+    while stack:
+        block = stack.pop()
+        if not _TRIGGER.search(etree.tostring(block, method="text", encoding="unicode", with_tail=False)):
+            continue
+        refs: list[Slot] = []
+        nested: list[etree._Element] = []
+        _collect(block, refs, nested)
+        texts = [getattr(ref[0], ref[1]) if ref else None for ref in refs]
+        for ref, value in zip(refs, _smarten_slots(texts, lang), strict=True):
+            if ref is not None and value != getattr(ref[0], ref[1]):
+                setattr(ref[0], ref[1], value)
+        stack.extend(reversed(nested))  # document order, as the runs were read before
 
 
-def _local(el: etree._Element) -> str:
-    tag = el.tag
-    if not isinstance(tag, str):
-        return ""
-    return tag.rsplit("}", 1)[-1]
+_INLINE, _BLOCK, _SKIPPED, _LINK, _OTHER = range(5)
+_KINDS: dict[object, int] = {}
 
 
-def _skipped(el: etree._Element, root: etree._Element) -> bool:
-    node = el
-    while node is not None:
-        if _local(node) in SKIP:
-            return True
-        if node is root:
-            return False
-        node = node.getparent()
-    return False
+def _kind(tag: object) -> int:
+    """What an element with this tag is to typography (any namespace: only the local name counts)."""
+    kind = _KINDS.get(tag)
+    if kind is None:
+        if not isinstance(tag, str):  # comment or processing instruction
+            kind = _OTHER
+        else:
+            local = tag.rsplit("}", 1)[-1]
+            kind = _SKIPPED if local in SKIP else _BLOCK if local in BLOCKS else _LINK if local == "a" else _INLINE
+        _KINDS[tag] = kind
+    return kind
 
 
-def _collect(el: etree._Element, refs: list[Slot]) -> None:
-    """A block's text slots in reading order; nested blocks are their own run, code is opaque."""
+def _collect(el: etree._Element, refs: list[Slot], nested: list[etree._Element]) -> None:
+    """A block's text slots in reading order; nested blocks are their own run (added to
+    ``nested``), code is opaque, and so is a link whose text is its URL."""
     if el.text:
         refs.append((el, "text"))
     for child in el:
-        if not isinstance(child.tag, str) or _local(child) in BLOCKS:
-            pass
-        elif _local(child) in SKIP or (_local(child) == "a" and _is_url_text(child)):
+        kind = _kind(child.tag)
+        if kind == _BLOCK:
+            nested.append(child)
+        elif kind == _SKIPPED:
             refs.append(None)
-        else:
-            _collect(child, refs)
+        elif kind == _LINK and _is_url_text(child):
+            refs.append(None)
+            _blocks_in(child, nested)
+        elif kind != _OTHER:
+            _collect(child, refs, nested)
         if child.tail:
             refs.append((child, "tail"))
+
+
+def _blocks_in(el: etree._Element, nested: list[etree._Element]) -> None:
+    """Blocks inside an opaque link: still runs of their own, as everywhere outside code."""
+    for child in el:
+        kind = _kind(child.tag)
+        if kind == _BLOCK:
+            nested.append(child)
+        elif kind in (_INLINE, _LINK):
+            _blocks_in(child, nested)
 
 
 def _is_url_text(a: etree._Element) -> bool:
