@@ -33,6 +33,12 @@ IMAGE_TYPES = {
     ".svg": "image/svg+xml",
 }
 SUMMARY_MAX = 300
+_DANGEROUS_TAGS = {f"{{{XHTML_NS}}}{tag}" for tag in DANGEROUS}
+#: What _clean_body looks at: elements with attributes, and elements it removes.
+_TO_CLEAN = etree.XPath(
+    ".//*[@*] | " + " | ".join(f".//h:{tag}" for tag in sorted(DANGEROUS)), namespaces={"h": XHTML_NS}
+)
+_LINED = etree.XPath(".//*[@l:line]", namespaces={"l": LINE_ATTR[1:].split("}")[0]})
 _LANG = re.compile(r"^[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8})*$")
 _SCRIPT_URL = re.compile(r"^\s*(javascript|vbscript|data:text/html)", re.I)
 
@@ -145,6 +151,7 @@ class Normalizer:
 
     def normalize(self, src: SourceArticle) -> etree._Element:
         self.src = src
+        self._folders: dict[str, str] = {}
         f = src.fields
         lang = str(f.get("lang") or self.config.language)
         if not _LANG.match(lang):
@@ -302,28 +309,40 @@ class Normalizer:
         path = self.src.path
         known = {r["href"]: (r["path"], r["type"], r["length"]) for r in self.src.resources}
         resources: dict[str, tuple[str, str, str]] = {}
-        stack = list(reversed(body))
-        while stack:  # document order; a removed element's subtree is never visited
-            el = stack.pop()
-            if not isinstance(el.tag, str):
+        dropped: set[etree._Element] = set()  # inside a removed element: never looked at
+        for el in _TO_CLEAN(body):  # document order
+            if el in dropped:
                 continue
-            qname = etree.QName(el)
-            local = qname.localname
-            if qname.namespace == XHTML_NS and local in DANGEROUS:
+            if el.tag in _DANGEROUS_TAGS:
+                local = etree.QName(el).localname
                 self.report.warn(path, f"removed <{local}> element from the body (not allowed in articles)", self._line(el))
+                dropped.update(el.iter())
                 _drop_keep_tail(el)
                 continue
             for name in list(el.attrib):
                 lname = name.lower()
                 if lname.startswith("on"):
+                    local = etree.QName(el).localname
                     self.report.warn(path, f"removed event-handler attribute {name}= from <{local}>", self._line(el))
                     del el.attrib[name]
                 elif lname in URL_ATTRS or lname == "srcset":
                     self._fix_url(el, name, canonical, known, resources)
-            stack.extend(reversed(el))
-        for el in body.iter(etree.Element):
-            el.attrib.pop(LINE_ATTR, None)
+        for el in _LINED(body):
+            del el.attrib[LINE_ATTR]
         return resources
+
+    def _resolve(self, rel_url_path: str) -> Path:
+        """The file a relative URL path names from this source's folder, links resolved, as
+        ``Path.resolve`` gives it; each folder is resolved once per article."""
+        joined = os.path.join(str(self.src.path.parent), rel_url_path)
+        folder, name = os.path.split(joined)
+        if name in ("", ".", ".."):
+            return Path(os.path.realpath(joined))
+        real = self._folders.get(folder)
+        if real is None:
+            real = self._folders[folder] = os.path.realpath(folder)
+        full = os.path.join(real, name)
+        return Path(os.path.realpath(full) if os.path.islink(full) else full)
 
     def _fix_url(self, el, name, canonical, known, resources) -> None:
         value = el.get(name).strip()
@@ -360,7 +379,7 @@ class Normalizer:
         if parts.path and self.source_links is not None:
             # asked even when no file is there: the answer depends on it (a later build may
             # find the article), so the cache must know
-            target = (self.src.path.parent / unquote(parts.path)).resolve()
+            target = self._resolve(unquote(parts.path))
             url = self.source_links(target)
             if url is not None:
                 return url + (f"#{parts.fragment}" if parts.fragment else "")
@@ -368,7 +387,7 @@ class Normalizer:
 
     def _local_image(self, el, rel_url: str, value: str, canonical: str, resources) -> str:
         src = self.src
-        target = (src.path.parent / unquote(rel_url)).resolve()
+        target = self._resolve(unquote(rel_url))
         try:
             rel = target.relative_to(self.config.articles_path).as_posix()
         except ValueError:

@@ -236,3 +236,44 @@ def test_dtd_in_article_xml_is_refused(tiny: Path):
     path = write(tiny / "articles" / "x.xml", '<?xml version="1.0"?>\n<!DOCTYPE article [<!ENTITY e "x">]>\n<article/>\n')
     with pytest.raises(SourceError, match="must not have a DTD"):
         normalize_file(path, site_config(tiny), Reporter())
+
+
+def test_nothing_inside_a_removed_element_is_looked_at(tiny: Path):
+    """A handler or a missing image inside a removed <script>/<object> is gone with it: no
+    warning, no error, no resource."""
+    report = Reporter()
+    root = _normalize(
+        tiny, "2026-01-01-inside.md",
+        "---\ntitle: T\n---\n\n<div><object><img src=\"missing.png\" onclick=\"x()\"></object>"
+        "<i onmouseover=\"y()\">kept</i></div>\n",
+        report,
+    )
+    assert [d.message for d in report.warnings] == [
+        "removed <object> element from the body (not allowed in articles)",
+        "removed event-handler attribute onmouseover= from <i>",
+    ]
+    assert not ArticleView(root).resources
+    assert b"line" not in to_bytes(root).split(b"<body", 1)[1]  # the readers' line marks are gone
+
+
+def test_links_through_symbolic_links_resolve_as_path_resolve_does(tiny: Path):
+    """Links and images are found through linked folders and files, and `..`, as
+    Path.resolve() finds them (the normalizer resolves each folder once)."""
+    import os
+
+    arts = tiny / "articles"
+    write(arts / "real" / "2026-01-01-target.md", "---\ntitle: Target\nslug: the-target\n---\nT.\n")
+    write(arts / "real" / "pic.png", bytes.fromhex("89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+                                                    "1f15c4890000000d49444154789c6360000002000001e221bc330000000049454e44ae426082"))
+    os.symlink("real", arts / "alias")
+    os.symlink("2026-01-01-target.md", arts / "real" / "linked.md")
+    root = _normalize(
+        tiny, "sub/2026-01-02-src.md",
+        "---\ntitle: S\n---\n\n[a](../alias/2026-01-01-target.md) [b](../alias/linked.md) "
+        "[c](../real/./2026-01-01-target.md) [d](..) ![p](../alias/pic.png)\n",
+    )
+    body = ArticleView(root).body
+    hrefs = [a.get("href") for a in body.iter(H + "a")]
+    assert hrefs[:3] == ["https://test.example/articles/the-target/"] * 3
+    assert hrefs[3] == "https://test.example/articles/"
+    assert next(body.iter(H + "img")).get("src") == "https://test.example/media/real/pic.png"

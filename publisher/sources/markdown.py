@@ -25,6 +25,9 @@ _SOURCEPOS = "data-sourcepos"
 _HEADING_ATTR = re.compile(r"\s*\{#([A-Za-z][\w.:-]*)\}\s*$")  # "## Motivation {#motivation}" (Pandoc, Zola)
 _HEADINGS = {H + f"h{n}" for n in range(1, 7)}
 _CELLS = {H + "th", H + "td"}
+#: Elements (the node itself included) that carry what _lines_from_sourcepos removes.
+_POSITIONED = etree.XPath("descendant-or-self::*[@data-sourcepos or @align]")
+_IDS = etree.XPath("descendant-or-self::*/@id")
 
 
 def render_html(markdown: str) -> str:
@@ -166,7 +169,7 @@ def _lines_from_sourcepos(nodes: list, text: str, offset: int) -> None:
     Raw HTML blocks carry no position: they start on the first non-blank line after the block
     before them.
     """
-    lines = text.split("\n")
+    lines: list[str] | None = None
     next_line = 1
     for node in nodes:
         if isinstance(node, str):
@@ -177,12 +180,14 @@ def _lines_from_sourcepos(nodes: list, text: str, offset: int) -> None:
             line = int(start.split(":")[0])
             next_line = int(end.split(":")[0]) + 1
         else:
+            if lines is None:
+                lines = text.split("\n")
             line = next_line
             while line <= len(lines) and not lines[line - 1].strip():
                 line += 1
             next_line = line + 1
         node.set(LINE_ATTR, str(line + offset))
-        for el in node.iter(etree.Element):
+        for el in _POSITIONED(node):
             el.attrib.pop(_SOURCEPOS, None)
             align = el.attrib.pop("align", None) if el.tag in _CELLS else None
             if align:  # cmark-gfm writes HTML 4's align; XHTML 5 (and EPUB) wants CSS
@@ -208,9 +213,9 @@ def _heading_ids(nodes: list) -> None:
     for node in nodes:
         if isinstance(node, str):
             continue
-        for el in node.iter(etree.Element):
-            if el.get("id"):
-                used[el.get("id")] = 1
+        for value in _IDS(node):
+            if value:
+                used[str(value)] = 1
     for node in nodes:
         if isinstance(node, str):
             continue
