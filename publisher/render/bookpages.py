@@ -41,7 +41,8 @@ def section_id(edition: Edition, index: int) -> str:
 
 
 def _el(parent: etree._Element, tag: str, text: str | None = None, **attrs: str) -> etree._Element:
-    el = etree.SubElement(parent, H + tag, {k.rstrip("_").replace("_", "-"): v for k, v in attrs.items()})
+    el = etree.SubElement(parent, H + tag, {k.rstrip("_").replace("_", "-"): v for k, v in attrs.items()}
+                          if attrs else None)
     el.text = text
     return el
 

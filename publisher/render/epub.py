@@ -244,20 +244,49 @@ def package_document(config: Config, edition: Edition, info: bookpages.BookInfo,
     return book
 
 
+class _FrameWriter(epub.EpubWriter):
+    """ebooklib's writer, leaving out the entries of the ``placeholders`` (chapters: their bytes
+    come compressed from chapterset). They are still in the package; the zip of 10,000
+    chapters would otherwise hold 10,000 empty entries, written and read back for nothing."""
+
+    def __init__(self, name, book: epub.EpubBook, options: dict, placeholders: set[str]) -> None:
+        super().__init__(name, book, options)
+        self.placeholders = placeholders
+
+    def _write_items(self) -> None:
+        every = self.book.items
+        self.book.items = [item for item in every if _zip_name(self.book, item) not in self.placeholders]
+        try:
+            super()._write_items()
+        finally:
+            self.book.items = every
+
+
+def _zip_name(book: epub.EpubBook, item: epub.EpubItem) -> str:
+    """Where ebooklib's writer puts an item in the zip."""
+    inside = item.manifest or isinstance(item, (epub.EpubNcx, epub.EpubNav))
+    return f"{book.FOLDER_NAME}/{item.file_name}" if inside else item.file_name
+
+
 def frame_of(book: epub.EpubBook, when: dt.datetime, placeholders: set[str]) -> Frame:
     """ebooklib's container, laid out again: ``mimetype`` first and stored, the package next,
-    every other entry deflated, and ``None`` for the ``placeholders`` ebooklib wrote empty
-    (their compressed bytes are put in by the caller)."""
+    every other entry deflated, and ``None`` for the ``placeholders``, in the order ebooklib
+    lists them (their compressed bytes are put in by the caller)."""
     raw = io.BytesIO()
     # compresslevel 0: ebooklib's own deflate would be thrown away by the repacking below
-    epub.write_epub(raw, book, {"mtime": when, "epub3_pages": False, "spine_direction": False, "compresslevel": 0})
+    writer = _FrameWriter(raw, book, {"mtime": when, "epub3_pages": False, "spine_direction": False,
+                                      "compresslevel": 0}, placeholders)
+    writer.process()
+    writer.write()
+    order = [_zip_name(book, item) for item in book.get_items()]
+    missing = placeholders - set(order)
+    assert not missing, f"ebooklib left out {sorted(missing)[:3]}"
     with zipfile.ZipFile(raw) as written:
         names = written.namelist()
-        missing = placeholders - set(names)
-        assert not missing, f"ebooklib left out {sorted(missing)[:3]}"
         first = ["mimetype", "META-INF/container.xml", "EPUB/content.opf"]
+        assert names[:3] == first and names[3:] == [n for n in order if n not in placeholders], names[:5]
         frame: Frame = []
-        for name in first + [n for n in names if n not in first]:
+        for name in first + order:
             if name in placeholders:
                 frame.append((name, None))
             elif name == "mimetype":
