@@ -63,6 +63,13 @@ class Rewriter:
                 self.media[res.href] = media_name(res.path)
         self.pending: list[etree._Element] = []
 
+    #: The elements :meth:`__call__` changes or asks about; it leaves every other one alone.
+    select = etree.XPath(
+        "descendant-or-self::*[@href or @src or @poster or @srcset or self::h:img or self::h:video"
+        " or self::h:audio or self::h:source or self::h:track]",
+        namespaces={"h": XHTML_NS},
+    )
+
     def __call__(self, el: etree._Element) -> None:
         href = el.get("href")
         if href is not None:

@@ -45,7 +45,7 @@ def article_content(
     """An XHTML ``<div>`` (feeds) or ``<article>`` (books) with the whole article.
 
     ``rewrite`` is called on every element of the copied body and bios, to fix URLs for the
-    output at hand.
+    output at hand; a rewriter with a ``select`` XPath is called only on the elements it selects.
     """
     root = etree.Element(H + ("article" if with_header else "div"), nsmap={None: XHTML_NS})
     if with_header:
@@ -72,6 +72,7 @@ def article_content(
             for para in author.bio:
                 section.append(copy.deepcopy(para))
     if rewrite is not None:
-        for el in root.iter(etree.Element):
+        select = getattr(rewrite, "select", None)
+        for el in select(root) if select is not None else root.iter(etree.Element):
             rewrite(el)
     return root

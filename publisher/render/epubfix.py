@@ -56,6 +56,7 @@ _PHRASING_ONLY = _INLINE | _PARAGRAPHS | _UNSPLITTABLE
 # Their content model is their parent's.
 _TRANSPARENT = {"a", "ins", "del", "map", "object", "audio", "video", "canvas"}
 _MAY_SPLIT_TAGS = sorted(H + n for n in _UNSPLITTABLE | _PARAGRAPHS | _INLINE | _TRANSPARENT)  # _fix_blocks
+_WITH_ID = etree.XPath("descendant-or-self::*[@id]")
 # Where rows, cells and items may stand, and the container made for them elsewhere.
 _PARENTS = {"td": ("tr", {"tr"}), "th": ("tr", {"tr"}), "li": ("ul", {"ul", "ol", "menu"})}
 _PARENTS["tr"] = ("table", {"table", "tbody", "thead", "tfoot"})
@@ -276,6 +277,8 @@ def _in_phrasing(el: etree._Element) -> bool:
 
 
 def _fix_blocks(html: etree._Element) -> None:
+    if not _block_inside(html):  # the usual case: no rule below applies anywhere
+        return
     # Innermost first: fixing a span lifts blocks into its parent, which is fixed after.
     for el in reversed(list(html.iter(*_MAY_SPLIT_TAGS))):  # no rule below applies to others
         name = _name(el)
@@ -288,6 +291,16 @@ def _fix_blocks(html: etree._Element) -> None:
             _split(el, push_down=False)
         elif name in _INLINE or (name in _TRANSPARENT and _in_phrasing(el)):
             _split(el, push_down=True)
+
+
+def _block_inside(html: etree._Element) -> bool:
+    """Has any element that _fix_blocks looks at a block among its children?"""
+    for el in html.iter(*_MAY_SPLIT_TAGS):
+        for child in el:
+            tag = child.tag
+            if isinstance(tag, str) and tag.startswith(H) and tag[len(H):] not in _PHRASING:
+                return True
+    return False
 
 
 def _regroup(nodes: list[Node], shell: Callable[[], etree._Element], push_down: bool) -> list[Node]:
@@ -425,7 +438,7 @@ def _unlink(el: etree._Element) -> None:
 
 
 def _dedupe_ids(html: etree._Element) -> None:
-    elements = [el for el in html.iter() if isinstance(el.tag, str) and el.get("id") is not None]
+    elements = _WITH_ID(html)
     taken, seen = {el.get("id") for el in elements}, set()
     for el in elements:
         ident = el.get("id")
