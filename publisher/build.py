@@ -168,6 +168,7 @@ def _render(config: Config, all_views: list[ArticleView], moment: dt.datetime, t
     if report.errors:
         raise BuildFailed(report.diagnostics)
     written, removed = write_outputs(target, files, same)
+    cache.sweep(str(target.resolve()))
     result = BuildResult(len(views), drafts, scheduled, written, removed, sorted(files), report.diagnostics)
     if store is not None and key is not None:
         store.save(_state(key, all_views, moment, result), [*sorted(files), MANIFEST])

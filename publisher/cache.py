@@ -11,10 +11,16 @@ metadata, messages and dependencies. A rebuild reads those 16 files rather than 
 article, and loads an article's document from its entry only when a renderer needs it.
 Blobs (feed documents, books, chapter packs, compressed zip entries) are stored by a hash of
 everything they were made from.
+
+The cache does not grow without end: when the catalog is written, the entries the last build
+used and this one does not are deleted (an edited article's old version, every entry after a
+new tool version), and after each build that wrote its outputs, so are the blobs that the last
+build into the same output folder used and this one did not (:meth:`Cache.sweep`).
 """
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
 import itertools
@@ -22,6 +28,7 @@ import marshal
 import os
 import sys
 import tempfile
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -116,6 +123,8 @@ class Cache:
         # Files do not change during one build: an image used by 500 articles is hashed once.
         self._digests: dict[str, str] = {}
         self._folders: set[str] = set()
+        self._used: set[str] = set()  # blob files read or written by this build (see sweep)
+        self._tracks: list[set[str]] = []
 
     def known(self, digests: dict[str, str], folders: set[str]) -> None:
         """Hashes of the files already read in this build (absolute path -> SHA-256 hex), and
@@ -192,6 +201,10 @@ class Cache:
                 continue
             payload = marshal.dumps({key: _plain(r) for key, r in now.items()})
             _atomic_write(self._catalog_path(name, shard), CATALOG_MAGIC, hashlib.sha256(payload).digest(), payload)
+        # The entries of the last build that this one no longer uses: an edited article's old
+        # version, a deleted article, every entry after a new tool version or settings change.
+        for key in old.keys() - records.keys():
+            self._path(key).unlink(missing_ok=True)
 
     def get(self, key: str) -> Entry | None:
         if self.folder is None:
@@ -233,11 +246,13 @@ class Cache:
         if len(checksum) != 32 or hashlib.sha256(data).digest() != checksum:
             path.unlink(missing_ok=True)
             return None
+        self._use("b" + key)
         return data
 
     def put_blob(self, key: str, data: bytes) -> None:
         if self.folder is None:
             return
+        self._use("b" + key)
         _atomic_write(self._path("b" + key), hashlib.sha256(data).digest(), data)
 
     def get_kept(self, slot: str, key: str) -> bytes | None:
@@ -256,7 +271,64 @@ class Cache:
         tag = key.encode("ascii") + b"\n"
         checksum = hashlib.sha256(tag)
         checksum.update(data)
+        self._use("b" + blob_key("slot", slot))
         _atomic_write(self._path("b" + blob_key("slot", slot)), checksum.digest(), tag, data)
+
+    def _use(self, blob: str) -> None:
+        self._used.add(blob)
+        for track in self._tracks:
+            track.add(blob)
+
+    @contextlib.contextmanager
+    def tracking(self) -> Iterator[set[str]]:
+        """The blobs read or written inside the ``with`` block: what a kept output was made
+        with (a book's frame and chapter packs), to be kept along with it (:meth:`keep`)."""
+        track: set[str] = set()
+        self._tracks.append(track)
+        try:
+            yield track
+        finally:
+            self._tracks.remove(track)
+
+    def keep(self, blobs: Iterable[str]) -> None:
+        """Count these blobs as used by this build (they belong to an output taken from the
+        cache as a whole), so that :meth:`sweep` leaves them."""
+        for blob in blobs:
+            self._use(blob)
+
+    def sweep(self, name: str) -> int:
+        """Delete the blobs that the last build named ``name`` (an output folder) used and this
+        one did not, and remember this one's; returns how many files went.
+
+        Books, frames and feed documents replace their own files, but a new tool version (or a
+        renamed edition) names every blob anew; without this the old ones would stay forever in
+        a cache that CI keeps between runs. Run after a build that wrote all its outputs.
+        """
+        if self.folder is None:
+            return 0
+        path = self.folder / "roots" / hashlib.sha256(name.encode("utf-8")).hexdigest()[:24]
+        old: set[str] = set()
+        try:
+            raw = path.read_bytes()
+        except OSError:
+            raw = b""
+        checksum, payload = raw[:32], raw[32:]
+        if len(checksum) == 32 and hashlib.sha256(payload).digest() == checksum:
+            try:
+                old = set(marshal.loads(payload))
+            except Exception:  # noqa: BLE001 - unreadable: nothing is deleted
+                old = set()
+        payload = marshal.dumps(sorted(self._used))
+        _atomic_write(path, hashlib.sha256(payload).digest(), payload)
+        gone = 0
+        for blob in sorted(old - self._used):
+            if len(blob) == 65 and blob[0] == "b" and all(c in HEX for c in blob[1:]):  # only our own names
+                try:
+                    self._path(blob).unlink()
+                    gone += 1
+                except FileNotFoundError:
+                    pass
+        return gone
 
 
 _made: set[Path] = set()  # folders known to exist (one mkdir per folder and process)

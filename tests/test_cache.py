@@ -257,3 +257,90 @@ def test_a_missing_image_added_later(tmp_path: Path):
     shutil.copy(site / "articles" / "images" / "harbour-cranes.png", site / "articles" / "images" / "later.png")
     _rebuild_matches_clean(site, tmp_path)
     assert (site / "build" / "media" / "images" / "later.png").is_file()
+
+
+def _cache_files(site: Path) -> dict[str, int]:
+    """Entries and blobs (not the catalog, state and roots bookkeeping), by name -> size."""
+    root = site / ".publisher-cache"
+    return {p.name: p.stat().st_size for p in root.rglob("*")
+            if p.is_file() and len(p.parent.name) == 2 and not p.name.startswith(".tmp")}
+
+
+def _only_what_the_last_build_used(site: Path) -> None:
+    """One entry per article, and no blob that the last build did not use (its roots file)."""
+    import marshal
+
+    files = _cache_files(site)
+    (roots,) = (site / ".publisher-cache" / "roots").iterdir()
+    used = set(marshal.loads(roots.read_bytes()[32:]))
+    articles = len(list((site / "articles").glob("*.md"))) + len(list((site / "articles").glob("*.txt")))
+    assert len([n for n in files if len(n) == 64]) == articles  # entries: a key; blobs: "b" + a key
+    assert {n for n in files if len(n) == 65} <= used
+
+
+def test_an_edit_replaces_the_articles_entry_instead_of_adding_one(warm: Path, tmp_path: Path):
+    _only_what_the_last_build_used(warm)
+    path = warm / "articles" / "2026-11-20-cafe-kultur.md"
+    for word in ("finest", "richest", "best"):
+        text = path.read_text(encoding="utf-8")
+        path.write_text(text.replace("best cardamom", f"{word} cardamom").replace("finest cardamom", f"{word} cardamom")
+                        .replace("richest cardamom", f"{word} cardamom"), encoding="utf-8")
+        _rebuild_matches_clean(warm, tmp_path)
+        _only_what_the_last_build_used(warm)
+
+
+def test_a_deleted_article_takes_its_entry_with_it(warm: Path, tmp_path: Path):
+    (warm / "articles" / "2026-11-20-cafe-kultur.md").unlink()
+    _rebuild_matches_clean(warm, tmp_path)
+    _only_what_the_last_build_used(warm)
+
+
+@pytest.mark.parametrize("change", ["code", "settings"])
+def test_a_new_tool_or_new_settings_do_not_leave_the_old_cache_behind(warm: Path, tmp_path: Path, monkeypatch, change):
+    before = _cache_files(warm)
+    if change == "code":
+        monkeypatch.setattr(publisher.cache, "package_hash", lambda: "other-code")
+    else:
+        toml = warm / "publisher.toml"
+        toml.write_text(toml.read_text(encoding="utf-8").replace("Europe/London", "America/New_York"), encoding="utf-8")
+    _rebuild_matches_clean(warm, tmp_path)
+    after = _cache_files(warm)
+    if change == "code":  # every name changes
+        assert not before.keys() & after.keys()
+    _only_what_the_last_build_used(warm)
+    assert sum(after.values()) < 1.2 * sum(before.values())
+    _rebuild_matches_clean(warm, tmp_path)  # and the cache left is a good one
+
+
+def test_a_damaged_roots_file_deletes_nothing(warm: Path, tmp_path: Path):
+    roots = next((warm / ".publisher-cache" / "roots").iterdir())
+    roots.write_bytes(b"x" * 40)
+    before = _cache_files(warm)
+    shutil.rmtree(warm / ".publisher-cache" / "state")  # a full rebuild, not the no-op
+    _rebuild_matches_clean(warm, tmp_path)
+    assert _cache_files(warm) == before
+
+
+def test_a_book_taken_from_the_cache_keeps_its_chapters_for_the_next_edit(warm: Path, tmp_path: Path, monkeypatch):
+    """The sweep leaves the frame and chapter packs of books not made again in this build:
+    a later edit into such a book makes only the edited chapter."""
+    import zipfile
+
+    from publisher.render import chapterset
+
+    cafe = warm / "articles" / "2026-11-20-cafe-kultur.md"
+    cafe.write_text(cafe.read_text(encoding="utf-8").replace("best cardamom", "finest cardamom"), encoding="utf-8")
+    build(site_config(warm))  # remakes the books holding the café article; the rest come whole from the cache
+    made = []
+    real = chapterset.chapter_tree
+    monkeypatch.setattr(chapterset, "chapter_tree", lambda view, *a: made.append(view.slug) or real(view, *a))
+    port = warm / "articles" / "2026-11-12-port-funding-gap.md"
+    port.write_text(port.read_text(encoding="utf-8").replace("draft budget", "draft budget plan", 1), encoding="utf-8")
+    build(site_config(warm))
+    books = [p for p in (warm / "build").rglob("*.epub")
+             if any(n.endswith("port-funding-gap.xhtml") for n in zipfile.ZipFile(p).namelist())]
+    untouched_before = [p for p in books if not any(n.endswith("cafe-kultur.xhtml") for n in zipfile.ZipFile(p).namelist())]
+    assert untouched_before  # the case this is about: a book the café edit did not make again
+    assert made == ["port-funding-gap"] * len(books)
+    monkeypatch.undo()
+    assert snapshot(warm / "build") == clean_build(warm, tmp_path)

@@ -419,8 +419,13 @@ def render_editions(
         key = _book_key(config, edition, media)
         data = cache.get_kept("book " + edition.path, key)
         if data is None:
-            data = render_book(config, edition, media, cache, workers)
+            with cache.tracking() as parts:
+                data = render_book(config, edition, media, cache, workers)
             cache.put_kept("book " + edition.path, key, data)
+            cache.put_kept("book parts " + edition.path, key, "\n".join(sorted(parts)).encode("ascii"))
+        else:  # its frame and chapter packs stay in the cache for the next time it is made
+            parts_list = cache.get_kept("book parts " + edition.path, key)
+            cache.keep(parts_list.decode("ascii").split() if parts_list else ())
         books[edition.path] = data
     return books
 
