@@ -28,6 +28,8 @@ _XML_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\ufff
 
 def forbidden_chars(text: str) -> list[tuple[int, str]]:
     """Offsets and characters that XML 1.0 cannot carry."""
+    if _XML_FORBIDDEN.search(text) is None:  # nearly always: one scan in C, no list
+        return []
     return [(m.start(), m.group()) for m in _XML_FORBIDDEN.finditer(text)]
 
 

@@ -169,3 +169,31 @@ def test_a_comment_with_a_bare_less_than_is_not_content():
     art = read("---\ntitle: T\n---\n<!-- values < 10 are ignored -->\n\nIntro <!-- a < b --> here.\n")
     assert all(isinstance(n, str) or isinstance(n.tag, str) for n in art.body)
     assert "ignored" not in "".join(n if isinstance(n, str) else "".join(n.itertext()) for n in art.body)
+
+
+def test_positions_and_ids_are_found_the_same_with_or_without_the_readers_holder():
+    """_lines_from_sourcepos and _heading_ids query the holder element once when the nodes
+    are all its children, and each node otherwise: both give the same nodes."""
+    import copy
+
+    from lxml import etree
+
+    from publisher.sources import markdown
+
+    text = "# T\n\n## Same\n\n| a | b |\n|:-|-:|\n| 1 | 2 |\n\n## Same\n\n<div id=\"same\">x</div>\n\n## Other {#own}\n"
+    html = markdown.render_html(text)
+    results = []
+    for attached in (True, False):
+        nodes = markdown._xhtml(html, text, [])
+        if not attached:
+            nodes = [n if isinstance(n, str) else copy.deepcopy(n) for n in nodes]
+            assert all(n.getparent() is None for n in nodes if not isinstance(n, str))
+        markdown._lines_from_sourcepos(nodes, text, 3)
+        markdown._heading_ids(nodes)
+        results.append([n if isinstance(n, str) else [(e.tag, sorted(e.attrib.items()), e.text, e.tail)
+                                                       for e in n.iter()] for n in nodes])
+    assert results[0] == results[1]
+    attributes = [a for node in results[0] if not isinstance(node, str) for e in node for a in e[1]]
+    assert not [a for a in attributes if a[0] in ("data-sourcepos", "align")]
+    assert ("style", "text-align: right") in attributes
+    assert ("id", "same-1") in attributes and ("id", "own") in attributes
