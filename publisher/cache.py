@@ -106,10 +106,17 @@ def digest_file(path: Path) -> str:
 
 def key_for(config: Config, rel: str, digest: str) -> str:
     """An entry's key: the tool, the settings, the source's path and the hash of its bytes."""
-    h = hashlib.sha256()
-    for part in (code_identity(), config.fingerprint, rel, digest):
-        h.update(part.encode("utf-8") + b"\0")
+    h = _settings_hash(code_identity(), config.fingerprint).copy()
+    h.update(rel.encode("utf-8") + b"\0" + digest.encode("utf-8") + b"\0")
     return h.hexdigest()
+
+
+@functools.lru_cache(maxsize=8)
+def _settings_hash(code: str, fingerprint: str):  # the part every key of one build shares
+    h = hashlib.sha256()
+    for part in (code, fingerprint):
+        h.update(part.encode("utf-8") + b"\0")
+    return h
 
 
 class Cache:
@@ -359,10 +366,14 @@ def _atomic_write(path: Path, *parts: bytes) -> None:
 
 
 def blob_key(*parts: str) -> str:
-    h = hashlib.sha256(code_identity().encode("utf-8"))
-    for part in parts:
-        h.update(b"\0" + part.encode("utf-8"))
+    h = _tool_hash(code_identity()).copy()
+    h.update(b"".join(b"\0" + part.encode("utf-8") for part in parts))
     return h.hexdigest()
+
+
+@functools.lru_cache(maxsize=4)
+def _tool_hash(code: str):
+    return hashlib.sha256(code.encode("utf-8"))
 
 
 def read_xml(path: str, digest: str) -> bytes | None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import fnmatch
+import functools
 import os
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
@@ -95,13 +96,16 @@ def reader_for(path: Path) -> Reader | None:
     return _reader_for_name(path.name)
 
 
+@functools.cache
+def _reader_classes() -> dict[str, type[Reader]]:
+    return {suffix: type(reader) for reader in reversed(readers()) for suffix in reader.suffixes}
+
+
 def _reader_for_name(name: str) -> Reader | None:
     dot = name.rfind(".")
     suffix = name[dot:].lower() if 0 < dot < len(name) - 1 else ""  # PurePosixPath(name).suffix
-    for reader in readers():
-        if suffix in reader.suffixes:
-            return reader
-    return None
+    cls = _reader_classes().get(suffix)
+    return cls() if cls is not None else None
 
 
 SIDECAR_SUFFIXES = (".meta.yaml", ".meta.yml", ".meta.toml")
@@ -187,7 +191,10 @@ def _is_article_name(rel: str, exclude: list[str] | tuple[str, ...]) -> bool:
         if any(pure.match(pattern) or fnmatch.fnmatch(rel, pattern) for pattern in exclude):
             return False
     name = rel.rpartition("/")[2]
-    return not name.lower().endswith(SIDECAR_SUFFIXES) and _reader_for_name(name) is not None
+    if name.lower().endswith(SIDECAR_SUFFIXES):
+        return False
+    dot = name.rfind(".")
+    return 0 < dot < len(name) - 1 and name[dot:].lower() in _reader_classes()
 
 
 def load(path: Path, report: Reporter, *, meta_only: bool = False) -> SourceArticle:
