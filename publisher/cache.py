@@ -202,9 +202,10 @@ class Cache:
         """Keep ``records``, writing only the files whose records differ from ``old`` (as loaded)."""
         if self.folder is None:
             return
+        now_by, old_by = by_shard(records), by_shard(old)
         for shard in HEX:
-            now = {key: r for key, r in records.items() if key[0] == shard}
-            if now.keys() == {key for key in old if key[0] == shard} and all(old[k] is r for k, r in now.items()):
+            now = now_by[shard]
+            if now.keys() == old_by[shard].keys() and all(old[k] is r for k, r in now.items()):
                 continue
             payload = marshal.dumps({key: _plain(r) for key, r in now.items()})
             _atomic_write(self._catalog_path(name, shard), CATALOG_MAGIC, hashlib.sha256(payload).digest(), payload)
@@ -363,6 +364,14 @@ def _atomic_write(path: Path, *parts: bytes) -> None:
         for part in parts:
             fh.write(part)
     os.replace(tmp, path)
+
+
+def by_shard(items: dict[str, object]) -> dict[str, dict]:
+    """``items`` (by hex key) split into the 16 shards, by the key's first digit."""
+    shards: dict[str, dict] = {shard: {} for shard in HEX}
+    for key, value in items.items():
+        shards.setdefault(key[:1], {})[key] = value  # (only hex keys are ever written)
+    return shards
 
 
 def blob_key(*parts: str) -> str:

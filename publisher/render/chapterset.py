@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from lxml import etree
 
 from publisher import memory
-from publisher.cache import HEX, Cache, blob_key, read_xml
+from publisher.cache import HEX, Cache, blob_key, by_shard, read_xml
 from publisher.model import ArticleView, Meta
 from publisher.render import bookpages
 from publisher.render.a11y import count_images
@@ -272,9 +272,10 @@ def _load_pack(cache: Cache, key: str) -> dict[str, Chapter]:
 
 def _store_pack(cache: Cache, key: str, pack: dict[str, Chapter], old: dict[str, Chapter]) -> None:
     """Write the shards whose chapters differ from ``old`` (what was loaded)."""
+    now_by, old_by = by_shard(pack), by_shard(old)
     for shard in HEX:
-        now = {k: c for k, c in pack.items() if k[0] == shard}
-        if now.keys() == {k for k in old if k[0] == shard} and all(old[k] is c for k, c in now.items()):
+        now = now_by[shard]
+        if now.keys() == old_by[shard].keys() and all(old[k] is c for k, c in now.items()):
             continue
         cache.put_blob(blob_key(key, shard), marshal.dumps({
             k: (c.name, c.properties, c.ids, c.images, c.described, c.mathml, c.crc, c.size, c.packed,
