@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
-import ctypes.util
 import functools
 import gc
 from collections.abc import Iterator
@@ -13,6 +12,8 @@ from collections.abc import Iterator
 
 @functools.cache
 def _trim():
+    import ctypes.util  # here: it costs 20 ms to import, and only builds with a pool trim
+
     try:
         libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
         return libc.malloc_trim

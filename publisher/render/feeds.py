@@ -15,7 +15,6 @@ import re
 from dataclasses import dataclass
 from urllib.parse import urljoin
 
-from feedgen.feed import FeedGenerator
 from lxml import etree
 
 from publisher import __version__
@@ -164,6 +163,8 @@ class _Renderer:
     # -- RSS and Atom through feedgen ---------------------------------------------------------
 
     def document(self, fmt: str, fs: FeedSet, items: list[ArticleView], links: dict[str, str], *, archive: bool) -> bytes:
+        from feedgen.feed import FeedGenerator  # here: a rebuild whose feeds are all kept never needs it
+
         config = self.config
         fg = FeedGenerator()
         fg.load_extension("dc", atom=False, rss=True)
