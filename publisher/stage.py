@@ -68,9 +68,10 @@ def _named_by_path(target: Path) -> SourceArticle | None:
     which joins two lines of a YAML string). None means: read it properly.
 
     Most sites name articles by file (``2026-11-18-harbour-vote.md``), and resolving a link
-    to one is then a read and a search instead of a YAML parse. A front matter that is not
-    valid YAML gives a URL here where a full read gives none; that article fails the build
-    on its own, and the linking article's entry depends on its bytes.
+    to one is then a read and a search instead of a YAML parse. A front matter with an error
+    (not valid YAML, a key of the wrong type) gives a URL here where a full read gives none;
+    that article fails the build on its own, and the linking article's entry depends on its
+    bytes, so it is made again once the error is fixed.
     """
     if target.suffix.lower() not in MarkdownReader.suffixes:
         return None
