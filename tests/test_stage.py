@@ -103,3 +103,23 @@ def test_generated_corpus_takes_the_fast_route(tmp_path: Path):
     paths = sources.discover(config.articles_path, config.exclude)
     assert paths and all(_named_by_path(p) is not None for p in paths)
     assert all(stage.SourceIndex(config)(p) == _full(config, p) for p in paths)
+
+
+def test_a_linked_article_with_broken_front_matter_fails_the_build_and_its_fix_rebuilds_the_link(tmp_path: Path):
+    """The fast route gives a broken target a URL a full read would not: the build fails on
+    the target itself, and once it is fixed the linking article (whose entry depends on the
+    target's bytes) is made again with the target's real URL."""
+    from publisher.build import build
+    from publisher.errors import BuildFailed
+
+    config = _config(tmp_path)
+    write(config.articles_path / "2026-01-02-linker.md", "---\ntitle: L\n---\n\nSee [it](2026-01-01-target.md).\n")
+    target = write(config.articles_path / "2026-01-01-target.md", "---\ntitle: [unclosed\n---\n\nT.\n")
+    with pytest.raises(BuildFailed) as failed:
+        build(config)
+    errors = [d for d in failed.value.diagnostics if d.severity == "error"]
+    assert errors and all(d.path.endswith("2026-01-01-target.md") for d in errors)
+    target.write_text("---\ntitle: T\nslug: fixed-name\n---\n\nT.\n", encoding="utf-8")
+    build(config)
+    atom = (tmp_path / "build" / "atom.xml").read_text(encoding="utf-8")
+    assert 'See &lt;a href="https://example.com/a/fixed-name/"' in atom  # the linker, made again
