@@ -344,3 +344,15 @@ def test_a_book_taken_from_the_cache_keeps_its_chapters_for_the_next_edit(warm: 
     assert made == ["port-funding-gap"] * len(books)
     monkeypatch.undo()
     assert snapshot(warm / "build") == clean_build(warm, tmp_path)
+
+
+def test_a_kept_slot_gives_its_bytes_only_for_its_own_key_and_only_when_intact(tmp_path: Path):
+    cache = Cache(tmp_path / "c")
+    cache.put_kept("book x.epub", "k1", b"data " * 1000)
+    assert cache.get_kept("book x.epub", "k1") == b"data " * 1000
+    assert cache.get_kept("book x.epub", "k2") is None  # another version: its key is read, not its bytes
+    assert cache.get_kept("book y.epub", "k1") is None
+    (path,) = [p for p in (tmp_path / "c").rglob("*") if p.is_file()]
+    raw = path.read_bytes()
+    path.write_bytes(raw[:-3] + b"XYZ")
+    assert cache.get_kept("book x.epub", "k1") is None and not path.exists()  # damaged: dropped
