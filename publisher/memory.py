@@ -4,7 +4,6 @@ out of garbage collection."""
 from __future__ import annotations
 
 import contextlib
-import ctypes
 import functools
 import gc
 from collections.abc import Iterator
@@ -12,7 +11,7 @@ from collections.abc import Iterator
 
 @functools.cache
 def _trim():
-    import ctypes.util  # here: it costs 20 ms to import, and only builds with a pool trim
+    import ctypes.util  # here: it costs 20 ms to import, and only builds with a pool trim (binds ctypes too)
 
     try:
         libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")

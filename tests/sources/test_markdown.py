@@ -176,8 +176,6 @@ def test_positions_and_ids_are_found_the_same_with_or_without_the_readers_holder
     are all its children, and each node otherwise: both give the same nodes."""
     import copy
 
-    from lxml import etree
-
     from publisher.sources import markdown
 
     text = "# T\n\n## Same\n\n| a | b |\n|:-|-:|\n| 1 | 2 |\n\n## Same\n\n<div id=\"same\">x</div>\n\n## Other {#own}\n"
