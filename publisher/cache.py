@@ -274,7 +274,7 @@ class Cache:
         """
         if self.folder is None:
             return None
-        name = "b" + blob_key("slot", slot)
+        name = _slot_file(slot)
         tag = key.encode("ascii") + b"\n"
         try:
             with open(self._path(name), "rb") as fh:
@@ -298,8 +298,9 @@ class Cache:
         tag = key.encode("ascii") + b"\n"
         checksum = hashlib.sha256(tag)
         checksum.update(data)
-        self._use("b" + blob_key("slot", slot))
-        _atomic_write(self._path("b" + blob_key("slot", slot)), checksum.digest(), tag, data)
+        name = _slot_file(slot)
+        self._use(name)
+        _atomic_write(self._path(name), checksum.digest(), tag, data)
 
     def _use(self, blob: str) -> None:
         self._used.add(blob)
@@ -392,6 +393,11 @@ def by_shard(items: dict[str, object]) -> dict[str, dict]:
     for key, value in items.items():
         shards.setdefault(key[:1], {})[key] = value  # (only hex keys are ever written)
     return shards
+
+
+def _slot_file(slot: str) -> str:
+    """The file name (a blob's) that holds a kept slot."""
+    return "b" + blob_key("slot", slot)
 
 
 def blob_key(*parts: str) -> str:

@@ -75,12 +75,11 @@ def _named_by_path(target: Path) -> SourceArticle | None:
     """
     if target.suffix.lower() not in MarkdownReader.suffixes:
         return None
-    if any(os.path.lexists(target.with_name(target.stem + s)) for s in sources.SIDECAR_SUFFIXES):
+    if frontmatter.sidecar_for(target) is not None:
         return None
     try:
-        text = target.read_bytes().decode("utf-8-sig")
-        kind, front, _, _ = frontmatter.split(target, text.replace("\r\n", "\n").replace("\r", "\n"))
-    except (OSError, UnicodeDecodeError, SourceError):
+        kind, front, _, _ = frontmatter.split(target, sources.decode(target, target.read_bytes()))
+    except (OSError, SourceError):
         return None
     if kind is not None and (_IDENTITY_WORD.search(front) or _LETTER_ESCAPE.search(front)):
         return None

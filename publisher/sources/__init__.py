@@ -101,10 +101,14 @@ def _reader_classes() -> dict[str, type[Reader]]:
     return {suffix: type(reader) for reader in reversed(readers()) for suffix in reader.suffixes}
 
 
-def _reader_for_name(name: str) -> Reader | None:
+def _reader_class(name: str) -> type[Reader] | None:
     dot = name.rfind(".")
     suffix = name[dot:].lower() if 0 < dot < len(name) - 1 else ""  # PurePosixPath(name).suffix
-    cls = _reader_classes().get(suffix)
+    return _reader_classes().get(suffix)
+
+
+def _reader_for_name(name: str) -> Reader | None:
+    cls = _reader_class(name)
     return cls() if cls is not None else None
 
 
@@ -191,10 +195,7 @@ def _is_article_name(rel: str, exclude: list[str] | tuple[str, ...]) -> bool:
         if any(pure.match(pattern) or fnmatch.fnmatch(rel, pattern) for pattern in exclude):
             return False
     name = rel.rpartition("/")[2]
-    if name.lower().endswith(SIDECAR_SUFFIXES):
-        return False
-    dot = name.rfind(".")
-    return 0 < dot < len(name) - 1 and name[dot:].lower() in _reader_classes()
+    return not name.lower().endswith(SIDECAR_SUFFIXES) and _reader_class(name) is not None
 
 
 def load(path: Path, report: Reporter, *, meta_only: bool = False) -> SourceArticle:
