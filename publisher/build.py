@@ -122,6 +122,12 @@ def build(
 
     ``cache`` defaults to the config's cache folder; ``workers`` to the number of cores.
     """
+    with memory.collector_paused():
+        return _build(config, out_dir, now, cache, workers)
+
+
+def _build(config: Config, out_dir: Path | None, now: dt.datetime | None, cache: Cache | None,
+           workers: int | None) -> BuildResult:
     report = Reporter()
     if cache is None:
         cache = Cache(config.cache_path)

@@ -1,5 +1,5 @@
 """Memory housekeeping: freed memory given back after a worker pool, long-lived objects kept
-out of garbage collection."""
+out of garbage collection, the collector paused for a build."""
 
 from __future__ import annotations
 
@@ -7,6 +7,8 @@ import contextlib
 import functools
 import gc
 from collections.abc import Iterator
+
+_paused = False  # the collector is off because of collector_paused (seen by forked workers too)
 
 
 @functools.cache
@@ -48,3 +50,32 @@ def long_lived() -> Iterator[None]:
         yield
     finally:
         gc.unfreeze()
+
+
+@contextlib.contextmanager
+def collector_paused() -> Iterator[None]:
+    """Within the block, no garbage collection in this process.
+
+    A rebuild at 10,000 articles makes about four million tracked objects (records, tuples,
+    views); the collector's young-generation passes over them cost 0.17 s of a 1.7 s rebuild,
+    while the reference cycles a build leaves behind are a few thousand small objects (measured:
+    about 5 per article). Worker processes forked inside the block collect as usual: their
+    initializers call :func:`worker_started`. A collector that was off already stays off.
+    """
+    global _paused
+    if not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    _paused = True
+    try:
+        yield
+    finally:
+        _paused = False
+        gc.enable()
+
+
+def worker_started() -> None:
+    """In a worker process: collect garbage again if the parent paused the collector."""
+    if _paused:
+        gc.enable()

@@ -175,6 +175,7 @@ _worker: tuple[Config, SourceIndex, Cache] | None = None
 
 def _init_worker(config: Config, digests: dict[str, str], folders: set[str]) -> None:
     global _worker
+    memory.worker_started()
     hashes = Cache(None)
     hashes.known(digests, folders)
     _worker = (config, SourceIndex(config), hashes)

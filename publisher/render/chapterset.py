@@ -128,6 +128,11 @@ def _init(chapters: dict[str, str], media: dict[str, str]) -> None:
     _maps = (chapters, media, frozenset(chapters.values()))
 
 
+def _init_worker(chapters: dict[str, str], media: dict[str, str]) -> None:
+    memory.worker_started()
+    _init(chapters, media)
+
+
 def _make(task: tuple[bytes | tuple[str, str], Meta, Near | None, Near | None, str, str, str]
           ) -> tuple[Chapter, bytes | None, tuple[str, ...]] | None:
     """(chapter, its XHTML and the chapters it links into when it links into other chapters
@@ -235,7 +240,7 @@ class _Workers:
         self.workers = workers or os.cpu_count() or 1
         self.pool = None
         if self.workers > 1 and tasks >= POOL_MIN:
-            self.pool = ProcessPoolExecutor(self.workers, initializer=_init, initargs=(chapters, media))
+            self.pool = ProcessPoolExecutor(self.workers, initializer=_init_worker, initargs=(chapters, media))
 
     def __enter__(self):
         return self
