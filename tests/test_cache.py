@@ -69,6 +69,19 @@ def test_linked_article_changes_its_slug(warm: Path, tmp_path: Path):
     assert b"articles/the-vote/" in (warm / "build" / "authors" / "ingrid-halvorsen" / "atom.xml").read_bytes()
 
 
+@pytest.mark.parametrize("sidecar", ["2026-11-18-port-expansion-vote.meta.yaml", "2026-11-18-port-expansion-vote.meta.toml"])
+def test_linked_article_gets_and_loses_a_sidecar_that_changes_its_slug(warm: Path, tmp_path: Path, sidecar: str):
+    """A linking article depends on the sidecars its target may have: adding one, then
+    deleting it, each rebuilds the link as a clean build would."""
+    side = warm / "articles" / sidecar
+    write(side, 'slug = "the-vote"\n' if sidecar.endswith(".toml") else "slug: the-vote\n")
+    _rebuild_matches_clean(warm, tmp_path)
+    assert b"articles/the-vote/" in (warm / "build" / "authors" / "ingrid-halvorsen" / "atom.xml").read_bytes()
+    side.unlink()
+    _rebuild_matches_clean(warm, tmp_path)
+    assert b"articles/the-vote/" not in (warm / "build" / "authors" / "ingrid-halvorsen" / "atom.xml").read_bytes()
+
+
 def test_config_change(warm: Path, tmp_path: Path):
     toml = warm / "publisher.toml"
     toml.write_text(toml.read_text(encoding="utf-8").replace("Europe/London", "America/New_York"), encoding="utf-8")
