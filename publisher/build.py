@@ -15,7 +15,7 @@ from publisher.errors import BuildFailed, ConfigError, Diagnostic, Reporter, dis
 from publisher.feedcheck import check_feed
 from publisher.model import ArticleView
 from publisher.buildstate import BuildState, StateStore, inputs_key
-from publisher.output import MANIFEST, unchanged, write_outputs
+from publisher.output import MANIFEST, Staging
 from publisher.render.editions import render_editions
 from publisher.render.browser import FeedLink, browser_files
 from publisher.render.feeds import feed_files, render_feeds
@@ -97,19 +97,6 @@ def _check_unique(views: list[ArticleView], config: Config, report: Reporter) ->
                 first[key] = view
 
 
-def check_feeds(config: Config, files: dict[str, bytes], out_dir: Path, same: set[str], report: Reporter) -> None:
-    """Validate every feed document about to be written (the W3C validator's rules).
-
-    A document in ``same`` (its bytes already on disk) was checked when it was written.
-    """
-    for path in sorted(files):
-        if not path.endswith(".xml") or path in same:
-            continue
-        shown = display_path(out_dir / path)
-        for diagnostic in check_feed(files[path], shown, self_url=config.url(path)):
-            report.add(diagnostic)
-
-
 def build(
     config: Config,
     out_dir: Path | None = None,
@@ -162,22 +149,41 @@ def _render(config: Config, all_views: list[ArticleView], moment: dt.datetime, t
         for res in view.resources:
             if res.path not in media:  # an image used by many articles is read once
                 media[res.path] = (config.articles_path / res.path).read_bytes()
-    files, sets = render_feeds(config, views, cache)
-    links = [FeedLink(fs.title, fs.prefix + name, kind) for fs in sets for name, kind in feed_files(config)]
-    files.update(browser_files(config, views, links))
-    files.update(render_editions(config, views, media, cache, workers))
-    for path, data in media.items():
-        files["media/" + path] = data
+    # Each output goes to the output folder as it is made (staged beside its target; put in
+    # place only once all are made and checked): a big site's feeds do not fit in memory at once.
+    staging = Staging(target)
+    problems: dict[str, list[Diagnostic]] = {}
 
-    same = unchanged(target, files)  # read once: for the checks and for the writes
-    check_feeds(config, files, target, same, report)
-    if report.errors:
-        raise BuildFailed(report.diagnostics)
-    written, removed = write_outputs(target, files, same)
+    def put(path: str, data: bytes) -> None:
+        problems.pop(path, None)
+        # A feed document already on disk as it is was checked when it was written.
+        if staging.add(path, data) and path.endswith(".xml"):
+            problems[path] = check_feed(data, display_path(target / path), self_url=config.url(path))
+
+    try:
+        documents, sets = render_feeds(config, views, cache)
+        for path, data in documents:
+            put(path, data)
+        links = [FeedLink(fs.title, fs.prefix + name, kind) for fs in sets for name, kind in feed_files(config)]
+        for path, data in browser_files(config, views, links).items():
+            put(path, data)
+        for path, data in render_editions(config, views, media, cache, workers).items():
+            put(path, data)
+        for path, data in media.items():
+            put("media/" + path, data)
+        for path in sorted(problems):  # the feed checks' findings, by path as always
+            for diagnostic in problems[path]:
+                report.add(diagnostic)
+        if report.errors:
+            raise BuildFailed(report.diagnostics)
+        written, removed = staging.commit()
+    except BaseException:
+        staging.abort()
+        raise
     cache.sweep(str(target.resolve()))
-    result = BuildResult(len(views), drafts, scheduled, written, removed, sorted(files), report.diagnostics)
+    result = BuildResult(len(views), drafts, scheduled, written, removed, sorted(staging.names), report.diagnostics)
     if store is not None and key is not None:
-        store.save(_state(key, all_views, moment, result), [*sorted(files), MANIFEST])
+        store.save(_state(key, all_views, moment, result), [*result.outputs, MANIFEST])
     return result
 
 

@@ -125,3 +125,50 @@ def test_drafts_and_future_articles_are_left_out_until_their_time(site: Path, mo
     monkeypatch.setenv("SOURCE_DATE_EPOCH", str(int(dt.datetime(2026, 11, 30, tzinfo=dt.UTC).timestamp())))
     build(config)
     assert "Later" not in titles()
+
+
+def test_a_feed_that_fails_its_check_fails_the_build_and_leaves_the_folder_as_it_was(site: Path, monkeypatch):
+    """Outputs are staged as they are made; a feed error found after some are staged (here
+    in a new tag's feed, whose folder is new) still leaves every file and folder as it was."""
+    from publisher.errors import Diagnostic
+
+    config = site_config(site)
+    build(config)
+    out = site / "build"
+    before = snapshot(out)
+    folders = sorted(p for p in out.rglob("*") if p.is_dir())
+    write(site / "articles" / "2026-11-25-new.md", "---\ntitle: New one\ntags: [Brand new tag]\n---\nFresh.\n")
+    real = build_module.check_feed
+
+    def strict(data, path, *, self_url=None):
+        found = real(data, path, self_url=self_url)
+        if path.endswith("brand-new-tag/atom.xml"):
+            found.append(Diagnostic(path, 1, None, "error", "made-up problem"))
+        return found
+
+    monkeypatch.setattr(build_module, "check_feed", strict)
+    with pytest.raises(BuildFailed, match="made-up problem"):
+        build(config)
+    assert snapshot(out) == before
+    assert sorted(p for p in out.rglob("*") if p.is_dir()) == folders
+    assert not list(out.rglob(".tmp-*"))
+
+
+def test_feed_documents_are_made_one_at_a_time(site: Path, monkeypatch):
+    """The build never holds every feed document at once: each is made when the build gets
+    to it, after the one before has gone to the output folder."""
+    from publisher.render import feeds
+    from publisher.build import load_articles
+    from publisher.errors import Reporter
+
+    config = site_config(site)
+    views, _ = load_articles(config, Reporter(), workers=1)
+    made = []
+    real = feeds._Renderer.document
+    monkeypatch.setattr(feeds._Renderer, "document", lambda self, *a, **k: made.append(a[0]) or real(self, *a, **k))
+    documents, _ = feeds.render_feeds(config, views)
+    assert made == []
+    next(documents)
+    assert len(made) == 1
+    rest = list(documents)
+    assert len(made) == 1 + sum(1 for path, _ in rest if path.endswith(".xml"))

@@ -13,6 +13,7 @@ from functools import partial
 from html import escape as html_escape
 import re
 from dataclasses import dataclass
+from collections.abc import Iterator
 from urllib.parse import urljoin
 
 from lxml import etree
@@ -130,18 +131,18 @@ class _Renderer:
             self.contents[view.uri] = content_html(view)
         return self.contents[view.uri]
 
-    def documents(self, fs: FeedSet) -> dict[str, bytes]:
+    def documents(self, fs: FeedSet) -> Iterator[tuple[str, bytes]]:
+        """(output path, bytes) of each of the set's documents, made one at a time."""
         limit = self.config.feed_limit
         chron = list(reversed(fs.views))
         full_pages = len(chron) // limit if self.config.feed_archives else 0
-        out: dict[str, bytes] = {}
         for fmt in [f for f in ("rss", "atom") if f in self.config.feed_formats]:
             current = f"{fs.prefix}{fmt}.xml"
             links = {"self": current}
             if full_pages:
                 links["prev-archive"] = f"{fs.prefix}archive/{fmt}/{full_pages}.xml"
             items = list(fs.views[:limit])
-            out[current] = self.cached(fmt, fs, items, links, partial(self.document, fmt, fs, items, links, archive=False))
+            yield current, self.cached(fmt, fs, items, links, partial(self.document, fmt, fs, items, links, archive=False))
             for page in range(1, full_pages + 1):
                 path = f"{fs.prefix}archive/{fmt}/{page}.xml"
                 links = {"self": path, "current": current}
@@ -150,15 +151,14 @@ class _Renderer:
                 if page < full_pages:
                     links["next-archive"] = f"{fs.prefix}archive/{fmt}/{page + 1}.xml"
                 page_items = list(reversed(chron[(page - 1) * limit : page * limit]))
-                out[path] = self.cached(
+                yield path, self.cached(
                     fmt + "-archive", fs, page_items, links,
                     partial(self.document, fmt, fs, page_items, links, archive=True),
                 )
         if "json" not in self.config.feed_formats:
-            return out
+            return
         latest = list(fs.views[:limit])
-        out[f"{fs.prefix}feed.json"] = self.cached("json", fs, latest, {}, partial(self.json_feed, fs, latest))
-        return out
+        yield f"{fs.prefix}feed.json", self.cached("json", fs, latest, {}, partial(self.json_feed, fs, latest))
 
     # -- RSS and Atom through feedgen ---------------------------------------------------------
 
@@ -350,13 +350,17 @@ def opml(config: Config, sets: list[FeedSet]) -> bytes:
 
 def render_feeds(
     config: Config, views: list[ArticleView], cache: Cache | None = None
-) -> tuple[dict[str, bytes], list[FeedSet]]:
-    """Every feed document, archive page and the OPML list, by output path; and the feed sets."""
+) -> tuple[Iterator[tuple[str, bytes]], list[FeedSet]]:
+    """Every feed document, archive page and the OPML list as (output path, bytes), each made
+    when the iterator reaches it (a big site's feeds add up to far more than memory should
+    hold at once); and the feed sets."""
     renderer = _Renderer(config, {}, cache)
     sets = feed_sets(config, views)
-    files: dict[str, bytes] = {}
-    for fs in sets:
-        files.update(renderer.documents(fs))
-    files["feeds.opml"] = opml(config, sets)
-    return files, sets
+
+    def documents() -> Iterator[tuple[str, bytes]]:
+        for fs in sets:
+            yield from renderer.documents(fs)
+        yield "feeds.opml", opml(config, sets)
+
+    return documents(), sets
 
