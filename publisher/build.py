@@ -164,6 +164,8 @@ def _render(config: Config, all_views: list[ArticleView], moment: dt.datetime, t
         documents, sets = render_feeds(config, views, cache)
         for path, data in documents:
             put(path, data)
+        del documents  # and with it every article's feed HTML (hundreds of MB at 10,000 articles) ...
+        memory.release()  # ... given back before the book's worker processes are forked
         links = [FeedLink(fs.title, fs.prefix + name, kind) for fs in sets for name, kind in feed_files(config)]
         for path, data in browser_files(config, views, links).items():
             put(path, data)
