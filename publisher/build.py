@@ -15,8 +15,8 @@ from publisher.errors import BuildFailed, ConfigError, Diagnostic, Reporter, dis
 from publisher.feedcheck import check_feed
 from publisher.model import ArticleView
 from publisher.buildstate import BuildState, StateStore, inputs_key
-from publisher.output import MANIFEST, Staging
-from publisher.render.editions import render_editions
+from publisher.output import MANIFEST, Output, Staging
+from publisher.render.editions import edition_outputs
 from publisher.render.browser import FeedLink, browser_files
 from publisher.render.feeds import feed_files, render_feeds
 from publisher.stage import SourceIndex, normalize_file, run_stage
@@ -121,6 +121,7 @@ def _build(config: Config, out_dir: Path | None, now: dt.datetime | None, cache:
     target = out_dir or config.output_path
     moment = resolve_now(now)
     store = key = listing = None
+    left: dict[str, tuple[tuple[int, int, int], str]] = {}
     if cache.folder is not None:
         store = StateStore(cache.folder, target)
         digests: dict[str, str] = {}
@@ -131,17 +132,19 @@ def _build(config: Config, out_dir: Path | None, now: dt.datetime | None, cache:
         if state is not None:  # nothing changed since the last build: its outputs stand
             outputs = [rel for rel, *_ in state.outputs if rel != MANIFEST]
             return BuildResult(state.articles, state.drafts, state.scheduled, [], [], outputs, state.diagnostics)
+        left = store.left()  # what the last build left in the folder, whatever its inputs
         store.forget()
         cache.known(digests, folders)
     views, _ = load_articles(config, report, cache, workers, listing)
     if report.errors:
         raise BuildFailed(report.diagnostics)
     with memory.long_lived():
-        return _render(config, views, moment, target, cache, workers, report, store, key)
+        return _render(config, views, moment, target, cache, workers, report, store, key, left)
 
 
 def _render(config: Config, all_views: list[ArticleView], moment: dt.datetime, target: Path, cache: Cache,
-            workers: int | None, report: Reporter, store: StateStore | None, key: str | None) -> BuildResult:
+            workers: int | None, report: Reporter, store: StateStore | None, key: str | None,
+            left: dict[str, tuple[tuple[int, int, int], str]]) -> BuildResult:
     views, drafts, scheduled = published(all_views, moment)
 
     media: dict[str, bytes] = {}
@@ -151,28 +154,37 @@ def _render(config: Config, all_views: list[ArticleView], moment: dt.datetime, t
                 media[res.path] = (config.articles_path / res.path).read_bytes()
     # Each output goes to the output folder as it is made (staged beside its target; put in
     # place only once all are made and checked): a big site's feeds do not fit in memory at once.
-    staging = Staging(target)
+    # An output made from the same key as the one the last build left, and left as it was, is
+    # not made, read or compared at all.
+    staging = Staging(target, left)
     problems: dict[str, list[Diagnostic]] = {}
 
-    def put(path: str, data: bytes) -> None:
+    def put(output: Output) -> None:
+        if staging.left_as_is(output.path, output.key):
+            problems.pop(output.path, None)
+            output.keep()
+        else:
+            put_bytes(output.path, output.load(), output.key)
+
+    def put_bytes(path: str, data: bytes, key: str = "") -> None:
         problems.pop(path, None)
         # A feed document already on disk as it is was checked when it was written.
-        if staging.add(path, data) and path.endswith(".xml"):
+        if staging.add(path, data, key) and path.endswith(".xml"):
             problems[path] = check_feed(data, display_path(target / path), self_url=config.url(path))
 
     try:
         documents, sets = render_feeds(config, views, cache)
-        for path, data in documents:
-            put(path, data)
+        for output in documents:
+            put(output)
         del documents  # and with it every article's feed HTML (hundreds of MB at 10,000 articles) ...
         memory.release()  # ... given back before the book's worker processes are forked
         links = [FeedLink(fs.title, fs.prefix + name, kind) for fs in sets for name, kind in feed_files(config)]
         for path, data in browser_files(config, views, links).items():
-            put(path, data)
-        for path, data in render_editions(config, views, media, cache, workers).items():
-            put(path, data)
+            put_bytes(path, data)
+        for output in edition_outputs(config, views, media, cache, workers):
+            put(output)
         for path, data in media.items():
-            put("media/" + path, data)
+            put_bytes("media/" + path, data)
         for path in sorted(problems):  # the feed checks' findings, by path as always
             for diagnostic in problems[path]:
                 report.add(diagnostic)
@@ -185,7 +197,7 @@ def _render(config: Config, all_views: list[ArticleView], moment: dt.datetime, t
     cache.sweep(str(target.resolve()))
     result = BuildResult(len(views), drafts, scheduled, written, removed, sorted(staging.names), report.diagnostics)
     if store is not None and key is not None:
-        store.save(_state(key, all_views, moment, result), [*result.outputs, MANIFEST])
+        store.save(_state(key, all_views, moment, result), [*result.outputs, MANIFEST], staging.keys)
     return result
 
 

@@ -24,9 +24,10 @@ from publisher import sources
 from publisher.cache import code_identity
 from publisher.config import Config
 from publisher.errors import Diagnostic
+from publisher.output import stat_of
 from publisher.sources import Listing
 
-FORMAT = "publisher-build-state-2"
+FORMAT = "publisher-build-state-3"
 
 
 @dataclass
@@ -37,7 +38,9 @@ class BuildState:
     articles: int
     drafts: int
     scheduled: int
-    outputs: list[tuple[str, int, int, int]] = field(default_factory=list)  # (path, size, inode, mtime_ns)
+    # (path, size, inode, mtime_ns, key): key is the hash of everything the output was made
+    # from ("" for outputs compared byte for byte every time)
+    outputs: list[tuple[str, int, int, int, str]] = field(default_factory=list)
     diagnostics: list[Diagnostic] = field(default_factory=list)
 
     def covers(self, now: dt.datetime) -> bool:
@@ -76,14 +79,6 @@ def inputs_key(config: Config, out_dir: Path, digests: dict[str, str] | None = N
     return h.hexdigest()
 
 
-def _stat(path: Path) -> tuple[int, int, int] | None:
-    try:
-        st = path.stat()
-    except OSError:
-        return None
-    return st.st_size, st.st_ino, st.st_mtime_ns
-
-
 class StateStore:
     """The state of builds into one output folder, kept in the cache folder."""
 
@@ -104,6 +99,8 @@ class StateStore:
             data = json.loads(body)
             state = BuildState(**{k: v for k, v in data.items() if k not in ("outputs", "diagnostics")})
             state.outputs = [tuple(o) for o in data["outputs"]]
+            if any(len(o) != 5 for o in state.outputs):  # a state of an older version
+                return None
             state.diagnostics = [Diagnostic(**d) for d in data["diagnostics"]]
         except (ValueError, TypeError, KeyError):
             return None
@@ -115,18 +112,28 @@ class StateStore:
         state = self.load()
         if state is None or state.key != key or not state.covers(now):
             return None
-        for rel, size, inode, mtime in state.outputs:
-            if _stat(self.out_dir / rel) != (size, inode, mtime):
+        for rel, size, inode, mtime, _ in state.outputs:
+            if stat_of(self.out_dir / rel) != (size, inode, mtime):
                 return None
         return state
 
-    def save(self, state: BuildState, outputs: list[str]) -> None:
+    def left(self) -> dict[str, tuple[tuple[int, int, int], str]]:
+        """What the last build left in the output folder: path -> ((size, inode, mtime_ns), key),
+        whatever its inputs were (an empty dict when there is no intact state)."""
+        state = self.load()
+        if state is None:
+            return {}
+        return {rel: ((size, inode, mtime), key) for rel, size, inode, mtime, key in state.outputs}
+
+    def save(self, state: BuildState, outputs: list[str], keys: dict[str, str] | None = None) -> None:
+        """Record ``state`` with the size, inode and modification time of each of ``outputs``
+        as they are now, and the key each was made from (``keys``)."""
         state.outputs = []
         for rel in outputs:
-            found = _stat(self.out_dir / rel)
+            found = stat_of(self.out_dir / rel)
             if found is None:
                 return  # an output is already gone: record nothing, the next build checks all
-            state.outputs.append((rel, *found))
+            state.outputs.append((rel, *found, (keys or {}).get(rel, "")))
         data = asdict(state)
         body = json.dumps(data, ensure_ascii=False, sort_keys=True).encode("utf-8")
         self.path.parent.mkdir(parents=True, exist_ok=True)

@@ -302,6 +302,12 @@ class Cache:
         self._use(name)
         _atomic_write(self._path(name), checksum.digest(), tag, data)
 
+    def keep_slot(self, slot: str) -> None:
+        """Count ``slot``'s kept output as used by this build without reading it (its output
+        is on disk as it was made), so that :meth:`sweep` leaves it."""
+        if self.folder is not None:
+            self._use(_slot_file(slot))
+
     def _use(self, blob: str) -> None:
         self._used.add(blob)
         for track in self._tracks:

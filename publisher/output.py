@@ -5,7 +5,9 @@ from __future__ import annotations
 import contextlib
 import os
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
+from typing import NamedTuple
 
 from publisher.errors import OutputError
 
@@ -26,6 +28,18 @@ def write_outputs(out_dir: Path, files: dict[str, bytes]) -> tuple[list[str], li
         raise
 
 
+class Output(NamedTuple):
+    """An output that may not need making: its path, the key of everything it is made from
+    ("" when it has none: its bytes are then made and compared every time), how to get its
+    bytes (from the cache or made anew), and what to tell the cache when the output is left as
+    it is on disk (that its kept copy is still in use)."""
+
+    path: str
+    key: str
+    load: Callable[[], bytes]
+    keep: Callable[[], None]
+
+
 class Staging:
     """Outputs written one at a time beside their targets, then put in place all together.
 
@@ -36,18 +50,39 @@ class Staging:
     deletes the temporary files and any folder made for them.
     """
 
-    def __init__(self, out_dir: Path) -> None:
+    def __init__(self, out_dir: Path, left: dict[str, tuple[tuple[int, int, int], str]] | None = None) -> None:
+        """``left``: what the last build left in ``out_dir`` (see :meth:`StateStore.left`)."""
         self.out_dir = out_dir
         self.names: set[str] = set()  # every output of this build
         self.same: set[str] = set()  # ... whose bytes are on disk already
+        self.keys: dict[str, str] = {}  # output -> the key it was made from, where it has one
+        self._left = left or {}
         self._staged: dict[str, str] = {}  # output -> its temporary file
         self._made: list[Path] = []  # folders made for temporary files, parents first
 
-    def add(self, rel: str, data: bytes) -> bool:
-        """Stage ``data`` as output ``rel`` (relative POSIX path); False if it is already on
-        disk as it is. A second ``add`` of the same path replaces the first."""
+    def left_as_is(self, rel: str, key: str) -> bool:
+        """Is output ``rel``, made from ``key``, on disk as the last build left it, and was it
+        made from the same key then? If so it counts as added and unchanged, without its bytes
+        being made, read or compared. Trusts the file's size, inode and modification time, as
+        the whole-build skip does (:meth:`StateStore.fresh`)."""
+        was = self._left.get(rel)
+        if not key or was is None or was[1] != key or stat_of(self.out_dir / rel) != was[0]:
+            return False
         self._drop(rel)
         self.names.add(rel)
+        self.same.add(rel)
+        self.keys[rel] = key
+        return True
+
+    def add(self, rel: str, data: bytes, key: str = "") -> bool:
+        """Stage ``data`` as output ``rel`` (relative POSIX path), made from ``key`` if it has
+        one; False if it is already on disk as it is. A second ``add`` of a path replaces the first."""
+        self._drop(rel)
+        self.names.add(rel)
+        if key:
+            self.keys[rel] = key
+        else:
+            self.keys.pop(rel, None)
         target = self.out_dir / rel
         try:
             if target.is_file() and target.stat().st_size == len(data) and target.read_bytes() == data:
@@ -107,6 +142,16 @@ class Staging:
                 _prune_empty(stale.parent, self.out_dir)
         _write_manifest(self.out_dir, self.names)
         return written, removed
+
+
+def stat_of(path: Path) -> tuple[int, int, int] | None:
+    """(size, inode, modification time in ns) of a file, None if there is none: what tells a
+    file left as it was from one replaced or edited."""
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return st.st_size, st.st_ino, st.st_mtime_ns
 
 
 def _read_manifest(out_dir: Path) -> set[str]:

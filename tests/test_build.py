@@ -66,7 +66,7 @@ def test_failure_while_rendering_half_way_leaves_outputs_unchanged(site: Path, m
     def explode(*args, **kwargs):
         raise RuntimeError("renderer crashed")
 
-    monkeypatch.setattr(build_module, "render_editions", explode)  # feeds are rendered, the book is not
+    monkeypatch.setattr(build_module, "edition_outputs", explode)  # feeds are rendered, the book is not
     with pytest.raises(RuntimeError):
         build(config)
     assert snapshot(site / "build") == before
@@ -155,8 +155,8 @@ def test_a_feed_that_fails_its_check_fails_the_build_and_leaves_the_folder_as_it
 
 
 def test_feed_documents_are_made_one_at_a_time(site: Path, monkeypatch):
-    """The build never holds every feed document at once: each is made when the build gets
-    to it, after the one before has gone to the output folder."""
+    """The build never holds every feed document at once: each is made when the build loads
+    it, after the one before has gone to the output folder."""
     from publisher.render import feeds
     from publisher.build import load_articles
     from publisher.errors import Reporter
@@ -167,8 +167,12 @@ def test_feed_documents_are_made_one_at_a_time(site: Path, monkeypatch):
     real = feeds._Renderer.document
     monkeypatch.setattr(feeds._Renderer, "document", lambda self, *a, **k: made.append(a[0]) or real(self, *a, **k))
     documents, _ = feeds.render_feeds(config, views)
-    assert made == []
-    next(documents)
+    first = next(documents)
+    assert made == []  # not even the first is made before the build loads it
+    first.load()
     assert len(made) == 1
     rest = list(documents)
-    assert len(made) == 1 + sum(1 for path, _ in rest if path.endswith(".xml"))
+    assert len(made) == 1
+    for output in rest:
+        output.load()
+    assert len(made) == 1 + sum(1 for output in rest if output.path.endswith(".xml"))

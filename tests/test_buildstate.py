@@ -143,3 +143,81 @@ def test_a_failed_build_leaves_no_state_that_could_skip_the_next(warm: Path, cou
     bad.unlink()
     build(site_config(warm), now=NOW)
     assert counted == [1, 1]  # the state was dropped: the good inputs are checked again, in full
+
+
+# -- outputs left as they were: not made, read or compared again ---------------------------------
+
+
+@pytest.fixture
+def loaded(monkeypatch) -> list[str]:
+    """The outputs whose bytes a build made or read (the others it found left as they were)."""
+    from publisher.output import Staging
+
+    paths: list[str] = []
+    real = Staging.add
+
+    def add(self, rel, data, key=""):
+        paths.append(rel)
+        return real(self, rel, data, key)
+
+    monkeypatch.setattr(Staging, "add", add)
+    return paths
+
+
+def test_an_edit_loads_only_the_outputs_it_changes(warm: Path, tmp_path: Path, loaded: list[str]):
+    path = warm / "articles" / "2026-11-20-cafe-kultur.md"
+    path.write_text(path.read_text(encoding="utf-8").replace("best cardamom", "finest cardamom"), encoding="utf-8")
+    build(site_config(warm), now=NOW)
+    keyed = [p for p in loaded if p.endswith((".xml", ".json", ".epub"))]
+    assert snapshot(warm / "build") == clean_build_at(warm, tmp_path)
+    assert "articles.epub" in keyed and "atom.xml" in keyed  # they hold the edited article
+    assert "authors/ingrid-halvorsen/atom.xml" not in keyed  # ... and this one does not
+    assert len(keyed) < len([p for p in snapshot(warm / "build") if p.endswith((".xml", ".json", ".epub"))])
+
+
+@pytest.mark.parametrize("damage", ["rewritten", "truncated", "deleted"])
+def test_an_output_changed_by_hand_is_restored_by_the_next_real_build(warm: Path, tmp_path: Path, damage: str):
+    target = warm / "build" / "authors" / "ingrid-halvorsen" / "atom.xml"  # not touched by the edit
+    data = target.read_bytes()
+    target.unlink()
+    if damage == "rewritten":  # same bytes and size, another file
+        target.write_bytes(data)
+    elif damage == "truncated":
+        target.write_bytes(data[:100])
+    path = warm / "articles" / "2026-11-20-cafe-kultur.md"
+    path.write_text(path.read_text(encoding="utf-8") + "\nOne more line.\n", encoding="utf-8")
+    build(site_config(warm), now=NOW)
+    assert snapshot(warm / "build") == clean_build_at(warm, tmp_path)
+
+
+def test_keys_are_those_of_the_build_that_left_the_folder_not_of_the_shared_cache(warm: Path, tmp_path: Path):
+    """Two output folders, one cache: folder A built at one state of the sources, folder B at
+    another, then A again at B's state. A's files were made from the first state, so none of
+    them may count as left as they are, although the cache now holds B's versions."""
+    config = site_config(warm)
+    path = warm / "articles" / "2026-11-20-cafe-kultur.md"
+    original = path.read_text(encoding="utf-8")
+    path.write_text(original.replace("best cardamom", "finest cardamom"), encoding="utf-8")
+    other = tmp_path / "b"
+    build(config, other, now=NOW)
+    build(config, now=NOW)  # A at the new state too
+    assert snapshot(warm / "build") == snapshot(other) == clean_build_at(warm, tmp_path)
+    path.write_text(original, encoding="utf-8")
+    build(config, other, now=NOW)  # B back at the first state
+    build(config, now=NOW)
+    assert snapshot(warm / "build") == snapshot(other) == clean_build_at(warm, tmp_path)
+
+
+def test_a_state_of_the_previous_format_is_not_trusted(warm: Path, tmp_path: Path, counted: list[int]):
+    import hashlib
+    import json
+
+    (state,) = (warm / ".publisher-cache" / "state").iterdir()
+    data = json.loads(state.read_bytes().partition(b"\n")[2])
+    data["outputs"] = [o[:4] for o in data["outputs"]]  # (path, size, inode, mtime): no keys
+    body = json.dumps(data, sort_keys=True).encode("utf-8")
+    state.write_bytes(hashlib.sha256(body).hexdigest().encode() + b"\n" + body)
+    (warm / "build" / "atom.xml").write_bytes(b"changed by hand")
+    build(site_config(warm), now=NOW)
+    assert counted == [1]
+    assert snapshot(warm / "build") == clean_build_at(warm, tmp_path)

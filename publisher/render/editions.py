@@ -49,12 +49,14 @@ import datetime as dt
 import hashlib
 import re
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import PurePosixPath
 from typing import TYPE_CHECKING, Any
 
 from publisher.cache import Cache, blob_key
 from publisher.dates import parse_iso
 from publisher.errors import OutputError, Reporter
+from publisher.output import Output
 from publisher.render.content import MONTHS
 
 if TYPE_CHECKING:
@@ -405,29 +407,52 @@ def render_editions(
     config: Config, views: list[ArticleView], media: dict[str, bytes], cache: Cache | None = None,
     workers: int | None = None,
 ) -> dict[str, bytes]:
-    """Every configured edition as output path -> EPUB bytes; by default the archive edition.
+    """Every configured edition as output path -> EPUB bytes; by default the archive edition."""
+    return {book.path: book.load() for book in edition_outputs(config, views, media, cache, workers)}
+
+
+def edition_outputs(
+    config: Config, views: list[ArticleView], media: dict[str, bytes], cache: Cache | None = None,
+    workers: int | None = None,
+) -> list[Output]:
+    """Every configured edition, each made only when loaded.
 
     A book whose inputs (settings, edition, articles, images) are unchanged comes from the build
     cache: after an edit only the editions holding that article are made again.
     """
-    from publisher.render.epub import render_book
-
     if cache is None or not all(v.digest for v in views):  # no digests: nothing to key books on
         cache = Cache(None)
-    books = {}
-    for edition in plan_editions(config, views):
-        key = _book_key(config, edition, media)
-        data = cache.get_kept("book " + edition.path, key)
-        if data is None:
-            with cache.tracking() as parts:
-                data = render_book(config, edition, media, cache, workers)
-            cache.put_kept("book " + edition.path, key, data)
-            cache.put_kept("book parts " + edition.path, key, "\n".join(sorted(parts)).encode("ascii"))
-        else:  # its frame and chapter packs stay in the cache for the next time it is made
-            parts_list = cache.get_kept("book parts " + edition.path, key)
-            cache.keep(parts_list.decode("ascii").split() if parts_list else ())
-        books[edition.path] = data
-    return books
+    return [Output(edition.path, key, partial(_book, config, edition, media, cache, workers, key),
+                   partial(_keep_book, cache, edition.path, key))
+            for edition in plan_editions(config, views)
+            for key in (_book_key(config, edition, media),)]
+
+
+def _book(config: Config, edition: Edition, media: dict[str, bytes], cache: Cache, workers: int | None,
+          key: str) -> bytes:
+    from publisher.render.epub import render_book
+
+    data = cache.get_kept("book " + edition.path, key)
+    if data is None:
+        with cache.tracking() as parts:
+            data = render_book(config, edition, media, cache, workers)
+        cache.put_kept("book " + edition.path, key, data)
+        cache.put_kept("book parts " + edition.path, key, "\n".join(sorted(parts)).encode("ascii"))
+    else:
+        _keep_parts(cache, edition.path, key)
+    return data
+
+
+def _keep_book(cache: Cache, path: str, key: str) -> None:
+    """The book is on disk as it was made: its kept copy, frame and chapter packs stay in the
+    cache for the next time it is made."""
+    cache.keep_slot("book " + path)
+    _keep_parts(cache, path, key)
+
+
+def _keep_parts(cache: Cache, path: str, key: str) -> None:
+    parts = cache.get_kept("book parts " + path, key)
+    cache.keep(parts.decode("ascii").split() if parts else ())
 
 
 def _book_key(config: Config, edition: Edition, media: dict[str, bytes]) -> str:

@@ -23,6 +23,7 @@ from publisher.cache import Cache, blob_key
 from publisher.config import Config
 from publisher.dates import parse_iso
 from publisher.model import ArticleView
+from publisher.output import Output
 from publisher.render.content import article_content
 
 ATOM = "http://www.w3.org/2005/Atom"
@@ -116,23 +117,29 @@ class _Renderer:
         self.cache = cache or Cache(None)
         self.settings = repr(config)
 
-    def cached(self, kind: str, fs: FeedSet, items: list[ArticleView], links: dict[str, str], make) -> bytes:
+    def cached(self, path: str, kind: str, fs: FeedSet, items: list[ArticleView], links: dict[str, str],
+               make) -> Output:
+        """The document at ``path``: its key, and its bytes from the cache or ``make()``."""
         slot = repr((kind, fs.prefix, sorted(links.items())))  # one document (its links say which)
         key = blob_key(self.settings, kind, fs.prefix, fs.title, repr(sorted(links.items())),
                        *(v.digest for v in items))
-        data = self.cache.get_kept(slot, key)
-        if data is None:
-            data = make()
-            self.cache.put_kept(slot, key, data)
-        return data
+
+        def load() -> bytes:
+            data = self.cache.get_kept(slot, key)
+            if data is None:
+                data = make()
+                self.cache.put_kept(slot, key, data)
+            return data
+
+        return Output(path, key, load, partial(self.cache.keep_slot, slot))
 
     def html(self, view: ArticleView) -> str:
         if view.uri not in self.contents:
             self.contents[view.uri] = content_html(view)
         return self.contents[view.uri]
 
-    def documents(self, fs: FeedSet) -> Iterator[tuple[str, bytes]]:
-        """(output path, bytes) of each of the set's documents, made one at a time."""
+    def documents(self, fs: FeedSet) -> Iterator[Output]:
+        """Each of the set's documents, made (or taken from the cache) only when loaded."""
         limit = self.config.feed_limit
         chron = list(reversed(fs.views))
         full_pages = len(chron) // limit if self.config.feed_archives else 0
@@ -142,7 +149,7 @@ class _Renderer:
             if full_pages:
                 links["prev-archive"] = f"{fs.prefix}archive/{fmt}/{full_pages}.xml"
             items = list(fs.views[:limit])
-            yield current, self.cached(fmt, fs, items, links, partial(self.document, fmt, fs, items, links, archive=False))
+            yield self.cached(current, fmt, fs, items, links, partial(self.document, fmt, fs, items, links, archive=False))
             for page in range(1, full_pages + 1):
                 path = f"{fs.prefix}archive/{fmt}/{page}.xml"
                 links = {"self": path, "current": current}
@@ -151,14 +158,14 @@ class _Renderer:
                 if page < full_pages:
                     links["next-archive"] = f"{fs.prefix}archive/{fmt}/{page + 1}.xml"
                 page_items = list(reversed(chron[(page - 1) * limit : page * limit]))
-                yield path, self.cached(
-                    fmt + "-archive", fs, page_items, links,
+                yield self.cached(
+                    path, fmt + "-archive", fs, page_items, links,
                     partial(self.document, fmt, fs, page_items, links, archive=True),
                 )
         if "json" not in self.config.feed_formats:
             return
         latest = list(fs.views[:limit])
-        yield f"{fs.prefix}feed.json", self.cached("json", fs, latest, {}, partial(self.json_feed, fs, latest))
+        yield self.cached(f"{fs.prefix}feed.json", "json", fs, latest, {}, partial(self.json_feed, fs, latest))
 
     # -- RSS and Atom through feedgen ---------------------------------------------------------
 
@@ -350,17 +357,16 @@ def opml(config: Config, sets: list[FeedSet]) -> bytes:
 
 def render_feeds(
     config: Config, views: list[ArticleView], cache: Cache | None = None
-) -> tuple[Iterator[tuple[str, bytes]], list[FeedSet]]:
-    """Every feed document, archive page and the OPML list as (output path, bytes), each made
-    when the iterator reaches it (a big site's feeds add up to far more than memory should
-    hold at once); and the feed sets."""
+) -> tuple[Iterator[Output], list[FeedSet]]:
+    """Every feed document, archive page and the OPML list, each made only when loaded (a big
+    site's feeds add up to far more than memory should hold at once); and the feed sets."""
     renderer = _Renderer(config, {}, cache)
     sets = feed_sets(config, views)
 
-    def documents() -> Iterator[tuple[str, bytes]]:
+    def documents() -> Iterator[Output]:
         for fs in sets:
             yield from renderer.documents(fs)
-        yield "feeds.opml", opml(config, sets)
+        yield Output("feeds.opml", "", partial(opml, config, sets), lambda: None)
 
     return documents(), sets
 
