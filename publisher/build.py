@@ -128,11 +128,12 @@ def _build(config: Config, out_dir: Path | None, now: dt.datetime | None, cache:
         folders: set[str] = set()
         listing = sources.Listing()
         key = inputs_key(config, target, digests, folders, listing)
-        state = store.fresh(key, moment)
-        if state is not None:  # nothing changed since the last build: its outputs stand
-            outputs = [rel for rel, *_ in state.outputs if rel != MANIFEST]
-            return BuildResult(state.articles, state.drafts, state.scheduled, [], [], outputs, state.diagnostics)
-        left = store.left()  # what the last build left in the folder, whatever its inputs
+        last = store.load()
+        if last is not None and store.fresh(last, key, moment):  # nothing changed: its outputs stand
+            outputs = [rel for rel, *_ in last.outputs if rel != MANIFEST]
+            return BuildResult(last.articles, last.drafts, last.scheduled, [], [], outputs, last.diagnostics)
+        if last is not None:
+            left = last.left()  # what the last build left in the folder, whatever its inputs
         store.forget()
         cache.known(digests, folders)
     views, _ = load_articles(config, report, cache, workers, listing)

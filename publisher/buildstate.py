@@ -43,6 +43,10 @@ class BuildState:
     outputs: list[tuple[str, int, int, int, str]] = field(default_factory=list)
     diagnostics: list[Diagnostic] = field(default_factory=list)
 
+    def left(self) -> dict[str, tuple[tuple[int, int, int], str]]:
+        """What this build left in its output folder: path -> ((size, inode, mtime_ns), key)."""
+        return {rel: ((size, inode, mtime), key) for rel, size, inode, mtime, key in self.outputs}
+
     def covers(self, now: dt.datetime) -> bool:
         """Would a build at ``now`` publish exactly the articles this one did?"""
         if self.published_from and now < dt.datetime.fromisoformat(self.published_from):
@@ -106,24 +110,13 @@ class StateStore:
             return None
         return state
 
-    def fresh(self, key: str, now: dt.datetime) -> BuildState | None:
-        """The last build's state if it still holds: same inputs, same articles published at
-        ``now``, and every output exactly as that build left it."""
-        state = self.load()
-        if state is None or state.key != key or not state.covers(now):
-            return None
-        for rel, size, inode, mtime, _ in state.outputs:
-            if stat_of(self.out_dir / rel) != (size, inode, mtime):
-                return None
-        return state
-
-    def left(self) -> dict[str, tuple[tuple[int, int, int], str]]:
-        """What the last build left in the output folder: path -> ((size, inode, mtime_ns), key),
-        whatever its inputs were (an empty dict when there is no intact state)."""
-        state = self.load()
-        if state is None:
-            return {}
-        return {rel: ((size, inode, mtime), key) for rel, size, inode, mtime, key in state.outputs}
+    def fresh(self, state: BuildState, key: str, now: dt.datetime) -> bool:
+        """Does the last build's ``state`` still hold: same inputs, same articles published at
+        ``now``, and every output exactly as that build left it?"""
+        if state.key != key or not state.covers(now):
+            return False
+        return all(stat_of(self.out_dir / rel) == (size, inode, mtime)
+                   for rel, size, inode, mtime, _ in state.outputs)
 
     def save(self, state: BuildState, outputs: list[str], keys: dict[str, str] | None = None) -> None:
         """Record ``state`` with the size, inode and modification time of each of ``outputs``

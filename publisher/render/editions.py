@@ -422,10 +422,12 @@ def edition_outputs(
     """
     if cache is None or not all(v.digest for v in views):  # no digests: nothing to key books on
         cache = Cache(None)
-    return [Output(edition.path, key, partial(_book, config, edition, media, cache, workers, key),
-                   partial(_keep_book, cache, edition.path, key))
-            for edition in plan_editions(config, views)
-            for key in (_book_key(config, edition, media),)]
+    books = []
+    for edition in plan_editions(config, views):
+        key = _book_key(config, edition, media)
+        books.append(Output(edition.path, key, partial(_book, config, edition, media, cache, workers, key),
+                            partial(_keep_book, cache, edition.path, key)))
+    return books
 
 
 def _book(config: Config, edition: Edition, media: dict[str, bytes], cache: Cache, workers: int | None,
