@@ -134,12 +134,13 @@ class Meter:
 
             def watchdog() -> None:  # in a thread, so the wait below returns the moment the child ends
                 while not done.wait(PSS_EVERY):
-                    pss = group_pss_kib(proc.pid)
+                    group = group_processes(proc.pid)
+                    pss = group_pss_kib(group)
                     if pss is not None:
                         tree_peak[0], tree_peak[1] = max(tree_peak[0], pss), True
                     if timeout is not None and time.perf_counter() - t0 > timeout:
                         self.killed = f"timed out after {timeout:.0f} s"
-                    elif max_mib is not None and group_rss_kib(proc.pid) > max_mib * 1024:
+                    elif max_mib is not None and group_rss_kib(group) > max_mib * 1024:
                         self.killed = f"killed at {max_mib:.0f} MiB resident"
                     if self.killed:
                         os.killpg(proc.pid, signal.SIGKILL)  # the group we started, and only it
@@ -174,19 +175,31 @@ class Meter:
 PSS_EVERY = 0.2
 
 
-def group_pss_kib(pgid: int) -> int | None:
-    """Proportional set size summed over process group ``pgid`` (Linux /proc/PID/smaps_rollup),
-    in KiB: pages shared between the build and its forked workers are counted once in all, not
-    once per process as a sum of RSS would. None where smaps_rollup cannot be read."""
-    total, seen = 0, False
+def group_processes(pgid: int) -> list[tuple[str, list[bytes]]]:
+    """(pid, the fields of /proc/PID/stat after "(comm)") of every process in group ``pgid``."""
+    found = []
     for entry in os.scandir("/proc"):
         if not entry.name.isdigit():
             continue
         try:
             with open(f"/proc/{entry.name}/stat", "rb") as fh:
-                if int(fh.read().rsplit(b")", 1)[1].split()[2]) != pgid:
-                    continue
-            with open(f"/proc/{entry.name}/smaps_rollup", "rb") as fh:
+                stat = fh.read().rsplit(b")", 1)[1].split()
+            if int(stat[2]) == pgid:  # the fields after "(comm)": state, ppid, pgrp, ...
+                found.append((entry.name, stat))
+        except (OSError, IndexError, ValueError):
+            continue
+    return found
+
+
+def group_pss_kib(processes: list[tuple[str, list[bytes]]]) -> int | None:
+    """Proportional set size summed over ``processes`` (:func:`group_processes`; Linux
+    /proc/PID/smaps_rollup), in KiB: pages shared between the build and its forked workers are
+    counted once in all, not once per process as a sum of RSS would. None where smaps_rollup
+    cannot be read."""
+    total, seen = 0, False
+    for pid, _ in processes:
+        try:
+            with open(f"/proc/{pid}/smaps_rollup", "rb") as fh:
                 for line in fh:
                     if line.startswith(b"Pss:"):
                         total += int(line.split()[1])
@@ -197,21 +210,10 @@ def group_pss_kib(pgid: int) -> int | None:
     return total if seen else None
 
 
-def group_rss_kib(pgid: int) -> int:
-    """Resident memory of every process in process group ``pgid`` (Linux /proc), in KiB."""
-    total = 0
+def group_rss_kib(processes: list[tuple[str, list[bytes]]]) -> int:
+    """Resident memory of ``processes`` (:func:`group_processes`), in KiB."""
     page_kib = os.sysconf("SC_PAGE_SIZE") // 1024
-    for entry in os.scandir("/proc"):
-        if not entry.name.isdigit():
-            continue
-        try:
-            with open(f"/proc/{entry.name}/stat", "rb") as fh:
-                stat = fh.read().rsplit(b")", 1)[1].split()
-            if int(stat[2]) == pgid:  # fields after "(comm)": state, ppid, pgrp, ..., rss is 22nd
-                total += int(stat[21]) * page_kib
-        except (OSError, IndexError, ValueError):
-            continue
-    return total
+    return sum(int(stat[21]) * page_kib for _, stat in processes)  # rss is the 22nd field after "(comm)"
 
 
 # --------------------------------------------------------------------------- corpora
