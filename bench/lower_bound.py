@@ -42,13 +42,13 @@ import yaml
 from lxml import etree
 
 from publisher import sources
-from publisher.cache import Cache
+from publisher.books.zipwriter import Packed, write_zip
 from publisher.config import load_config
+from publisher.incremental.cache import Cache
+from publisher.incremental.stage import run_stage
 from publisher.model import schema
-from publisher.render.zipwriter import Packed, write_zip
 from publisher.sources import frontmatter
 from publisher.sources.markdown import render_html
-from publisher.stage import run_stage
 from publisher.xmlutil import PARSER, XHTML_NS
 
 BENCH = Path(__file__).resolve().parent

@@ -8,18 +8,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from publisher import memory, sources
-from publisher.cache import Cache
 from publisher.config import Config
 from publisher.dates import parse_iso
 from publisher.errors import BuildFailed, ConfigError, Diagnostic, Reporter, display_path
-from publisher.feedcheck import check_feed
+from publisher.feeds.browser import FeedLink, browser_files
+from publisher.feeds.check import check_feed
+from publisher.feeds.render import feed_files, render_feeds
+from publisher.incremental.books import edition_outputs
+from publisher.incremental.buildstate import BuildState, StateStore, inputs_key
+from publisher.incremental.cache import Cache
+from publisher.incremental.stage import SourceIndex, normalize_file, run_stage
 from publisher.model import ArticleView
-from publisher.buildstate import BuildState, StateStore, inputs_key
 from publisher.output import MANIFEST, Output, Staging
-from publisher.render.editions import edition_outputs
-from publisher.render.browser import FeedLink, browser_files
-from publisher.render.feeds import feed_files, render_feeds
-from publisher.stage import SourceIndex, normalize_file, run_stage
 
 __all__ = ["build", "load_articles", "normalize_file", "SourceIndex", "BuildResult", "resolve_now"]
 

@@ -13,10 +13,10 @@ import click
 from publisher import __version__, dates
 from publisher.build import build as run_build
 from publisher.build import load_articles, normalize_file
-from publisher.cache import Cache
 from publisher.config import Config, load_config
 from publisher.errors import Diagnostic, Reporter, display_path
-from publisher.feedcheck import check_feed
+from publisher.feeds.check import check_feed
+from publisher.incremental.cache import Cache
 from publisher.xmlutil import to_bytes
 
 config_option = click.option(

@@ -64,7 +64,7 @@ class Staging:
         """Is output ``rel``, made from ``key``, on disk as the last build left it, and was it
         made from the same key then? If so it counts as added and unchanged, without its bytes
         being made, read or compared. Trusts the file's size, inode and modification time, as
-        the whole-build skip does (:meth:`~publisher.buildstate.StateStore.fresh`)."""
+        the whole-build skip does (:meth:`~publisher.incremental.buildstate.StateStore.fresh`)."""
         was = self._left.get(rel)
         if not key or was is None or was[1] != key or stat_of(self.out_dir / rel) != was[0]:
             return False

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import re
 
-from lxml import etree, html as lxml_html
+from lxml import etree
+from lxml import html as lxml_html
 
 ART_NS = "urn:publisher:article:1"
 XHTML_NS = "http://www.w3.org/1999/xhtml"

@@ -157,9 +157,9 @@ def test_a_feed_that_fails_its_check_fails_the_build_and_leaves_the_folder_as_it
 def test_feed_documents_are_made_one_at_a_time(site: Path, monkeypatch):
     """The build never holds every feed document at once: each is made when the build loads
     it, after the one before has gone to the output folder."""
-    from publisher.render import feeds
     from publisher.build import load_articles
     from publisher.errors import Reporter
+    from publisher.feeds import render as feeds
 
     config = site_config(site)
     views, _ = load_articles(config, Reporter(), workers=1)

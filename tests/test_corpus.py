@@ -14,7 +14,7 @@ from publisher.build import build, load_articles
 from publisher.cli import cli
 from publisher.config import load_config
 from publisher.errors import Reporter
-from publisher.feedcheck import check_feed
+from publisher.feeds.check import check_feed
 from tests.conftest import CORPUS, epubcheck, write
 
 pytestmark = pytest.mark.skipif(not (CORPUS / "content").is_dir(), reason="shared corpus not present")

@@ -10,9 +10,9 @@ import pytest
 
 from publisher import build as build_module
 from publisher import memory
+from publisher.books import chapterset
 from publisher.build import build
-from publisher.render import chapterset
-from publisher.stage import _init_worker
+from publisher.incremental.stage import _init_worker
 from tests.conftest import site_config
 
 

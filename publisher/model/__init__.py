@@ -11,7 +11,7 @@ from importlib import resources
 from lxml import etree
 
 from publisher.dates import parse_iso
-from publisher.xmlutil import A, H, PARSER, XML_LANG
+from publisher.xmlutil import PARSER, XML_LANG, A, H
 
 
 @functools.cache

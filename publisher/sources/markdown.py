@@ -15,7 +15,7 @@ from lxml import etree
 
 from publisher.errors import Reporter
 from publisher.sources import Reader, SourceArticle, decode, frontmatter
-from publisher.xmlutil import H, LINE_ATTR, XHTML_NS, html_fragment_to_xhtml
+from publisher.xmlutil import LINE_ATTR, XHTML_NS, H, html_fragment_to_xhtml
 
 # UNSAFE keeps raw HTML (publisher's own sanitizer removes what is dangerous, with warnings);
 # SOURCEPOS gives every block its source line for messages.

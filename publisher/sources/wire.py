@@ -30,7 +30,7 @@ from lxml import etree
 
 from publisher.errors import Reporter, SourceError
 from publisher.sources import Reader, SourceArticle, SourceAuthor, decode
-from publisher.xmlutil import H, LINE_ATTR
+from publisher.xmlutil import LINE_ATTR, H
 
 _AUTHOR = re.compile(r"^Authors?:\s*(?P<names>\S.*)$")
 _SENTENCE_END = re.compile(r"[.!?…:][\"'”’»)\]]*$")

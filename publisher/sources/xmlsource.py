@@ -10,7 +10,7 @@ from lxml import etree
 from publisher import model
 from publisher.errors import Reporter, SourceError
 from publisher.sources import Reader, SourceArticle, SourceAuthor
-from publisher.xmlutil import A, PARSER, text_content
+from publisher.xmlutil import PARSER, A, text_content
 
 _FIELDS = {
     "headline": "title",

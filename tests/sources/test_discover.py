@@ -24,7 +24,7 @@ def test_links_fifos_and_linked_folders(tmp_path: Path):
     are not entered (as with rglob); the build's hash of its inputs does not open a FIFO."""
     import os
 
-    from publisher.buildstate import inputs_key
+    from publisher.incremental.buildstate import inputs_key
     from publisher.sources import discover_named, scan
     from tests.conftest import site_config
 

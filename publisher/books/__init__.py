@@ -1,0 +1,4 @@
+"""Books: from the published article views and the settings to EPUB 3 files: which editions
+(editions.py), each chapter (chapters.py, chapterset.py), the generated pages and navigation
+(pages.py), the cover (cover.py), accessibility metadata (a11y.py), the package (epub.py) and
+the zip (zipwriter.py)."""

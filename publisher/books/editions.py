@@ -1,0 +1,237 @@
+"""Which books to make: the editions of the config (``config.editions``), planned from the articles.
+
+An edition spec (parsed in ``publisher.config.editions``) and the published articles give the
+books: their paths, titles, sections and reading order. The reading order is the table of
+contents: sections in order, each section's articles in ``order``. Editions without articles
+are not written.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from pathlib import PurePosixPath
+from typing import TYPE_CHECKING, Any
+
+from publisher.config.editions import OTHER, PERIODS, EditionSpec
+from publisher.dates import parse_iso
+from publisher.errors import OutputError
+from publisher.model.content import MONTHS
+from publisher.slugs import slugify as base_slugify
+
+if TYPE_CHECKING:
+    from publisher.config import Config
+    from publisher.model import ArticleView
+
+# --- planning: from a spec and the articles to the books -------------------------------------
+
+
+@dataclass(frozen=True)
+class Section:
+    key: str  # slug: ids in the book, and file names of section editions
+    label: str  # "" for the one group of an ungrouped edition
+    views: tuple[ArticleView, ...]
+
+
+@dataclass(frozen=True)
+class Edition:
+    """One book to write: where, under which identity, and its articles grouped in sections."""
+
+    key: str  # names the identifier: "archive", "weekly-2026-W47", "tag-port"
+    path: str  # output path, e.g. "books/weekly-2026-W47.epub"
+    heading: str  # "Weekly edition"
+    dates: str  # "16–22 November 2026"
+    sections: tuple[Section, ...]
+    series: str = ""  # belongs-to-collection, for editions that come out periodically
+    position: str = ""  # the edition's place in its series
+    subjects: tuple[str, ...] = field(default=())
+    site_only: bool = False  # the book's title is the site's name alone (the default archive)
+
+    def book_title(self, site: str) -> str:
+        """dc:title: "The Harbour Dispatch — Weekly edition, 16–22 November 2026"."""
+        return site if self.site_only else f"{site} — {self.title}"
+
+    @property
+    def title(self) -> str:
+        """The edition's own title: "Weekly edition, 16–22 November 2026"."""
+        return f"{self.heading}, {self.dates}" if self.series else self.heading
+
+    @property
+    def views(self) -> list[ArticleView]:
+        """Every article in reading order."""
+        return [v for s in self.sections for v in s.views]
+
+
+def slugify(text: str) -> str:
+    """The project's slug (``publisher.slugs``); "section" when nothing is left of the text."""
+    return base_slugify(text) or "section"
+
+
+def _local_date(view: ArticleView, config: Config) -> dt.date:
+    return parse_iso(view.published).astimezone(config.zone).date()
+
+
+def date_span(first: dt.date, last: dt.date) -> str:
+    """'16–22 November 2026', '30 November – 6 December 2026', '18 November 2026'."""
+    def full(d: dt.date) -> str:
+        return f"{d.day} {MONTHS[d.month - 1]} {d.year}"
+
+    if first == last:
+        return full(first)
+    if (first.year, first.month) == (last.year, last.month):
+        return f"{first.day}–{last.day} {MONTHS[last.month - 1]} {last.year}"
+    if first.year == last.year:
+        return f"{first.day} {MONTHS[first.month - 1]} – {full(last)}"
+    return f"{full(first)} – {full(last)}"
+
+
+def _span_of(views: list[ArticleView], config: Config) -> str:
+    days = [_local_date(v, config) for v in views]
+    return date_span(min(days), max(days))
+
+
+def _folder(view: ArticleView) -> str:
+    parts = PurePosixPath(view.source).parts[:-1]
+    if PurePosixPath(view.source).stem == "index":  # a page bundle: the folder is the article's own
+        parts = parts[:-1]
+    return parts[0] if parts else ""
+
+
+def group(views: list[ArticleView], spec: EditionSpec, config: Config) -> tuple[Section, ...]:
+    """``views`` in sections, each section's articles in the spec's order."""
+    ordered = sorted(views, key=lambda v: v.sort_key(), reverse=spec.order == "newest")
+    if spec.section == "none":
+        return (Section("all", "", tuple(ordered)),)
+    chosen = {_match_key(s) for s in spec.sections}
+    buckets: dict[str, list[ArticleView]] = {}
+    labels: dict[str, str] = {}
+    for view in ordered:
+        key, label = _section_of(view, spec, config, chosen)
+        buckets.setdefault(key, []).append(view)
+        labels.setdefault(key, label)
+    if spec.section == "folder":
+        keys = sorted(buckets, key=lambda k: (k != "", labels[k].casefold(), k))
+    elif spec.sections:
+        rank = {_match_key(s): i for i, s in enumerate(spec.sections)}
+        keys = sorted(buckets, key=lambda k: rank.get(k, len(rank)))
+    else:
+        keys = sorted(buckets, key=lambda k: (k == "", labels[k].casefold(), k))
+    return tuple(Section(_section_key(k, labels[k]), labels[k], tuple(buckets[k])) for k in keys)
+
+
+def _match_key(text: str) -> str:
+    return slugify(text)
+
+
+def _section_key(key: str, label: str) -> str:
+    return key or slugify(label)
+
+
+def _section_of(view: ArticleView, spec: EditionSpec, config: Config, chosen: set[str]) -> tuple[str, str]:
+    """(key, label); the key "" is the catch-all group ("Other", or the site's top folder)."""
+    if spec.section == "folder":
+        folder = _folder(view)
+        if not folder:
+            return "", config.title
+        return slugify(folder), " ".join(w[:1].upper() + w[1:] for w in re.split(r"[-_\s]+", folder) if w)
+    for slug, label in view.tags:
+        if not chosen or slug in chosen or _match_key(label) in chosen:
+            return slug, label
+    return "", OTHER
+
+
+def _format(template: str, **values: Any) -> str:
+    return template.format(**{"tag": "", "section": "", "n": 0, **values})
+
+
+def plan(spec: EditionSpec, views: list[ArticleView], config: Config) -> list[Edition]:
+    """The books one spec makes from the published articles (none for an empty selection)."""
+    if not views:
+        return []
+    if spec.kind == "archive":
+        path = f"books/{spec.name}.epub" if spec.name else f"{config.epub_name}.epub"
+        title = _format(spec.title or "All articles", n=len(views))
+        dates, sections = _span_of(views, config), group(views, spec, config)
+        return [Edition(spec.name or "archive", path, title, dates, sections, site_only=not (spec.title or spec.name))]
+    if spec.kind == "latest":
+        chosen = sorted(views, key=lambda v: v.sort_key(), reverse=True)[: spec.n]
+        title = _format(spec.title or "Latest articles", n=len(chosen))
+        return [Edition(spec.stem, f"books/{spec.stem}.epub", title, _span_of(chosen, config),
+                        group(chosen, spec, config))]
+    if spec.kind == "period":
+        return _periods(spec, views, config)
+    if spec.kind == "tag":
+        return _per_tag(spec, views, config)
+    return _per_section(spec, views, config)
+
+
+def _period_of(day: dt.date, period: str) -> tuple[str, dt.date, dt.date, str]:
+    """(file stamp, first day, last day, series position) of the period holding ``day``."""
+    if period == "day":
+        return day.isoformat(), day, day, day.strftime("%Y%m%d")
+    if period == "week":
+        year, week, weekday = day.isocalendar()
+        monday = day - dt.timedelta(days=weekday - 1)
+        return f"{year}-W{week:02d}", monday, monday + dt.timedelta(days=6), f"{year}{week:02d}"
+    first = day.replace(day=1)
+    last = (first + dt.timedelta(days=32)).replace(day=1) - dt.timedelta(days=1)
+    return f"{day.year}-{day.month:02d}", first, last, f"{day.year}{day.month:02d}"
+
+
+def _periods(spec: EditionSpec, views: list[ArticleView], config: Config) -> list[Edition]:
+    buckets: dict[tuple[str, dt.date, dt.date, str], list[ArticleView]] = {}
+    for view in views:
+        buckets.setdefault(_period_of(_local_date(view, config), spec.period), []).append(view)
+    periods = sorted(buckets, key=lambda p: p[1], reverse=True)
+    if spec.last:
+        periods = periods[: spec.last]
+    adjective = PERIODS[spec.period].capitalize()
+    series = f"{config.title} {adjective}"
+    out = []
+    for stamp, first, last, position in sorted(periods, key=lambda p: p[1]):
+        chosen = buckets[(stamp, first, last, position)]
+        heading = _format(spec.title or f"{adjective} edition", n=len(chosen))
+        out.append(Edition(f"{spec.stem}-{stamp}", f"books/{spec.stem}-{stamp}.epub", heading,
+                           date_span(first, last), group(chosen, spec, config), series, position))
+    return out
+
+
+def _per_tag(spec: EditionSpec, views: list[ArticleView], config: Config) -> list[Edition]:
+    labels: dict[str, str] = {}
+    for view in sorted(views, key=lambda v: v.sort_key(), reverse=True):
+        for slug, label in view.tags:
+            labels.setdefault(slug, label)
+    wanted = {_match_key(t) for t in spec.tags}
+    out = []
+    for slug in sorted(labels):
+        if wanted and slug not in wanted and _match_key(labels[slug]) not in wanted:
+            continue
+        chosen = [v for v in views if slug in {s for s, _ in v.tags}]
+        heading = _format(spec.title or "{tag}", tag=labels[slug], n=len(chosen))
+        out.append(Edition(f"{spec.stem}-{slug}", f"books/{spec.stem}-{slug}.epub", heading,
+                           _span_of(chosen, config), group(chosen, spec, config), subjects=(labels[slug],)))
+    return out
+
+
+def _per_section(spec: EditionSpec, views: list[ArticleView], config: Config) -> list[Edition]:
+    out = []
+    for section in group(views, spec, config):
+        chosen = list(section.views)
+        heading = _format(spec.title or "{section}", section=section.label, n=len(chosen))
+        out.append(Edition(f"{spec.stem}-{section.key}", f"books/{spec.stem}-{section.key}.epub", heading,
+                           _span_of(chosen, config), (section,), subjects=(section.label,)))
+    return out
+
+
+def plan_editions(config: Config, views: list[ArticleView]) -> list[Edition]:
+    """Every book the config asks for, in a stable order; an output path is never used twice."""
+    editions: list[Edition] = []
+    seen: dict[str, Edition] = {}
+    for spec in config.editions or (EditionSpec(),):
+        for edition in plan(spec, views, config):
+            if edition.path in seen:
+                raise OutputError(f"two editions would both be written to {edition.path}; give one a name")
+            seen[edition.path] = edition
+            editions.append(edition)
+    return editions

@@ -1,0 +1,297 @@
+"""One edition as an EPUB 3 book (NCX included for EPUB 2 readers).
+
+ebooklib writes the package: metadata, manifest, spine, guide and the container. What it would
+get wrong is kept out of its hands (see DESIGN.md): the navigation document and NCX are made
+here as plain items (its own put the nav in the reading order and cannot group or add
+landmarks), ``dcterms:modified`` is the newest article's time (never the clock), and its zip is
+laid out again by ``zipwriter`` with fixed order and times and cached compression.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import io
+import pickle
+import uuid
+import zipfile
+from dataclasses import dataclass
+from importlib import resources
+from urllib.parse import urlsplit
+
+from ebooklib import epub
+
+from publisher.books import pages as bookpages
+from publisher.books.a11y import Accessibility, survey
+from publisher.books.chapters import CONTENTS, CSS_PATH, chapter_name, media_name
+from publisher.books.chapterset import PACK_FORMAT, Chapter, make_chapters
+from publisher.books.cover import CoverText, render_cover
+from publisher.books.editions import Edition
+from publisher.books.zipwriter import Packed, pack, write_zip
+from publisher.config import Config
+from publisher.dates import parse_iso
+from publisher.errors import SourceError
+from publisher.incremental.cache import Cache, blob_key
+from publisher.model import ArticleView
+
+_EPOCH_1980 = dt.datetime(1980, 1, 1, tzinfo=dt.UTC)
+#: What an image's first bytes must be for its media type (a mislabelled file is an EPUB error).
+_MAGIC = {
+    "image/jpeg": (b"\xff\xd8\xff",),
+    "image/png": (b"\x89PNG\r\n\x1a\n",),
+    "image/gif": (b"GIF87a", b"GIF89a"),
+}
+IMAGE_TYPES = (*_MAGIC, "image/svg+xml")
+
+
+def book_identifier(config: Config, edition: str) -> str:
+    """A stable URN for one edition of one site: re-downloads replace the old copy on devices."""
+    host = urlsplit(config.base_url).netloc.lower()
+    return "urn:uuid:" + str(uuid.uuid5(uuid.NAMESPACE_URL, f"publisher:{host}/edition/{edition}"))
+
+
+@dataclass
+class Item:
+    """One file of the book, under EPUB/."""
+
+    id: str
+    href: str
+    media_type: str
+    data: bytes
+    properties: str = ""
+
+
+def _utc(value: dt.datetime) -> str:
+    return max(value.astimezone(dt.UTC), _EPOCH_1980).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _modified(views: list[ArticleView]) -> dt.datetime:
+    return max(max(parse_iso(v.updated) for v in views).astimezone(dt.UTC), _EPOCH_1980)
+
+
+def _authors(views: list[ArticleView]) -> list[str]:
+    names: list[str] = []
+    for view in views:
+        for author in view.authors:
+            if author.name not in names:
+                names.append(author.name)
+    return names
+
+
+def _check_image(config: Config, view: ArticleView, path: str, media_type: str, data: bytes) -> None:
+    """Only JPEG, PNG, GIF and SVG may be in a book, and a file must be what its name says."""
+    where = config.articles_path / view.source
+    if media_type not in IMAGE_TYPES:
+        raise SourceError(
+            f"image {path} is {media_type}; a book can only hold JPEG, PNG, GIF or SVG images", where
+        )
+    magic = _MAGIC.get(media_type)
+    if magic and not data.startswith(magic):
+        raise SourceError(f"image {path} is not the {media_type.split('/')[1].upper()} its name says", where)
+    if media_type == "image/svg+xml" and b"<svg" not in data[:4096]:
+        raise SourceError(f"image {path} is not an SVG document", where)
+
+
+def _media_items(config: Config, views: list[ArticleView], media: dict[str, bytes]) -> list[Item]:
+    items: list[Item] = []
+    seen: set[str] = set()
+    for view in views:
+        for res in view.resources:
+            if res.path in seen:
+                continue
+            seen.add(res.path)
+            _check_image(config, view, res.path, res.type, media[res.path])
+            items.append(Item(f"m{len(seen):05d}", media_name(res.path), res.type, media[res.path]))
+    return items
+
+
+def _chapters(config: Config, edition: Edition, cache: Cache | None, workers: int | None) -> list[Chapter]:
+    """Every article's chapter, repaired, cross-linked and compressed, in reading order."""
+    sections = [(bookpages.section_id(edition, index), section.label, section.views)
+                for index, section in enumerate(edition.sections)]
+    pack = blob_key("chapters", PACK_FORMAT, edition.key, edition.path)
+    return make_chapters(config.language, sections, edition.views, pack, cache, workers)
+
+
+def render_book(config: Config, edition: Edition, media: dict[str, bytes], cache: Cache | None = None,
+                workers: int | None = None) -> bytes:
+    """The EPUB bytes of one edition. ``media`` maps resource paths to their bytes.
+
+    The book is its chapters (see :mod:`chapterset`) in a frame: every other file of the zip
+    (package, navigation, contents, cover, title page, stylesheet, images). The frame depends on
+    the articles' metadata and the chapters' names and facts, not on their text, so after an
+    edit of an article's body it is taken from the cache, compressed, as it is.
+    """
+    chapters = _chapters(config, edition, cache, workers)
+    media_items = _media_items(config, edition.views, media)
+    key, slot = _frame_key(config, edition, chapters, media_items), f"frame {edition.key} {edition.path}"
+    frame = _load_frame(cache, slot, key)
+    if frame is None:
+        frame = _frame(config, edition, chapters, media_items)
+        if cache is not None:
+            cache.put_kept(slot, key, pickle.dumps(frame, protocol=pickle.HIGHEST_PROTOCOL))
+    by_name = {"EPUB/" + c.name: Packed(c.crc, c.size, c.packed) for c in chapters}
+    entries = [(name, by_name[name] if data is None else data) for name, data in frame]
+    return write_zip(entries, _modified(edition.views), cache)
+
+
+def _frame_key(config: Config, edition: Edition, chapters: list[Chapter], media_items: list[Item]) -> str:
+    """A hash of everything the frame is made of: the settings, the edition, every article's
+    metadata (not its body), every chapter's name and facts, and the images' bytes."""
+    plain = [repr(config), edition.key, edition.path, edition.heading, edition.dates, edition.series,
+             edition.position, edition.subjects, edition.site_only,
+             [(s.key, s.label, [v.shape for v in s.views]) for s in edition.sections],
+             [(c.name, c.properties, c.images, c.described, c.mathml) for c in chapters],
+             [(i.id, i.href, i.media_type, hashlib.sha256(i.data).hexdigest()) for i in media_items]]
+    return blob_key("frame", hashlib.sha256(repr(plain).encode("utf-8")).hexdigest())
+
+
+Frame = list[tuple[str, "bytes | Packed | None"]]  # zip order; None: a chapter goes here
+
+
+def _load_frame(cache: Cache | None, slot: str, key: str) -> Frame | None:
+    data = cache.get_kept(slot, key) if cache is not None else None
+    if data is None:
+        return None
+    try:
+        frame = pickle.loads(data)  # noqa: S301 - our own checksummed file
+    except Exception:  # noqa: BLE001 - unreadable: made again
+        return None
+    return frame if isinstance(frame, list) else None
+
+
+def _frame(config: Config, edition: Edition, chapters: list[Chapter], media_items: list[Item]) -> Frame:
+    views = edition.views
+    identifier = book_identifier(config, edition.key)
+    title = edition.book_title(config.title)
+    access = survey(chapters, media_items, grouped=len(edition.sections) > 1)
+    newest_first = sorted(views, key=ArticleView.sort_key, reverse=True)
+    count = f"{len(views)} article" + ("" if len(views) == 1 else "s")
+    cover_alt = f"Cover: {config.title}. {edition.heading}, {edition.dates}. " + " ".join(
+        f"{v.headline.rstrip('.')}." for v in newest_first[:3])
+    info = bookpages.BookInfo(
+        site=config.title, title=title, edition=edition, lang=config.language,
+        description=config.description, publisher=config.publisher, identifier=identifier,
+        cover_alt=cover_alt,
+    )
+    cover = render_cover(CoverText(
+        site=config.title, title=edition.heading, dates=edition.dates,
+        headlines=tuple(v.headline for v in newest_first),
+        footer=" · ".join(x for x in (config.publisher or config.title, count) if x),
+    ))
+    css = resources.files("publisher.books").joinpath("epub.css").read_bytes()
+    items = [
+        Item("nav", "nav.xhtml", "application/xhtml+xml", bookpages.nav_document(info), "nav"),
+        Item("ncx", "toc.ncx", "application/x-dtbncx+xml", bookpages.ncx_document(info)),
+        Item("css", CSS_PATH, "text/css", css),
+        Item("cover-image", bookpages.COVER_IMAGE, "image/jpeg", cover, "cover-image"),
+        Item("cover", bookpages.COVER_PAGE, "application/xhtml+xml", bookpages.cover_page(info)),
+        Item("titlepage", bookpages.TITLE_PAGE, "application/xhtml+xml", bookpages.title_page(info)),
+        Item("contents", CONTENTS, "application/xhtml+xml", bookpages.contents_page(info)),
+    ]
+    spine = ["cover", "titlepage", "contents"]
+    for n, chapter in enumerate(chapters, start=1):
+        # ebooklib lists the chapter in the package; its bytes go into the zip compressed already
+        items.append(Item(f"a{n:05d}", chapter.name, "application/xhtml+xml", b"", chapter.properties))
+        spine.append(f"a{n:05d}")
+    items += media_items
+    book = package_document(config, edition, info, items, spine, access, views)
+    return frame_of(book, _modified(views), {"EPUB/" + c.name for c in chapters})
+
+
+def package_document(config: Config, edition: Edition, info: bookpages.BookInfo, items: list[Item],
+                     spine: list[str], access: Accessibility, views: list[ArticleView]) -> epub.EpubBook:
+    """The book for ebooklib: metadata (with accessibility), manifest, spine and the EPUB 2 guide."""
+    book = epub.EpubBook()
+    book.set_identifier(info.identifier)
+    book.add_metadata("DC", "title", info.title, {"id": "title"})
+    book.add_metadata(None, "meta", "main", {"refines": "#title", "property": "title-type"})
+    book.set_language(config.language)
+    for lang in sorted({v.lang for v in views} - {config.language}):
+        book.add_metadata("DC", "language", lang)
+    for n, name in enumerate(_authors(views), start=1):
+        book.add_metadata("DC", "creator", name, {"id": f"creator{n}"})
+        book.add_metadata(None, "meta", "aut", {"refines": f"#creator{n}", "property": "role", "scheme": "marc:relators"})
+    if config.publisher:
+        book.add_metadata("DC", "publisher", config.publisher)
+    book.add_metadata("DC", "date", _utc(max(parse_iso(v.published) for v in views)))
+    if config.description:
+        book.add_metadata("DC", "description", config.description)
+    for subject in edition.subjects:
+        book.add_metadata("DC", "subject", subject)
+    if edition.series:
+        book.add_metadata(None, "meta", edition.series, {"property": "belongs-to-collection", "id": "series"})
+        book.add_metadata(None, "meta", "series", {"refines": "#series", "property": "collection-type"})
+        book.add_metadata(None, "meta", edition.position, {"refines": "#series", "property": "group-position"})
+    for name, values in access.metadata(config.publisher or config.title):
+        for value in values:
+            book.add_metadata(None, "meta", value, {"property": name})
+    book.add_metadata(None, "meta", "", {"name": "cover", "content": "cover-image"})
+
+    by_id = {}
+    for item in items:
+        # Plain items: ebooklib writes their bytes as they are (its EpubHtml/EpubNav rewrite them).
+        entry = epub.EpubItem(uid=item.id, file_name=item.href, media_type=item.media_type, content=item.data)
+        if item.properties:
+            entry.properties = item.properties.split()
+        book.add_item(entry)
+        by_id[item.id] = entry
+    book.spine = [by_id[idref] for idref in spine]
+    book.guide = [
+        {"type": kind, "title": label, "href": href}
+        for kind, href, label in (("cover", bookpages.COVER_PAGE, "Cover"), ("toc", CONTENTS, "Contents"),
+                                  ("text", chapter_name(views[0]), "Articles"))
+    ]
+    return book
+
+
+class _FrameWriter(epub.EpubWriter):
+    """ebooklib's writer, leaving out the entries of the ``placeholders`` (chapters: their bytes
+    come compressed from chapterset). They are still in the package; the zip of 10,000
+    chapters would otherwise hold 10,000 empty entries, written and read back for nothing."""
+
+    def __init__(self, name, book: epub.EpubBook, options: dict, placeholders: set[str]) -> None:
+        super().__init__(name, book, options)
+        self.placeholders = placeholders
+
+    def _write_items(self) -> None:
+        every = self.book.items
+        self.book.items = [item for item in every if _zip_name(self.book, item) not in self.placeholders]
+        try:
+            super()._write_items()
+        finally:
+            self.book.items = every
+
+
+def _zip_name(book: epub.EpubBook, item: epub.EpubItem) -> str:
+    """Where ebooklib's writer puts an item in the zip."""
+    inside = item.manifest or isinstance(item, (epub.EpubNcx, epub.EpubNav))
+    return f"{book.FOLDER_NAME}/{item.file_name}" if inside else item.file_name
+
+
+def frame_of(book: epub.EpubBook, when: dt.datetime, placeholders: set[str]) -> Frame:
+    """ebooklib's container, laid out again: ``mimetype`` first and stored, the package next,
+    every other entry deflated, and ``None`` for the ``placeholders``, in the order ebooklib
+    lists them (their compressed bytes are put in by the caller)."""
+    raw = io.BytesIO()
+    # compresslevel 0: ebooklib's own deflate would be thrown away by the repacking below
+    writer = _FrameWriter(raw, book, {"mtime": when, "epub3_pages": False, "spine_direction": False,
+                                      "compresslevel": 0}, placeholders)
+    writer.process()
+    writer.write()
+    order = [_zip_name(book, item) for item in book.get_items()]
+    missing = placeholders - set(order)
+    assert not missing, f"ebooklib left out {sorted(missing)[:3]}"
+    with zipfile.ZipFile(raw) as written:
+        names = written.namelist()
+        first = ["mimetype", "META-INF/container.xml", "EPUB/content.opf"]
+        assert names[:3] == first and names[3:] == [n for n in order if n not in placeholders], names[:5]
+        frame: Frame = []
+        for name in first + order:
+            if name in placeholders:
+                frame.append((name, None))
+            elif name == "mimetype":
+                frame.append((name, written.read(name)))
+            else:
+                frame.append((name, pack(written.read(name))))
+    return frame

@@ -1,0 +1,449 @@
+"""Make a chapter's XHTML valid for EPUB 3 readers and EPUBCheck without losing its text.
+
+Raw HTML from sources breaks XHTML content models in a few recurring ways; each rule below
+repairs one of them by moving or renaming elements, never by deleting what a reader would see:
+
+- ``noscript`` is unwrapped: a book runs no scripts, so its content is what should show.
+- ``details`` gets its ``summary`` first; without one it becomes a ``div`` (content stays visible).
+- an ``a`` inside another ``a`` becomes a ``span`` (its text stays, the outer link wins).
+- a block inside an element that may only hold phrasing content: a ``p``, heading or ``pre`` is
+  split around it; an inline element (``span``, ``em``, a link in phrasing context...) is split and
+  pushed down into the block, so the formatting still covers the same text; inside ``summary`` or
+  ``legend``, which cannot be split, the blocks become ``span`` elements separated by ``br``.
+- hrefs: browsing-context targets go; characters a URL may not contain are percent-encoded; a link
+  with a scheme EPUB does not register becomes a ``span`` followed by the URL as text (unless its
+  text already shows it), so the address stays readable.
+- presentational attributes HTML 5 dropped (``align``, ``valign``, ``bgcolor``, ``width`` on
+  cells...): the ones that carry a style become CSS (``text-align``, ``vertical-align``,
+  ``background-color``), the rest (spacing and borders of tables, ``nowrap``...) go.
+- duplicate ids: the first keeps its id, later ones get ``-2``, ``-3``...
+- a ``#fragment`` link to an id missing from the chapter is pointed at the one id that matches it
+  loosely (case, punctuation: Markdown anchor styles differ), else it stops being a link.
+  Fragments into other chapters need the whole book: :func:`link_across`.
+"""
+
+from __future__ import annotations
+
+import itertools
+import posixpath
+import re
+import string
+from collections.abc import Callable, Mapping
+from urllib.parse import unquote
+
+from lxml import etree
+
+from publisher.xmlutil import EPUB_NS, XML_LANG, H
+
+_TARGET_OK = {"_blank", "_self", "_parent", "_top"}
+# Elements that are phrasing content (or only live inside it); any other XHTML element is a block.
+_PHRASING = set(
+    "a abbr area audio b bdi bdo br button canvas cite code data datalist del dfn em embed i iframe"
+    " img input ins kbd label link map mark meta meter noscript object output picture progress q"
+    " ruby rp rt s samp script select slot small span strong sub sup template textarea time u var"
+    " video wbr source track param option optgroup".split()
+)
+_HEADINGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
+# Split around a block; their formatting is not pushed into it (a heading inside a list is wrong).
+_PARAGRAPHS = {"p", "pre"} | _HEADINGS
+# Hold phrasing content only and cannot be split: their blocks are turned into spans.
+_UNSPLITTABLE = {"summary", "legend"}
+_INLINE = set(
+    "abbr b bdi bdo button cite code data dfn em i kbd label mark meter output progress q s samp"
+    " small span strong sub sup time u var".split()
+)
+_PHRASING_ONLY = _INLINE | _PARAGRAPHS | _UNSPLITTABLE
+# Their content model is their parent's.
+_TRANSPARENT = {"a", "ins", "del", "map", "object", "audio", "video", "canvas"}
+_MAY_SPLIT_TAGS = sorted(H + n for n in _UNSPLITTABLE | _PARAGRAPHS | _INLINE | _TRANSPARENT)  # _fix_blocks
+_WITH_ID = etree.XPath("descendant-or-self::*[@id]")
+# Where rows, cells and items may stand, and the container made for them elsewhere.
+_PARENTS = {"td": ("tr", {"tr"}), "th": ("tr", {"tr"}), "li": ("ul", {"ul", "ol", "menu"})}
+_PARENTS["tr"] = ("table", {"table", "tbody", "thead", "tfoot"})
+_PARENTS |= {n: ("table", {"table"}) for n in ("thead", "tbody", "tfoot")}
+_PARENTS |= {n: ("dl", {"dl", "div"}) for n in ("dt", "dd")}
+# Attributes every element may carry; the rest are dropped when an element changes its name.
+_GLOBAL = {"id", "class", "style", "title", "lang", "dir", XML_LANG, "{%s}type" % EPUB_NS}
+# Schemes EPUBCheck knows as registered and a reading system can follow (HTM-025 otherwise).
+_SCHEMES = {"http", "https", "mailto", "ftp", "tel", "irc", "news", "nntp", "urn", "xmpp"}
+_SCHEME = re.compile(r"([A-Za-z][A-Za-z0-9+.-]*):")
+_URL_OK = frozenset(string.ascii_letters + string.digits + "!$&'()*+,-./:;=?@_~%")
+_NOT_URL_OK = re.compile(r"[\x00-\x20\x7f\"#<>\[\\\]^`{|}]")  # the ASCII characters not in _URL_OK
+_BAD_PERCENT = re.compile(r"%(?![0-9A-Fa-f]{2})")
+# Looser and looser spellings of an anchor: Markdown tools slug headings differently.
+_LOOSE_KEYS: tuple[Callable[[str], str], ...] = (
+    lambda s: "-".join(re.findall(r"[^\W_]+", s.casefold())),
+    lambda s: "".join(re.findall(r"[^\W_]+", s.casefold())),
+)
+_PREFIX = re.compile(r"(?:[A-Za-z][A-Za-z0-9+.-]*:)?(?://[^/?#]*)?")
+
+Node = str | etree._Element
+
+
+# HTML 4 presentational attributes: to CSS where they carry a style, else dropped.
+_AS_CSS = {"align": "text-align", "valign": "vertical-align", "bgcolor": "background-color"}
+_OBSOLETE = {
+    "align", "valign", "bgcolor", "char", "charoff", "nowrap", "hspace", "vspace", "clear",
+    "cellpadding", "cellspacing", "frame", "rules", "background", "compact", "noshade",
+}
+_OBSOLETE_WIDTH = {"table", "td", "th", "col", "colgroup", "hr", "pre", "div", "p"}  # width/height stay on img etc.
+
+
+_WITH_ATTRIBUTES = etree.XPath("descendant-or-self::*[@*]")
+_IDS = etree.XPath("descendant-or-self::*/@id", smart_strings=False)
+
+
+def _presentational(html: etree._Element) -> None:
+    for el in _WITH_ATTRIBUTES(html):  # most elements have none: skipped in C
+        if not isinstance(el.tag, str) or not el.tag.startswith(H):
+            continue
+        local = el.tag[len(H):]
+        styles = []
+        for name in list(el.attrib):
+            obsolete = name in _OBSOLETE or (name in ("width", "height") and local in _OBSOLETE_WIDTH) or (
+                name == "border" and (local != "table" or el.get(name) not in ("", "1")))
+            if not obsolete:
+                continue
+            value = el.attrib.pop(name).strip()
+            if name in _AS_CSS and re.fullmatch(r"[#\w-]+", value):
+                if name == "align" and local in ("img", "table"):
+                    styles.append(f"float: {value}" if value in ("left", "right") else "")
+                else:
+                    styles.append(f"{_AS_CSS[name]}: {value}")
+        styles = [s for s in styles if s]
+        if styles:
+            el.set("style", "; ".join(filter(None, [el.get("style", "").strip().rstrip(";"), *styles])))
+
+
+def make_conformant(html: etree._Element) -> None:
+    """Repair, in place, what raw HTML from sources puts where XHTML 5 in EPUB forbids it."""
+    _presentational(html)
+    for el in list(html.iter(H + "noscript")):
+        _replace(el, _contents(el))
+    _fix_details(html)
+    _fix_orphans(html)
+    for el in list(html.iter(H + "a")):
+        if next(el.iterancestors(H + "a"), None) is not None:
+            _demote(el, "span")
+    _fix_blocks(html)
+    for el in list(html.iter(H + "a", H + "area")):
+        _fix_href(el)
+    _dedupe_ids(html)
+    index = IdIndex.of(html)
+    for el in list(html.iter(H + "a", H + "area")):
+        if (href := el.get("href", "")).startswith("#") and len(href) > 1:
+            _retarget(el, "", href[1:], index)
+
+
+def link_across(chapters: Mapping[str, etree._Element]) -> None:
+    """Fix ``other.xhtml#frag`` links between chapters (names are paths inside the book).
+
+    Run after :func:`make_conformant` on every chapter; the same loose matching applies, and an
+    unmatched fragment is dropped so the link still opens the chapter.
+    """
+    ids = {name: IdIndex.ids_of(html) for name, html in chapters.items()}
+    indexes: dict[str, IdIndex] = {}
+    for name, html in sorted(chapters.items()):
+        link_across_one(name, html, ids, indexes)
+
+
+def _across(name: str, html: etree._Element, names):
+    """(link, its fragment, the chapter it points into) for each link to another chapter with a fragment."""
+    for el in html.iter(H + "a", H + "area"):
+        base, hash_, frag = el.get("href", "").partition("#")
+        if not (base and hash_) or _SCHEME.match(base) or base.startswith("/"):
+            continue
+        target = posixpath.normpath(posixpath.join(posixpath.dirname(name), base))
+        if target in names:
+            yield el, base, frag, target
+
+
+def targets_across(name: str, html: etree._Element, names) -> tuple[str, ...]:
+    """The chapters among ``names`` that chapter ``name`` links into with a fragment."""
+    return tuple(sorted({target for *_, target in _across(name, html, names)}))
+
+
+def link_across_one(name: str, html: etree._Element, ids: Mapping[str, tuple[str, ...]],
+                    indexes: dict[str, IdIndex]) -> set[str]:
+    """:func:`link_across` for one chapter, given every chapter's ids (``indexes`` is filled as
+    a cache); returns the chapters it links into."""
+    targets = set()
+    for el, base, frag, target in list(_across(name, html, ids)):
+        if target not in indexes:
+            indexes[target] = IdIndex(ids[target])
+        _retarget(el, base, frag, indexes[target])
+        targets.add(target)
+    return targets
+
+
+def _name(el: etree._Element | None) -> str | None:
+    """Local name of an XHTML element; None for no element, comments, PIs, SVG, MathML."""
+    tag = None if el is None else el.tag
+    return tag[len(H) :] if isinstance(tag, str) and tag.startswith(H) else None
+
+
+def _is_block(node: Node) -> bool:
+    name = None if isinstance(node, str) else _name(node)
+    return name is not None and name not in _PHRASING
+
+
+def _contents(el: etree._Element) -> list[Node]:
+    """Take out el's text and children, in order (tails become separate strings)."""
+    nodes: list[Node] = [el.text or ""]
+    el.text = None
+    for child in list(el):
+        tail, child.tail = child.tail or "", None
+        nodes += [child, tail]
+    return nodes
+
+
+def _fill(el: etree._Element, nodes: list[Node]) -> etree._Element:
+    for node in nodes:
+        if isinstance(node, str):
+            if len(el):
+                el[-1].tail = (el[-1].tail or "") + node
+            else:
+                el.text = (el.text or "") + node
+        else:
+            el.append(node)
+    return el
+
+
+def _replace(el: etree._Element, nodes: list[Node]) -> None:
+    """Put nodes where el is, keeping el's tail after them."""
+    parent, prev = el.getparent(), el.getprevious()
+    for node in nodes + [el.tail or ""]:
+        if isinstance(node, str):
+            if prev is None:
+                parent.text = (parent.text or "") + node
+            else:
+                prev.tail = (prev.tail or "") + node
+        else:
+            el.addprevious(node)
+            prev = node
+    el.tail = None
+    parent.remove(el)
+
+
+def _demote(el: etree._Element, name: str) -> None:
+    """Rename el, keeping only the attributes every element may carry."""
+    el.tag = H + name
+    for key in [k for k in el.attrib if k not in _GLOBAL]:
+        del el.attrib[key]
+
+
+def _fix_details(html: etree._Element) -> None:
+    for summary in list(html.iter(H + "summary")):
+        if summary.getparent().tag != H + "details":
+            _demote(summary, "div")
+    for details in list(html.iter(H + "details")):
+        summaries = [c for c in details if c.tag == H + "summary"]
+        if not summaries:
+            _demote(details, "div")
+            continue
+        for extra in summaries[1:]:
+            _demote(extra, "div")
+        first = summaries[0]
+        if details[0] is not first or (details.text or "").strip():
+            _replace(first, [])
+            first.tail, details.text = details.text, None
+            details.insert(0, first)
+
+
+def _fix_orphans(html: etree._Element) -> None:
+    """Rows, cells, items outside their container: into the container just before, or a new one."""
+    for names in (("td", "th"), ("tr", "thead", "tbody", "tfoot"), ("li",), ("dt", "dd")):
+        for el in list(html.iter(*[H + n for n in names])):
+            wrapper, parents = _PARENTS[_name(el)]
+            if _name(el.getparent()) in parents:
+                continue
+            run = [el]
+            while not (run[-1].tail or "").strip() and _name(run[-1].getnext()) in names:
+                run.append(run[-1].getnext())
+            home = el.getprevious()
+            if home is None or _name(home) != wrapper or (home.tail or "").strip():
+                home = etree.Element(H + wrapper)
+                el.addprevious(home)
+            tail, run[-1].tail = run[-1].tail or "", None
+            home.extend(run)
+            home.tail = (home.tail or "") + tail
+
+
+def _in_phrasing(el: etree._Element) -> bool:
+    parent = el.getparent()
+    while _name(parent) in _TRANSPARENT:
+        parent = parent.getparent()
+    return _name(parent) in _PHRASING_ONLY
+
+
+def _fix_blocks(html: etree._Element) -> None:
+    if not _block_inside(html):  # the usual case: no rule below applies anywhere
+        return
+    # Innermost first: fixing a span lifts blocks into its parent, which is fixed after.
+    for el in reversed(list(html.iter(*_MAY_SPLIT_TAGS))):  # no rule below applies to others
+        name = _name(el)
+        if name in _UNSPLITTABLE:
+            if any(_is_block(c) and _name(c) not in _HEADINGS for c in el):
+                _flatten(el)
+        elif not any(_is_block(c) for c in el):
+            continue
+        elif name in _PARAGRAPHS:
+            _split(el, push_down=False)
+        elif name in _INLINE or (name in _TRANSPARENT and _in_phrasing(el)):
+            _split(el, push_down=True)
+
+
+def _block_inside(html: etree._Element) -> bool:
+    """Has any element that _fix_blocks looks at a block among its children?"""
+    for el in html.iter(*_MAY_SPLIT_TAGS):
+        for child in el:
+            tag = child.tag
+            if isinstance(tag, str) and tag.startswith(H) and tag[len(H):] not in _PHRASING:
+                return True
+    return False
+
+
+def _regroup(nodes: list[Node], shell: Callable[[], etree._Element], push_down: bool) -> list[Node]:
+    """Wrap each run of phrasing content in a shell; blocks stand between runs."""
+    out: list[Node] = []
+    run: list[Node] = []
+
+    def flush() -> None:
+        if any(not isinstance(n, str) or n.strip() for n in run):
+            out.append(_fill(shell(), run[:]))
+        else:
+            out.extend(run)
+        run.clear()
+
+    for node in nodes:
+        if _is_block(node):
+            flush()
+            if push_down:
+                _fill(node, _regroup(_contents(node), shell, True))
+            out.append(node)
+        else:
+            run.append(node)
+    flush()
+    return out
+
+
+def _split(el: etree._Element, push_down: bool) -> None:
+    made: list[etree._Element] = []
+
+    def shell() -> etree._Element:
+        """An empty copy of el to wrap a piece of its content; only the first keeps el's id."""
+        attrib = {k: v for k, v in el.attrib.items() if k != "id" or not made}
+        made.append(etree.Element(el.tag, attrib))
+        return made[-1]
+
+    out = _regroup(_contents(el), shell, push_down)
+    if not made and el.get("id"):
+        # no piece of el is left to carry its id: the first block takes it, links keep working
+        first = next((n for n in out if not isinstance(n, str) and n.get("id") is None), None)
+        if first is not None:
+            first.set("id", el.get("id"))
+    _replace(el, out)
+
+
+def _flatten(el: etree._Element) -> None:
+    """Blocks inside an unsplittable element become spans, a line break after each."""
+    for inner in [d for d in el.iterdescendants() if _is_block(d)]:
+        if inner.getparent() is el and _name(inner) in _HEADINGS:
+            continue
+        _demote(inner, "span")
+        if inner.getnext() is not None or (inner.tail or "").strip():
+            br = etree.Element(H + "br")
+            br.tail, inner.tail = inner.tail, None
+            inner.addnext(br)
+
+
+def _encode(part: str) -> str:
+    """Percent-encode ASCII characters a URL may not contain here (non-ASCII is valid IRI)."""
+    if _NOT_URL_OK.search(part):
+        part = "".join(c if c in _URL_OK or ord(c) > 127 else "%%%02X" % ord(c) for c in part)
+    return _BAD_PERCENT.sub("%25", part)
+
+
+def _fix_href(el: etree._Element) -> None:
+    if el.get("target", "_blank") not in _TARGET_OK:
+        # browsing-context names mean nothing in a book; EPUBCheck rejects most of them
+        del el.attrib["target"]
+    if (name := el.attrib.pop("name", None)) and el.get("id") is None:
+        el.set("id", name)  # the obsolete <a name> target: fragments find ids in XHTML
+    href = el.get("href")
+    if href is None:
+        return
+    href = href.strip()
+    base, hash_, frag = href.partition("#")
+    prefix = _PREFIX.match(base).group()  # scheme and host: [ ] are valid there (IPv6)
+    href = prefix + _encode(base[len(prefix) :]) + (hash_ and "#" + _encode(frag))
+    scheme = _SCHEME.match(href)
+    if scheme is None or scheme.group(1).lower() in _SCHEMES:
+        el.set("href", href)
+        return
+    # a reader cannot follow it: keep the text, and the address where the text does not show it
+    shown = " ".join("".join(el.itertext()).split())
+    _unlink(el)
+    address = href[scheme.end() :].lstrip("/")
+    if address not in shown:
+        el.tail = f" ({href})" + (el.tail or "")
+
+
+class IdIndex:
+    """A chapter's ids, findable exactly or by looser keys: case, punctuation, runs of dashes."""
+
+    @staticmethod
+    def ids_of(html: etree._Element) -> tuple[str, ...]:
+        return tuple(i for i in _IDS(html) if i)
+
+    @classmethod
+    def of(cls, html: etree._Element) -> IdIndex:
+        return cls(cls.ids_of(html))
+
+    def __init__(self, ids: tuple[str, ...]) -> None:
+        self.exact = set(ids)
+        self.loose: dict[tuple[int, str], list[str]] = {}
+        for ident in ids:
+            for n, key in enumerate(_LOOSE_KEYS):
+                self.loose.setdefault((n, key(ident)), []).append(ident)
+
+    def find(self, frag: str) -> str | None:
+        if (frag := unquote(frag)) in self.exact:
+            return frag
+        for n, key in enumerate(_LOOSE_KEYS):
+            found = self.loose.get((n, key(frag)), [])
+            if key(frag) and len(found) == 1:  # an ambiguous match is not guessed
+                return found[0]
+        return None
+
+
+def _retarget(el: etree._Element, base: str, frag: str, index: IdIndex) -> None:
+    found = index.find(frag)
+    if found == unquote(frag):
+        return
+    if found is not None:
+        el.set("href", f"{base}#{_encode(found.replace('%', '%25'))}")
+    elif base:
+        el.set("href", base)
+    else:
+        _unlink(el)
+
+
+def _unlink(el: etree._Element) -> None:
+    """A link to nowhere: an ``a`` becomes a ``span`` (text kept), an ``area`` loses its href."""
+    if el.tag == H + "area":
+        del el.attrib["href"]
+    else:
+        _demote(el, "span")
+
+
+def _dedupe_ids(html: etree._Element) -> None:
+    elements = _WITH_ID(html)
+    taken, seen = {el.get("id") for el in elements}, set()
+    for el in elements:
+        ident = el.get("id")
+        if ident in seen:
+            ident = next(f"{ident}-{n}" for n in itertools.count(2) if f"{ident}-{n}" not in taken)
+            taken.add(ident)
+            el.set("id", ident)
+        seen.add(ident)

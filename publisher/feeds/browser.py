@@ -1,0 +1,183 @@
+"""The feeds in a browser: the XSLT every feed points to, and a plain HTML page of all feeds."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from importlib import resources
+
+from lxml import etree
+from lxml import html as lxml_html
+
+from publisher.config import Config
+from publisher.model import ArticleView
+from publisher.model.content import byline, human_date
+from publisher.xmlutil import PARSER
+
+XSL_NS = "http://www.w3.org/1999/XSL/Transform"
+#: How many articles feeds.html lists.
+LATEST = 20
+#: Shown for a FeedLink.kind, in this order within one feed.
+KINDS = {"rss": "RSS", "atom": "Atom", "json": "JSON Feed"}
+MEDIA_TYPES = {
+    "rss": "application/rss+xml",
+    "atom": "application/atom+xml",
+    "json": "application/feed+json",
+}
+#: (path prefix, heading) of the groups on feeds.html; "" is the rest (the site's own feeds).
+GROUPS = (("", "Everything on the site"), ("tags/", "By topic"), ("authors/", "By author"))
+PAGE = "feeds.html"
+
+
+@dataclass(frozen=True)
+class FeedLink:
+    title: str  # e.g. "The Harbour Dispatch: Port"
+    path: str  # output-relative path, e.g. "tags/port/atom.xml"
+    kind: str  # "rss" | "atom" | "json"
+
+
+def browser_files(
+    config: Config, views: list[ArticleView], feeds: list[FeedLink]
+) -> dict[str, bytes]:
+    """{"feed.xsl": ..., "feeds.html": ...}: the XSLT the feeds reference and the plain HTML page."""
+    xsl = _stylesheet()
+    param = xsl.find(f"{{{XSL_NS}}}param[@name='feeds-page']")
+    param.text = config.url(PAGE)
+    style = xsl.find(".//style")
+    return {
+        "feed.xsl": etree.tostring(xsl, encoding="UTF-8", xml_declaration=True) + b"\n",
+        PAGE: feeds_page(config, views, feeds, style.text),
+    }
+
+
+def _stylesheet() -> etree._Element:
+    data = resources.files("publisher.feeds").joinpath("feed.xsl").read_bytes()
+    return etree.fromstring(data, PARSER)
+
+
+def feeds_page(config: Config, views: list[ArticleView], feeds: list[FeedLink], css: str) -> bytes:
+    """A static HTML5 page: what feeds are, how to subscribe, every feed, the latest articles."""
+    root = lxml_html.Element("html", lang=config.language)
+    head = _el(root, "head")
+    _el(head, "meta", charset="utf-8")
+    _el(head, "meta", name="viewport", content="width=device-width, initial-scale=1")
+    _el(head, "title", f"{config.title}: feeds")
+    _el(head, "meta", name="description", content=f"How to follow {config.title} in a feed reader")
+    for feed in _grouped(feeds).get("", []):
+        for link in feed:
+            if link.kind in MEDIA_TYPES:
+                _el(head, "link", rel="alternate", type=MEDIA_TYPES[link.kind],
+                    title=f"{link.title} ({KINDS[link.kind]})", href=config.url(link.path))
+    _el(head, "style", "\n" + css.strip() + "\n")
+
+    page = _el(_el(root, "body"), "div", class_="page")
+    header = _el(page, "header")
+    _el(header, "p", "Feeds", class_="kicker")
+    _el(header, "h1", config.title)
+    if config.description:
+        _el(header, "p", config.description, class_="description")
+    _el(_el(header, "p"), "a", "Visit the website", href=config.site_url)
+    main = _el(page, "main")
+    _how_to(main, config)
+    _feed_list(main, config, feeds)
+    _latest(main, config, views)
+    return lxml_html.tostring(
+        root, doctype="<!DOCTYPE html>", encoding="utf-8", method="html", pretty_print=True
+    )
+
+
+def _how_to(main: etree._Element, config: Config) -> None:
+    box = _section(main, "subscribe", class_="subscribe")
+    _el(box, "h2", "How to subscribe", id="subscribe-heading")
+    _el(box, "p", f"A feed lets you follow {config.title} without visiting the site or signing up: "
+                  "new articles arrive by themselves in a feed reader, an app or website that "
+                  "collects the feeds you choose. No account or e-mail address is needed.")
+    steps = _el(box, "ol", class_="steps")
+    _el(steps, "li", "Get a feed reader. Many are free, for phones, computers and the web; "
+                     "some e-mail programs and browsers can read feeds too.")
+    _el(steps, "li", "Choose a feed below and copy its address: right-click it (or press and hold "
+                     "on a phone) and choose “Copy link”.")
+    _el(steps, "li", "In your reader, choose “Add feed” or “Subscribe” and paste the "
+                     "address.")
+    _el(box, "p", "Which format? Any of them carries the same articles. If your reader asks, "
+                  "or you are not sure, choose RSS.")
+
+
+def _kind_order(link: FeedLink) -> tuple[int, str, str]:
+    rank = list(KINDS).index(link.kind) if link.kind in KINDS else len(KINDS)
+    return (rank, link.kind, link.path)
+
+
+def _grouped(feeds: list[FeedLink]) -> dict[str, list[list[FeedLink]]]:
+    """Feeds by group prefix; the formats of one feed (same folder) together, in a stable order."""
+    by_folder: dict[str, list[FeedLink]] = {}
+    for link in feeds:
+        by_folder.setdefault(link.path.rpartition("/")[0], []).append(link)
+    groups: dict[str, list[list[FeedLink]]] = {}
+    for folder, links in by_folder.items():
+        prefix = next((p for p, _ in GROUPS[1:] if folder.startswith(p)), "")
+        links.sort(key=_kind_order)
+        groups.setdefault(prefix, []).append(links)
+    for prefix, members in groups.items():
+        if prefix:  # the site's own feeds keep the caller's order; topics and authors go A to Z
+            members.sort(key=lambda links: (links[0].title.casefold(), links[0].path))
+    return groups
+
+
+def _feed_list(main: etree._Element, config: Config, feeds: list[FeedLink]) -> None:
+    section = _section(main, "feeds")
+    _el(section, "h2", "All feeds", id="feeds-heading")
+    groups = _grouped(feeds)
+    if not groups:
+        _el(section, "p", "This site has no feeds yet.")
+    for prefix, heading in GROUPS:
+        if prefix not in groups:
+            continue
+        _el(section, "h3", heading)
+        ul = _el(section, "ul", class_="feeds")
+        for links in groups[prefix]:
+            li = _el(ul, "li")
+            _el(li, "strong", links[0].title)
+            formats = _el(li, "ul", class_="formats")
+            for link in links:
+                item = _el(formats, "li")
+                _el(item, "span", KINDS.get(link.kind, link.kind.upper()), class_="kind")
+                url = config.url(link.path)
+                _el(_el(item, "a", href=url, type=MEDIA_TYPES.get(link.kind)), "code", url)
+
+
+def _latest(main: etree._Element, config: Config, views: list[ArticleView]) -> None:
+    section = _section(main, "latest")
+    _el(section, "h2", "Latest articles", id="latest-heading")
+    newest = sorted(views, key=ArticleView.sort_key, reverse=True)[:LATEST]
+    if not newest:
+        _el(section, "p", "No articles yet.")
+        return
+    ol = _el(section, "ol", class_="items")
+    for view in newest:
+        lang = view.lang or view.language
+        other = lang if lang and lang != config.language else None
+        article = _el(_el(ol, "li"), "article", lang=other)
+        _el(_el(article, "h3"), "a", view.headline, href=view.canonical)
+        meta = _el(article, "p", class_="meta")
+        _el(meta, "time", human_date(view.published), datetime=view.published)
+        if view.authors:
+            meta[-1].tail = " · By " + byline(view)
+        if view.summary:
+            _el(article, "p", view.summary, class_="summary")
+
+
+def _section(main: etree._Element, name: str, **attrs: str) -> etree._Element:
+    return _el(main, "section", id=name, **{"aria-labelledby": f"{name}-heading"}, **attrs)
+
+
+def _el(
+    parent: etree._Element, tag: str, text: str | None = None, **attrs: str | None
+) -> etree._Element:
+    """A child element; ``class_`` is ``class``, and attributes given as None are left out."""
+    attrib = {k.rstrip("_"): v for k, v in attrs.items() if v is not None}
+    el = etree.SubElement(parent, tag, attrib)
+    el.text = text
+    return el
+
+
+__all__ = ["FeedLink", "browser_files", "feeds_page", "LATEST"]

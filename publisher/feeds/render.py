@@ -1,0 +1,373 @@
+"""RSS 2.0, Atom 1.0 and JSON Feed 1.1 for the site, each tag and each author, with RFC 5005 archives.
+
+feedgen writes the documents; its known faults are worked around here (see DESIGN.md): every
+date is set from the articles (never the clock), entries are appended in our order, the RSS
+channel link is the site, authors go to dc:creator, and what it cannot write (Atom enclosures,
+media:content, archive links, dcterms:modified, xml:base, the stylesheet PI) is added to its tree.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import partial
+from html import escape as html_escape
+from urllib.parse import urljoin
+
+from lxml import etree
+
+from publisher import __version__
+from publisher.config import Config
+from publisher.dates import parse_iso
+from publisher.incremental.cache import Cache, blob_key
+from publisher.model import ArticleView
+from publisher.model.content import article_content
+from publisher.output import Output
+from publisher.slugs import slug_or_hash
+
+ATOM = "http://www.w3.org/2005/Atom"
+DCTERMS = "http://purl.org/dc/terms/"
+MEDIA = "http://search.yahoo.com/mrss/"
+FH = "http://purl.org/syndication/history/1.0"
+URL_ATTRS = ("href", "src", "poster", "cite")
+_NS_DECL = re.compile(r' xmlns(:\w+)?="[^"]*"')
+BROWSER_PAGE = "feeds.html"
+#: The subscription documents of every feed set: (file name, kind).
+FEED_FILES = (("rss.xml", "rss"), ("atom.xml", "atom"), ("feed.json", "json"))
+
+
+def feed_files(config: Config) -> list[tuple[str, str]]:
+    """The (file name, kind) of each subscription document the config asks for."""
+    return [(name, kind) for name, kind in FEED_FILES if kind in config.feed_formats]
+STYLESHEET = "feed.xsl"
+
+
+@dataclass(frozen=True)
+class FeedSet:
+    """One family of feeds (subscription documents and archives) over some articles."""
+
+    prefix: str  # "" for the site, "tags/<slug>/", "authors/<slug>/"
+    title: str
+    group: str  # "site" | "tag" | "author"
+    views: tuple[ArticleView, ...]  # newest first
+
+
+def feed_sets(config: Config, views: list[ArticleView]) -> list[FeedSet]:
+    sets = [FeedSet("", config.title, "site", tuple(views))]
+    tags: dict[str, list[ArticleView]] = {}
+    labels: dict[str, set[str]] = {}
+    authors: dict[str, list[ArticleView]] = {}
+    for view in views:
+        for slug, label in view.tags:
+            tags.setdefault(slug, []).append(view)
+            labels.setdefault(slug, set()).add(label)
+        for author in view.authors:
+            authors.setdefault(author.name, []).append(view)
+    if "tags" not in config.feed_groups:
+        tags = {}
+    if "authors" not in config.feed_groups:
+        authors = {}
+    for slug in sorted(tags):
+        label = sorted(labels[slug])[0]
+        sets.append(FeedSet(f"tags/{slug}/", f"{config.title}: {label}", "tag", tuple(tags[slug])))
+    used: set[str] = set()
+    for name in sorted(authors):
+        slug = slug_or_hash(name) or "author"
+        base, n = slug, 2
+        while slug in used:  # two names with one slug: the later name (by sort) gets a number
+            slug, n = f"{base}-{n}", n + 1
+        used.add(slug)
+        sets.append(FeedSet(f"authors/{slug}/", f"{config.title}: {name}", "author", tuple(authors[name])))
+    return sets
+
+
+def _absolutize(base: str):
+    def rewrite(el: etree._Element) -> None:
+        for name in URL_ATTRS:
+            value = el.get(name)
+            if value is not None:
+                el.set(name, urljoin(base, value))
+        srcset = el.get("srcset")
+        if srcset:
+            parts = [p.strip().split(None, 1) for p in srcset.split(",") if p.strip()]
+            el.set("srcset", ", ".join(" ".join([urljoin(base, p[0]), *p[1:]]) for p in parts))
+
+    return rewrite
+
+
+def content_html(view: ArticleView) -> str:
+    """The article as an HTML string with every URL absolute (readers resolve nothing)."""
+    div = article_content(view, with_header=False, rewrite=_absolutize(view.canonical))
+    etree.cleanup_namespaces(div)
+    parts = [etree.tostring(child, encoding="unicode", method="xml", with_tail=True) for child in div]
+    # The markup is XHTML in the XHTML namespace; as HTML inside a feed it needs no declaration.
+    return _NS_DECL.sub("", (div.text or "") + "".join(parts))
+
+
+class _Renderer:
+    """Renders FeedSets; ``contents`` keeps each article's HTML across all sets, and ``cache``
+    keeps whole documents by a hash of everything they are made from."""
+
+    def __init__(self, config: Config, contents: dict[str, str], cache: Cache | None = None) -> None:
+        self.config = config
+        self.contents = contents
+        self.cache = cache or Cache(None)
+        self.settings = repr(config)
+
+    def cached(self, path: str, kind: str, fs: FeedSet, items: list[ArticleView], links: dict[str, str],
+               make) -> Output:
+        """The document at ``path``: its key, and its bytes from the cache or ``make()``."""
+        slot = repr((kind, fs.prefix, sorted(links.items())))  # one document (its links say which)
+        key = blob_key(self.settings, kind, fs.prefix, fs.title, repr(sorted(links.items())),
+                       *(v.digest for v in items))
+
+        def load() -> bytes:
+            data = self.cache.get_kept(slot, key)
+            if data is None:
+                data = make()
+                self.cache.put_kept(slot, key, data)
+            return data
+
+        return Output(path, key, load, partial(self.cache.keep_slot, slot))
+
+    def html(self, view: ArticleView) -> str:
+        if view.uri not in self.contents:
+            self.contents[view.uri] = content_html(view)
+        return self.contents[view.uri]
+
+    def documents(self, fs: FeedSet) -> Iterator[Output]:
+        """Each of the set's documents, made (or taken from the cache) only when loaded."""
+        limit = self.config.feed_limit
+        chron = list(reversed(fs.views))
+        full_pages = len(chron) // limit if self.config.feed_archives else 0
+        for fmt in [f for f in ("rss", "atom") if f in self.config.feed_formats]:
+            current = f"{fs.prefix}{fmt}.xml"
+            links = {"self": current}
+            if full_pages:
+                links["prev-archive"] = f"{fs.prefix}archive/{fmt}/{full_pages}.xml"
+            items = list(fs.views[:limit])
+            yield self.cached(current, fmt, fs, items, links, partial(self.document, fmt, fs, items, links, archive=False))
+            for page in range(1, full_pages + 1):
+                path = f"{fs.prefix}archive/{fmt}/{page}.xml"
+                links = {"self": path, "current": current}
+                if page > 1:
+                    links["prev-archive"] = f"{fs.prefix}archive/{fmt}/{page - 1}.xml"
+                if page < full_pages:
+                    links["next-archive"] = f"{fs.prefix}archive/{fmt}/{page + 1}.xml"
+                page_items = list(reversed(chron[(page - 1) * limit : page * limit]))
+                yield self.cached(
+                    path, fmt + "-archive", fs, page_items, links,
+                    partial(self.document, fmt, fs, page_items, links, archive=True),
+                )
+        if "json" not in self.config.feed_formats:
+            return
+        latest = list(fs.views[:limit])
+        yield self.cached(f"{fs.prefix}feed.json", "json", fs, latest, {}, partial(self.json_feed, fs, latest))
+
+    # -- RSS and Atom through feedgen ---------------------------------------------------------
+
+    def document(self, fmt: str, fs: FeedSet, items: list[ArticleView], links: dict[str, str], *, archive: bool) -> bytes:
+        from feedgen.feed import (
+            FeedGenerator,  # here: a rebuild whose feeds are all kept never needs it
+        )
+
+        config = self.config
+        fg = FeedGenerator()
+        fg.load_extension("dc", atom=False, rss=True)
+        self_url = config.url(links["self"])
+        fg.id(config.url(fs.prefix) if not archive else self_url)
+        fg.title(fs.title)
+        fg.subtitle(config.description)
+        fg.language(config.language)
+        fg.generator("publisher", version=__version__)
+        # feedgen makes the RSS channel <link> whichever link came last: self first, then the site.
+        fg.link(href=self_url, rel="self")
+        fg.link(href=config.site_url, rel="alternate")
+        if items:  # feedgen defaults both to now(); a feed's date is its newest item's
+            fg.updated(max(parse_iso(v.updated) for v in items))
+            fg.lastBuildDate(max(parse_iso(v.updated) for v in items))
+            fg.pubDate(max(parse_iso(v.published) for v in items))
+        for view in items:
+            fe = fg.add_entry(order="append")  # feedgen prepends unless told
+            fe.id(view.uri)
+            fe.guid(view.uri, permalink=False)
+            fe.title(view.headline)
+            fe.link(href=view.canonical, rel="alternate")
+            fe.published(parse_iso(view.published))
+            fe.updated(parse_iso(view.updated))
+            for author in view.authors:
+                fe.author({"name": author.name})
+                fe.dc.dc_creator(author.name)  # RSS <author> would need an e-mail address
+            for _, label in view.tags:
+                fe.category(term=label, label=label)
+            summary = view.summary or view.headline
+            # RSS readers take <description> as HTML: plain text with a "<" must be escaped once
+            # more. Atom's summary is type="text". (description first: summary() keeps it then.)
+            fe.description(html_escape(summary, quote=False))
+            fe.summary(summary)
+            fe.content(self.html(view), type="html")
+        data = fg.rss_str(pretty=False) if fmt == "rss" else fg.atom_str(pretty=False)
+        root = etree.fromstring(data)
+        if fmt == "rss":
+            root = self._finish_rss(root, items, links, archive)
+        else:
+            root = self._finish_atom(root, items, links, archive)
+        return self._serialize(root, links["self"])
+
+    def _feed_links(self, anchor: etree._Element, links: dict[str, str], archive: bool) -> None:
+        """After ``anchor``: fh:archive on archive pages, the RFC 5005 links, the hub, the page."""
+        config = self.config
+        tag = f"{{{ATOM}}}link"
+        added = [etree.Element(f"{{{FH}}}archive")] if archive else []
+        added += [etree.Element(tag, rel=rel, href=config.url(links[rel]))
+                  for rel in ("current", "prev-archive", "next-archive") if rel in links]
+        if config.hub:
+            added.append(etree.Element(tag, rel="hub", href=config.hub))
+        added.append(etree.Element(tag, rel="related", type="text/html", href=config.url(BROWSER_PAGE)))
+        for el in reversed(added):
+            anchor.addnext(el)
+
+    def _finish_rss(self, root, items, links, archive) -> etree._Element:
+        root = _renamespaced(root, {"dcterms": DCTERMS, "media": MEDIA, "fh": FH})
+        channel = root.find("channel")
+        self._feed_links(channel.find(f"{{{ATOM}}}link"), links, archive)
+        for item, view in zip(channel.iter("item"), items, strict=True):
+            modified = etree.Element(f"{{{DCTERMS}}}modified")
+            modified.text = view.updated  # RSS 2.0 has no update date of its own
+            item.find("pubDate").addnext(modified)
+            lead = view.lead_image
+            if lead is not None:
+                res, alt = lead
+                etree.SubElement(item, "enclosure", url=res.href, length=str(res.length), type=res.type)
+                self._media(item, res, alt)
+        return root
+
+    def _finish_atom(self, root, items, links, archive) -> etree._Element:
+        root = _renamespaced(root, {"media": MEDIA, "fh": FH}, default=ATOM)
+        root.set("{http://www.w3.org/XML/1998/namespace}base", self.config.site_url)
+        self._feed_links(root.findall(f"{{{ATOM}}}link")[-1], links, archive)
+        for entry, view in zip(root.iterfind(f"{{{ATOM}}}entry"), items, strict=True):
+            entry.set("{http://www.w3.org/XML/1998/namespace}base", view.canonical)
+            lead = view.lead_image
+            if lead is not None:
+                res, alt = lead
+                # feedgen keeps only href on Atom entry links; the enclosure is written here whole
+                link = etree.Element(f"{{{ATOM}}}link", rel="enclosure", type=res.type, length=str(res.length), href=res.href)
+                entry.find(f"{{{ATOM}}}link").addnext(link)
+                self._media(entry, res, alt)
+        return root
+
+    @staticmethod
+    def _media(parent: etree._Element, res, alt: str) -> None:
+        content = etree.SubElement(parent, f"{{{MEDIA}}}content", url=res.href, type=res.type, fileSize=str(res.length), medium="image")
+        if alt:
+            etree.SubElement(content, f"{{{MEDIA}}}description", type="plain").text = alt
+        etree.SubElement(parent, f"{{{MEDIA}}}thumbnail", url=res.href)
+
+    def _serialize(self, root: etree._Element, self_path: str) -> bytes:
+        depth = self_path.count("/")
+        pi = etree.ProcessingInstruction("xml-stylesheet", f'type="text/xsl" href="{"../" * depth}{STYLESHEET}"')
+        root.addprevious(pi)
+        etree.cleanup_namespaces(root)
+        etree.indent(root, space="  ")
+        return etree.tostring(root.getroottree(), encoding="UTF-8", xml_declaration=True, pretty_print=True)
+
+    # -- JSON Feed ----------------------------------------------------------------------------
+
+    def json_feed(self, fs: FeedSet, items: list[ArticleView]) -> bytes:
+        config = self.config
+        feed: dict = {
+            "version": "https://jsonfeed.org/version/1.1",
+            "title": fs.title,
+            "home_page_url": config.site_url,
+            "feed_url": config.url(f"{fs.prefix}feed.json"),
+            "description": config.description,
+            "language": config.language,
+        }
+        if config.hub:
+            feed["hubs"] = [{"type": "WebSub", "url": config.hub}]
+        feed["items"] = [self._json_item(v) for v in items]
+        return (json.dumps(feed, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+
+    def _json_item(self, view: ArticleView) -> dict:
+        item: dict = {
+            "id": view.uri,
+            "url": view.canonical,
+            "title": view.headline,
+            "content_html": self.html(view),
+            "summary": view.summary or view.headline,
+            "date_published": view.published,
+            "date_modified": view.updated,
+            "authors": [{"name": a.name} for a in view.authors],
+            "language": view.lang,
+        }
+        if view.tags:
+            item["tags"] = [label for _, label in view.tags]
+        lead = view.lead_image
+        if lead is not None:
+            res, _ = lead
+            item["image"] = res.href
+            item["attachments"] = [{"url": res.href, "mime_type": res.type, "size_in_bytes": res.length}]
+        return item
+
+
+def _renamespaced(root: etree._Element, extra: dict[str, str], default: str | None = None) -> etree._Element:
+    """A copy of ``root`` declaring ``extra`` prefixes once on the root (no ns0 on added elements)."""
+    nsmap = dict(root.nsmap)
+    nsmap.update(extra)
+    if default:
+        nsmap[None] = default
+    new = etree.Element(root.tag, root.attrib, nsmap=nsmap)
+    new.text = root.text
+    new.extend(root)
+    return new
+
+
+def opml(config: Config, sets: list[FeedSet]) -> bytes:
+    """An OPML 2.0 list of every feed, grouped as site, tags and authors."""
+    root = etree.Element("opml", version="2.0")
+    head = etree.SubElement(root, "head")
+    etree.SubElement(head, "title").text = f"{config.title}: feeds"
+    body = etree.SubElement(root, "body")
+    groups = {"site": body}
+    for name, label in (("tag", "By tag"), ("author", "By author")):
+        groups[name] = etree.SubElement(body, "outline", text=label, title=label)
+    for fs in sets:
+        parent = groups[fs.group]
+        for fmt, kind, version in (("rss.xml", "rss", "RSS2"), ("atom.xml", "rss", "ATOM"), ("feed.json", "rss", "JSONFEED")):
+            if fmt not in dict(feed_files(config)):
+                continue
+            etree.SubElement(
+                parent,
+                "outline",
+                type=kind,
+                version=version,
+                text=f"{fs.title} ({version})",
+                title=f"{fs.title} ({version})",
+                xmlUrl=config.url(fs.prefix + fmt),
+                htmlUrl=config.site_url,
+            )
+    for name in ("tag", "author"):
+        if not len(groups[name]):
+            body.remove(groups[name])
+    etree.indent(root, space="  ")
+    return etree.tostring(root, encoding="UTF-8", xml_declaration=True, pretty_print=True)
+
+
+def render_feeds(
+    config: Config, views: list[ArticleView], cache: Cache | None = None
+) -> tuple[Iterator[Output], list[FeedSet]]:
+    """Every feed document, archive page and the OPML list, each made only when loaded (a big
+    site's feeds add up to far more than memory should hold at once); and the feed sets."""
+    renderer = _Renderer(config, {}, cache)
+    sets = feed_sets(config, views)
+
+    def documents() -> Iterator[Output]:
+        for fs in sets:
+            yield from renderer.documents(fs)
+        yield Output("feeds.opml", "", partial(opml, config, sets), lambda: None)
+
+    return documents(), sets
+

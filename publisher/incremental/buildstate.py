@@ -1,0 +1,139 @@
+"""What the last successful build read and wrote, so that a rebuild with nothing changed does nothing.
+
+Like make or ninja, but by content: the state records a hash of every input (each file under
+the articles folder, byte for byte; the settings; the tool's own code; the output folder; the
+working folder, which the messages are relative to), the range of build times for which the same
+articles are published, the messages the build printed, and the size, inode and modification
+time of every output it left. A rebuild whose inputs hash the same, whose time falls in that
+range, and whose outputs are all still exactly as left, only replays the messages. Anything
+else (an edit, a new or deleted file, an output touched by hand or deleted, a damaged state
+file) falls through to the full incremental build, which trusts nothing it has not checked.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import os
+import tempfile
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from publisher import sources
+from publisher.config import Config
+from publisher.errors import Diagnostic
+from publisher.incremental.cache import code_identity
+from publisher.output import stat_of
+from publisher.sources import Listing
+
+FORMAT = "publisher-build-state-3"
+
+
+@dataclass
+class BuildState:
+    key: str
+    published_from: str  # ISO UTC; the newest published article's date ("" for none)
+    published_until: str  # ISO UTC; the first scheduled article's date ("" for none)
+    articles: int
+    drafts: int
+    scheduled: int
+    # (path, size, inode, mtime_ns, key): key is the hash of everything the output was made
+    # from ("" for outputs compared byte for byte every time)
+    outputs: list[tuple[str, int, int, int, str]] = field(default_factory=list)
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+
+    def left(self) -> dict[str, tuple[tuple[int, int, int], str]]:
+        """What this build left in its output folder: path -> ((size, inode, mtime_ns), key)."""
+        return {rel: ((size, inode, mtime), key) for rel, size, inode, mtime, key in self.outputs}
+
+    def covers(self, now: dt.datetime) -> bool:
+        """Would a build at ``now`` publish exactly the articles this one did?"""
+        if self.published_from and now < dt.datetime.fromisoformat(self.published_from):
+            return False
+        return not (self.published_until and now >= dt.datetime.fromisoformat(self.published_until))
+
+
+def inputs_key(config: Config, out_dir: Path, digests: dict[str, str] | None = None,
+               folders: set[str] | None = None, listing: Listing | None = None) -> str:
+    """A hash of everything a build reads: every file under the articles folder, the settings,
+    the tool, and where the outputs and messages go. ``digests`` receives each file's SHA-256
+    by absolute path (the build's cache checks need them too, so files are read once),
+    ``folders`` every folder whose files were all listed, and ``listing`` the scan itself."""
+    h = hashlib.sha256()
+    for part in (FORMAT, code_identity(), repr(config), str(out_dir.resolve()), os.getcwd()):
+        h.update(part.encode("utf-8") + b"\0")
+    found = sources.scan(config.articles_path)
+    for rel, path, kind in found.files:
+        data = b"\0special file"  # a FIFO is not opened: reading it could wait for ever
+        if kind == "f" or (kind == "l" and os.path.isfile(path)):
+            try:
+                with open(path, "rb") as fh:
+                    data = fh.read()
+            except OSError:
+                data = b"\0unreadable"
+        digest = hashlib.sha256(data).hexdigest()
+        if digests is not None:
+            digests[path] = digest
+        h.update(rel.encode("utf-8", "surrogateescape") + b"\0" + digest.encode("ascii"))
+    if folders is not None:
+        folders.update(found.folders)
+    if listing is not None:
+        listing.files, listing.folders = found.files, found.folders
+    return h.hexdigest()
+
+
+class StateStore:
+    """The state of builds into one output folder, kept in the cache folder."""
+
+    def __init__(self, cache_folder: Path, out_dir: Path) -> None:
+        name = hashlib.sha256(str(out_dir.resolve()).encode("utf-8")).hexdigest()[:24]
+        self.path = cache_folder / "state" / name
+        self.out_dir = out_dir
+
+    def load(self) -> BuildState | None:
+        try:
+            raw = self.path.read_bytes()
+        except OSError:
+            return None
+        checksum, _, body = raw.partition(b"\n")
+        if hashlib.sha256(body).hexdigest().encode() != checksum:
+            return None
+        try:
+            data = json.loads(body)
+            state = BuildState(**{k: v for k, v in data.items() if k not in ("outputs", "diagnostics")})
+            state.outputs = [tuple(o) for o in data["outputs"]]
+            if any(len(o) != 5 for o in state.outputs):  # a state of an older version
+                return None
+            state.diagnostics = [Diagnostic(**d) for d in data["diagnostics"]]
+        except (ValueError, TypeError, KeyError):
+            return None
+        return state
+
+    def fresh(self, state: BuildState, key: str, now: dt.datetime) -> bool:
+        """Does the last build's ``state`` still hold: same inputs, same articles published at
+        ``now``, and every output exactly as that build left it?"""
+        if state.key != key or not state.covers(now):
+            return False
+        return all(stat_of(self.out_dir / rel) == (size, inode, mtime)
+                   for rel, size, inode, mtime, _ in state.outputs)
+
+    def save(self, state: BuildState, outputs: list[str], keys: dict[str, str] | None = None) -> None:
+        """Record ``state`` with the size, inode and modification time of each of ``outputs``
+        as they are now, and the key each was made from (``keys``)."""
+        state.outputs = []
+        for rel in outputs:
+            found = stat_of(self.out_dir / rel)
+            if found is None:
+                return  # an output is already gone: record nothing, the next build checks all
+            state.outputs.append((rel, *found, (keys or {}).get(rel, "")))
+        data = asdict(state)
+        body = json.dumps(data, ensure_ascii=False, sort_keys=True).encode("utf-8")
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=self.path.parent)
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(hashlib.sha256(body).hexdigest().encode() + b"\n" + body)
+        os.replace(tmp, self.path)
+
+    def forget(self) -> None:
+        self.path.unlink(missing_ok=True)

@@ -1,0 +1,257 @@
+"""The per-article stage: read + normalize one source, cached, and run on all cores."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from lxml import etree
+
+from publisher import memory, sources
+from publisher.config import Config
+from publisher.errors import Diagnostic, Reporter, SourceError, display_path
+from publisher.incremental.cache import Cache, Entry, Record, key_for
+from publisher.model import ArticleView, Meta, meta_of
+from publisher.normalize import Normalizer, identity, relative_source
+from publisher.sources import SourceArticle, frontmatter
+from publisher.sources.markdown import MarkdownReader
+from publisher.xmlutil import to_bytes
+
+
+class SourceIndex:
+    """Canonical URLs of article sources, read on demand: resolves ``[text](other.md)`` links.
+
+    One index serves a whole build (in each worker): a source is read once however many
+    articles link to it.
+    """
+
+    def __init__(self, config: Config) -> None:
+        self.config = config
+        self._known: dict[Path, str | None] = {}
+
+    def __call__(self, target: Path) -> str | None:
+        if target not in self._known:
+            self._known[target] = self._canonical(target)
+        return self._known[target]
+
+    def _canonical(self, target: Path) -> str | None:
+        root = self.config.articles_path
+        try:
+            rel = target.relative_to(root)
+        except ValueError:
+            return None
+        if not sources.discover_one(root, rel, self.config.exclude):
+            return None
+        try:  # the target's own problems are reported when it is normalized itself
+            src = _named_by_path(target)
+            if src is None:
+                src = sources.load(target, Reporter(), meta_only=True)
+            return identity(src, self.config).canonical
+        except SourceError:
+            return None
+
+
+#: Every front-matter key that changes an identity (``url`` is an alias of ``canonical``).
+_IDENTITY_WORD = re.compile(r"\b(?:slug|path|id|canonical|url)\b", re.IGNORECASE)
+#: The YAML and TOML escapes that can stand for a letter, and YAML's escaped line break.
+_LETTER_ESCAPE = re.compile(r"\\(?:[xuU]|$)", re.MULTILINE)
+
+
+def _named_by_path(target: Path) -> SourceArticle | None:
+    """A Markdown source whose identity comes from its file name alone, found without parsing
+    its front matter: there is no sidecar, and no identity key anywhere in the front matter,
+    nor an escape that could spell one (``\\x``, ``\\u``, ``\\U``, or a backslash ending a line,
+    which joins two lines of a YAML string). None means: read it properly.
+
+    Most sites name articles by file (``2026-11-18-harbour-vote.md``), and resolving a link
+    to one is then a read and a search instead of a YAML parse. A front matter with an error
+    (not valid YAML, a key of the wrong type) gives a URL here where a full read gives none;
+    that article fails the build on its own, and the linking article's entry depends on its
+    bytes, so it is made again once the error is fixed.
+    """
+    if target.suffix.lower() not in MarkdownReader.suffixes:
+        return None
+    if frontmatter.sidecar_for(target) is not None:
+        return None
+    try:
+        kind, front, _, _ = frontmatter.split(target, sources.decode(target, target.read_bytes()))
+    except (OSError, SourceError):
+        return None
+    if kind is not None and (_IDENTITY_WORD.search(front) or _LETTER_ESCAPE.search(front)):
+        return None
+    return SourceArticle(path=target, format=MarkdownReader.name)
+
+
+class _Recorder:
+    """Asks a SourceIndex and notes which sources one article linked to: they are its inputs."""
+
+    def __init__(self, index: SourceIndex) -> None:
+        self.index = index
+        self.used: set[Path] = set()
+
+    def __call__(self, target: Path) -> str | None:
+        self.used.add(target)
+        return self.index(target)
+
+
+def normalize_file(
+    path: Path, config: Config, report: Reporter, links: SourceIndex | _Recorder | None = None
+) -> etree._Element:
+    """Read and normalize one source: a pure function of its bytes (and sidecar), the config,
+    the images it uses and the identity of the sources it links to."""
+    return Normalizer(config, report, links or SourceIndex(config)).normalize(sources.load(path, report))
+
+
+@dataclass(frozen=True)
+class Outcome:
+    path: Path
+    view: ArticleView | None  # None when the source has an error
+    diagnostics: tuple[Diagnostic, ...]  # paths as the user sees them
+
+
+class Stored:
+    """Loads one article's document again from its cache entry, for a view that keeps only
+    its metadata. If the entry has gone or is damaged, the article is normalized again (the
+    same inputs give the same bytes) and the entry written anew."""
+
+    def __init__(self, cache: Cache, key: str, path: Path, config: Config, digest: str) -> None:
+        self.cache, self.key, self.path, self.config, self.digest = cache, key, path, config, digest
+
+    def __call__(self) -> bytes:
+        xml = self.cache.xml_of(self.key, self.digest)
+        if xml is not None:
+            return xml
+        entry, _ = _compute(self.path, self.config, SourceIndex(self.config))
+        if entry is None or entry.meta[0] != self.digest:
+            raise SourceError(
+                "the article changed while it was being built; run the build again", self.path
+            )
+        self.cache.put(self.key, entry)
+        return entry.xml
+
+
+def _absolute(d: Diagnostic) -> Diagnostic:
+    return replace(d, path=str(Path(d.path).resolve())) if d.path != "-" else d
+
+
+def _shown(d: Diagnostic) -> Diagnostic:
+    return replace(d, path=display_path(d.path)) if d.path != "-" else d
+
+
+def _deps(path: Path, config: Config, root: etree._Element | None, links: _Recorder,
+          meta: Meta, hashes: Cache) -> tuple[tuple[str, str], ...]:
+    files = {path.with_name(path.stem + s) for s in sources.SIDECAR_SUFFIXES}
+    if root is not None:
+        files |= {config.articles_path / rel for _, rel, _, _ in meta[16]}  # its images
+    for target in links.used:
+        files.add(target)
+        files |= {target.with_name(target.stem + s) for s in sources.SIDECAR_SUFFIXES}
+    return tuple(sorted((str(f), hashes.digest(str(f))) for f in files))
+
+
+def _compute(path: Path, config: Config, index: SourceIndex,
+             hashes: Cache | None = None) -> tuple[Entry | None, tuple[Diagnostic, ...]]:
+    """Normalize one source; the Entry is None when it has an error (errors are not cached).
+    ``hashes`` knows the digests of files read already in this build."""
+    report = Reporter()
+    links = _Recorder(index)
+    try:
+        root = normalize_file(path, config, report, links)
+    except SourceError as exc:
+        report.add(exc.diagnostic())
+        return None, tuple(_absolute(d) for d in report.diagnostics)
+    diagnostics = tuple(_absolute(d) for d in report.diagnostics)
+    xml = to_bytes(root)
+    meta = meta_of(root, hashlib.sha256(xml).hexdigest())
+    return Entry(xml, diagnostics, _deps(path, config, root, links, meta, hashes or Cache(None)), meta), diagnostics
+
+
+_worker: tuple[Config, SourceIndex, Cache] | None = None
+
+
+def _init_worker(config: Config, digests: dict[str, str], folders: set[str]) -> None:
+    global _worker
+    memory.worker_started()
+    hashes = Cache(None)
+    hashes.known(digests, folders)
+    _worker = (config, SourceIndex(config), hashes)
+
+
+def _work(path: Path) -> tuple[Entry | None, tuple[Diagnostic, ...]]:
+    assert _worker is not None
+    return _compute(path, *_worker)
+
+
+def run_stage(paths: list[Path], config: Config, cache: Cache, workers: int | None = None,
+              names: list[str | None] | None = None) -> list[Outcome]:
+    """Outcomes in the order of ``paths``, whatever the number of workers. ``names``: each
+    path relative to the articles folder, where :func:`sources.discover_named` knew it.
+
+    An article whose inputs are unchanged is known from the cache's catalog alone: its view
+    loads the document from its entry only if a renderer asks for it. Without a cache folder,
+    views hold their documents.
+    """
+    root = str(config.articles_path)
+    catalog = cache.catalog(root)
+    keys: list[str] = []
+    results: dict[int, Record | Entry] = {}
+    failed: dict[int, tuple[Diagnostic, ...]] = {}
+    todo: list[int] = []
+    for i, path in enumerate(paths):
+        rel = names[i] if names is not None and names[i] is not None else relative_source(config, path)
+        key = key_for(config, rel, cache.digest(str(path)))
+        keys.append(key)
+        record = catalog.get(key)
+        if record is not None and cache.holds(record.deps):
+            cache.hits += 1
+            results[i] = record
+            continue
+        entry = cache.get(key)
+        if entry is not None:
+            results[i] = entry.record()
+        else:
+            todo.append(i)
+
+    def finish(i: int, entry: Entry | None, diagnostics: tuple[Diagnostic, ...]) -> None:
+        if entry is None:
+            failed[i] = diagnostics
+        elif cache.folder is None:
+            results[i] = entry  # nowhere to load it from again: the view keeps the bytes
+        else:
+            cache.put(keys[i], entry)
+            results[i] = entry.record()
+
+    workers = workers or os.cpu_count() or 1
+    if workers > 1 and len(todo) >= 16:
+        digests, folders = cache.digests()
+        with ProcessPoolExecutor(workers, initializer=_init_worker, initargs=(config, digests, folders)) as pool:
+            chunk = max(1, len(todo) // (workers * 8))
+            for i, result in zip(todo, pool.map(_work, [paths[i] for i in todo], chunksize=chunk), strict=True):
+                finish(i, *result)
+        memory.release()
+    else:
+        index = SourceIndex(config)
+        for i in todo:
+            finish(i, *_compute(paths[i], config, index, cache))
+    outcomes = []
+    kept: dict[str, Record] = {}
+    for i, path in enumerate(paths):
+        if i in failed:
+            outcomes.append(Outcome(path, None, tuple(_shown(d) for d in failed[i])))
+            continue
+        got = results[i]
+        if isinstance(got, Entry):
+            view = ArticleView.from_xml(got.xml, got.meta[0])
+        else:
+            kept[keys[i]] = got
+            digest = got.meta[0]
+            view = ArticleView.from_meta(got.meta, Stored(cache, keys[i], path, config, digest),
+                                         (cache.entry_path(keys[i]), digest))
+        outcomes.append(Outcome(path, view, tuple(_shown(d) for d in got.diagnostics)))
+    if kept and (todo or kept.keys() != catalog.keys()):
+        cache.put_catalog(root, kept, catalog)
+    return outcomes

@@ -1,0 +1,415 @@
+"""Fields + body -> article XML: identity, dates, authors, typography, links and images, sanitizing."""
+
+from __future__ import annotations
+
+import copy
+import os
+import re
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import quote, unquote, urljoin, urlsplit
+
+from lxml import etree
+
+from publisher import dates, model
+from publisher.config import Config
+from publisher.errors import Reporter, SourceError
+from publisher.normalize.typography import smarten_text, smarten_tree
+from publisher.slugs import slug_or_hash, slugify
+from publisher.sources import SourceArticle
+from publisher.xmlutil import ART_NS, LINE_ATTR, XHTML_NS, XML_LANG, A, H, text_content
+
+#: Elements removed with their content: they run code or embed other documents.
+DANGEROUS = {"script", "style", "iframe", "object", "embed", "frame", "frameset", "base", "link", "meta", "applet"}
+URL_ATTRS = ("href", "src", "poster", "cite", "action", "formaction", "longdesc")
+IMAGE_TYPES = {
+    ".jpg": "image/jpeg",
+    ".jpeg": "image/jpeg",
+    ".png": "image/png",
+    ".gif": "image/gif",
+    ".svg": "image/svg+xml",
+}
+SUMMARY_MAX = 300
+_DANGEROUS_TAGS = {f"{{{XHTML_NS}}}{tag}" for tag in DANGEROUS}
+#: What _clean_body looks at: elements with attributes, and elements it removes.
+_TO_CLEAN = etree.XPath(
+    ".//*[@*] | " + " | ".join(f".//h:{tag}" for tag in sorted(DANGEROUS)), namespaces={"h": XHTML_NS}
+)
+_LINED = etree.XPath(".//*[@l:line]", namespaces={"l": LINE_ATTR[1:].split("}")[0]})
+_LANG = re.compile(r"^[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8})*$")
+_SCRIPT_URL = re.compile(r"^\s*(javascript|vbscript|data:text/html)", re.I)
+
+#: Maps an article source file to its canonical URL (None when it is not an article).
+SourceLinks = Callable[[Path], "str | None"]
+
+
+def article_uri(config: Config, article_id: str) -> str:
+    """The permanent absolute id of an article: a name-based UUID of the site's host and the id.
+
+    It changes neither with the title, the file's place nor the URL scheme, only with the id.
+    """
+    host = urlsplit(config.base_url).netloc.lower()
+    return "urn:uuid:" + str(uuid.uuid5(uuid.NAMESPACE_URL, f"publisher:{host}/{article_id}"))
+
+
+@dataclass(frozen=True)
+class Identity:
+    """Where an article lives: derived from its fields and file path only."""
+
+    source: str  # path relative to the articles folder
+    url_path: str  # the 'path' key, stripped of slashes ('' when absent)
+    slug: str
+    id: str
+    canonical: str
+
+
+def _where(src: SourceArticle, key: str) -> tuple[Path, int | None]:
+    return src.origins.get(key, (src.path, None))
+
+
+def relative_source(config: Config, path: Path) -> str:
+    """``path`` relative to the articles folder, with ``/``; the file name when outside it."""
+    text, root = str(path), str(config.articles_path) + os.sep
+    # fast path for what discover() returns: absolute, normal, inside the folder, not a link
+    if (text.startswith(root) and os.path.normpath(text) == text and not os.path.islink(text)):
+        return text[len(root):].replace(os.sep, "/")
+    try:
+        return path.resolve().relative_to(config.articles_path).as_posix()
+    except ValueError:
+        return path.name
+
+
+def _slug_from_path(rel: str) -> str:
+    p = Path(rel)
+    stem = p.parent.name if p.stem.lower() in ("index", "_index") and p.parent.name else p.stem
+    # A date prefix (2026-11-18-slug) dates the article; it is not part of its name.
+    return slugify(re.sub(r"^\d{4}-\d{2}-\d{2}-(?=.)", "", stem))
+
+
+def identity(src: SourceArticle, config: Config) -> Identity:
+    f = src.fields
+    rel = src.source_name or relative_source(config, src.path)
+    url_path = f["path"].strip().strip("/") if isinstance(f.get("path"), str) else ""
+    if f.get("slug"):
+        slug = slugify(f["slug"])
+    else:
+        slug = slugify(url_path) if url_path else _slug_from_path(rel)
+    if not slug:
+        raise SourceError("cannot make a URL slug from the file name; add a 'slug' key", *_where(src, "slug"))
+    article_id = str(f.get("id") or url_path or slug).strip()
+    if not article_id or re.search(r"\s", article_id):
+        raise SourceError(f"id {article_id!r} must be non-empty and contain no spaces", *_where(src, "id"))
+    if f.get("canonical"):
+        canonical = f["canonical"]
+    elif url_path:
+        canonical = config.url(quote(url_path) + "/")
+    else:
+        canonical = config.url(config.article_url.format(slug=slug))
+    if not urlsplit(canonical).scheme or not urlsplit(canonical).netloc or re.search(r"\s", canonical):
+        raise SourceError(
+            f"canonical {canonical!r} must be an absolute URL without spaces (write a space as %20)",
+            *_where(src, "canonical"),
+        )
+    return Identity(rel, url_path, slug, article_id, canonical)
+
+
+def _sub(parent: etree._Element, tag: str, text: str | None = None, **attrs: str) -> etree._Element:
+    el = etree.SubElement(parent, A + tag, attrs)
+    if text is not None:
+        el.text = text
+    return el
+
+
+class Normalizer:
+    """Builds one article document; problems go to ``report`` (warnings) or raise SourceError.
+
+    ``source_links`` resolves links to other article sources (``[x](other.md)``) to their
+    canonical URLs; without it such links resolve like any relative URL.
+    """
+
+    def __init__(self, config: Config, report: Reporter, source_links: SourceLinks | None = None) -> None:
+        self.config = config
+        self.report = report
+        self.source_links = source_links
+
+    def normalize(self, src: SourceArticle) -> etree._Element:
+        self.src = src
+        self._folders: dict[str, str] = {}
+        f = src.fields
+        lang = str(f.get("lang") or self.config.language)
+        if not _LANG.match(lang):
+            raise SourceError(f"lang {lang!r} is not a BCP 47 language tag (e.g. en, de-CH)", *_where(src, "lang"))
+        headline = smarten_text(" ".join(str(f.get("title") or "").split()), lang)
+        if not headline:
+            raise SourceError("the article has no headline; add a 'title' to its front matter", src.path, 1)
+        ident = identity(src, self.config)
+        published, updated = self._dates(ident)
+
+        root = etree.Element(A + "article", nsmap={None: ART_NS, "h": XHTML_NS})
+        root.set("version", "1")
+        root.set(XML_LANG, lang)
+        if f.get("draft") is True:
+            root.set("status", "draft")
+        meta = _sub(root, "meta")
+        _sub(meta, "id", ident.id)
+        _sub(meta, "uri", article_uri(self.config, ident.id))
+        _sub(meta, "slug", ident.slug)
+        _sub(meta, "source", ident.source, format=src.format)
+        _sub(meta, "headline", headline)
+        deck = " ".join(str(f.get("deck") or "").split())
+        if deck:
+            _sub(meta, "deck", smarten_text(deck, lang))
+        self._authors(_sub(meta, "authors"), lang)
+        _sub(meta, "published", dates.rfc3339(published))
+        _sub(meta, "updated", dates.rfc3339(updated))
+        self._tags(meta)
+
+        body = etree.Element(A + "body")
+        for node in src.body:
+            if isinstance(node, str):
+                body.text = (body.text or "") + node
+            else:
+                body.append(copy.deepcopy(node))
+        resources = self._clean_body(body, ident.canonical)
+        smarten_tree(body, lang)
+
+        summary = f.get("summary")
+        summary = " ".join(summary.split()) if isinstance(summary, str) else self._summary(body)
+        _sub(meta, "summary", smarten_text(summary, lang))
+        _sub(meta, "language", lang)
+        _sub(meta, "canonical", ident.canonical)
+        if resources:
+            res_el = _sub(meta, "resources")
+            for href in sorted(resources):
+                path, mtype, length = resources[href]
+                _sub(res_el, "resource", href=href, path=path, type=mtype, length=length)
+        if src.extra:
+            extra = _sub(meta, "extra")
+            for name in sorted(src.extra):
+                _sub(extra, "field", src.extra[name], name=name)
+        root.append(body)
+        etree.cleanup_namespaces(root)  # the readers' line attributes leave declarations behind
+
+        errors = model.validate(root)
+        if errors:  # a bug in a reader or here, not in the user's file; still say where it came from
+            raise SourceError("normalized article fails the article schema: " + "; ".join(errors), src.path)
+        return root
+
+    # -- metadata -----------------------------------------------------------------------------
+
+    def _dates(self, ident: Identity):
+        zone = self.config.zone
+        src = self.src
+        f = src.fields
+        from_path = None
+        if self.config.date_from_path:
+            from_path = (ident.url_path and dates.from_path(ident.url_path)) or dates.from_path(ident.source)
+        if f.get("date") is not None:
+            try:
+                published = dates.parse(f["date"], zone)
+            except dates.DateError as exc:
+                raise SourceError(f"date: {exc}", *_where(src, "date")) from None
+        elif from_path is not None:
+            published = dates.parse(from_path, zone)
+        else:
+            raise SourceError(
+                "the article has no date; add 'date: YYYY-MM-DD' to its front matter or sidecar, "
+                "or put the date in its path (YYYY-MM-DD-slug or YYYY/MM/DD/slug)",
+                src.path,
+            )
+        updated = published
+        if f.get("updated") is not None:
+            try:
+                updated = dates.parse(f["updated"], zone)
+            except dates.DateError as exc:
+                raise SourceError(f"updated: {exc}", *_where(src, "updated")) from None
+            if updated < published:
+                raise SourceError("updated is earlier than date; fix one of them", *_where(src, "updated"))
+        return published, updated
+
+    def _authors(self, parent: etree._Element, lang: str) -> None:
+        names: list[str] = []
+        bios: dict[str, list[str]] = {}
+        for author in self.src.authors:
+            name = " ".join(author.name.split())
+            if name not in bios:
+                names.append(name)
+                bios[name] = []
+            bios[name] += author.bio  # named twice: one author with every bio paragraph given
+        names = names or [" ".join(self.config.author.split())]
+        for name in names:
+            el = _sub(parent, "author")
+            _sub(el, "name", name)
+            paras = bios.get(name) or []
+            if not paras and name in self.config.authors:
+                paras = [p.strip() for p in re.split(r"\n\s*\n", self.config.authors[name].bio) if p.strip()]
+            if paras:
+                bio = _sub(el, "bio")
+                for para in paras:
+                    p = etree.SubElement(bio, H + "p")
+                    p.text = smarten_text(" ".join(para.split()), lang)
+
+    def _tags(self, meta: etree._Element) -> None:
+        tags = self.src.fields.get("tags") or []
+        if not tags:
+            return
+        tags_el = _sub(meta, "tags")
+        seen = set()
+        for tag in tags:
+            tag = " ".join(tag.split())
+            tag_slug = slug_or_hash(tag)
+            if not tag_slug:
+                raise SourceError(f"tag {tag!r} has no letters or digits", *_where(self.src, "tags"))
+            if tag_slug not in seen:
+                seen.add(tag_slug)
+                _sub(tags_el, "tag", tag, slug=tag_slug)
+
+    @staticmethod
+    def _summary(body: etree._Element) -> str:
+        first = next((p for p in body.iter(H + "p") if text_content(p).strip()), None)
+        text = " ".join(text_content(first).split()) if first is not None else ""
+        if len(text) <= SUMMARY_MAX:
+            return text
+        cut = text[:SUMMARY_MAX].rsplit(" ", 1)[0]
+        return cut.rstrip(",;:") + "…"
+
+    # -- body ---------------------------------------------------------------------------------
+
+    def _line(self, el: etree._Element) -> int | None:
+        """Source line of ``el``: its own or its nearest ancestor's, as the reader recorded it."""
+        node = el
+        while node is not None:
+            line = node.get(LINE_ATTR)
+            if line is not None:
+                return int(line)
+            if node.sourceline is not None and self.src.format == "xml":
+                return node.sourceline
+            node = node.getparent()
+        return None
+
+    def _clean_body(self, body: etree._Element, canonical: str) -> dict[str, tuple[str, str, str]]:
+        """Sanitize, absolutize URLs and collect local images. Returns resources by href."""
+        path = self.src.path
+        known = {r["href"]: (r["path"], r["type"], r["length"]) for r in self.src.resources}
+        resources: dict[str, tuple[str, str, str]] = {}
+        dropped: set[etree._Element] = set()  # inside a removed element: never looked at
+        for el in _TO_CLEAN(body):  # document order
+            if el in dropped:
+                continue
+            if el.tag in _DANGEROUS_TAGS:
+                local = etree.QName(el).localname
+                self.report.warn(path, f"removed <{local}> element from the body (not allowed in articles)", self._line(el))
+                dropped.update(el.iter())
+                _drop_keep_tail(el)
+                continue
+            for name in list(el.attrib):
+                lname = name.lower()
+                if lname.startswith("on"):
+                    local = etree.QName(el).localname
+                    self.report.warn(path, f"removed event-handler attribute {name}= from <{local}>", self._line(el))
+                    del el.attrib[name]
+                elif lname in URL_ATTRS or lname == "srcset":
+                    self._fix_url(el, name, canonical, known, resources)
+        for el in _LINED(body):
+            del el.attrib[LINE_ATTR]
+        return resources
+
+    def _resolve(self, rel_url_path: str) -> Path:
+        """The file a relative URL path names from this source's folder, links resolved, as
+        ``Path.resolve`` gives it; each folder is resolved once per article."""
+        joined = os.path.join(str(self.src.path.parent), rel_url_path)
+        folder, name = os.path.split(joined)
+        if name in ("", ".", ".."):
+            return Path(os.path.realpath(joined))
+        real = self._folders.get(folder)
+        if real is None:
+            real = self._folders[folder] = os.path.realpath(folder)
+        full = os.path.join(real, name)
+        return Path(os.path.realpath(full) if os.path.islink(full) else full)
+
+    def _fix_url(self, el, name, canonical, known, resources) -> None:
+        value = el.get(name).strip()
+        local = etree.QName(el).localname
+        if name == "srcset":
+            parts = []
+            for item in value.split(","):
+                bits = item.strip().split(None, 1)
+                if bits:
+                    url = self._absolute(el, bits[0], canonical, known, resources, image=True)
+                    parts.append(" ".join([url, *bits[1:]]))
+            el.set(name, ", ".join(parts))
+            return
+        if _SCRIPT_URL.match(value):
+            self.report.warn(self.src.path, f"removed {name}= with a script URL from <{local}>", self._line(el))
+            del el.attrib[name]
+            return
+        image = (local == "img" and name == "src") or (local == "video" and name == "poster")
+        el.set(name, self._absolute(el, value, canonical, known, resources, image=image))
+
+    def _absolute(self, el, value, canonical, known, resources, *, image: bool) -> str:
+        if value.startswith("#") or not value:
+            return value
+        if value in known:
+            resources[value] = known[value]
+            return value
+        parts = urlsplit(value)
+        if parts.scheme:
+            return value
+        if parts.netloc:
+            return urljoin(canonical, value)
+        if image:
+            return self._local_image(el, parts.path, value, canonical, resources)
+        if parts.path and self.source_links is not None:
+            # asked even when no file is there: the answer depends on it (a later build may
+            # find the article), so the cache must know
+            target = self._resolve(unquote(parts.path))
+            url = self.source_links(target)
+            if url is not None:
+                return url + (f"#{parts.fragment}" if parts.fragment else "")
+        return urljoin(canonical, value)
+
+    def _local_image(self, el, rel_url: str, value: str, canonical: str, resources) -> str:
+        src = self.src
+        target = self._resolve(unquote(rel_url))
+        try:
+            rel = target.relative_to(self.config.articles_path).as_posix()
+        except ValueError:
+            rel = None
+        if rel is None or not target.is_file():
+            if self.source_links is not None and rel is not None:
+                self.source_links(target)  # not an article: asked so that the cache knows the file
+            problem = (
+                f"image {value!r} is outside the articles folder"
+                if rel is None
+                else f"image {value!r} not found (looked for {rel})"
+            )
+            if self.config.missing_images == "remote":
+                url = urljoin(canonical, value)
+                self.report.warn(
+                    src.path, f"{problem}; linking it as {url} (site.missing_images = \"remote\")", self._line(el)
+                )
+                return url
+            fix = f"copy it into {self.config.articles_dir}/" if rel is None else "fix the path or add the file"
+            raise SourceError(f"{problem}; {fix}", src.path, self._line(el))
+        mtype = IMAGE_TYPES.get(target.suffix.lower())
+        if mtype is None:
+            raise SourceError(
+                f"image {value!r} is not JPEG, PNG, GIF or SVG; convert it to one of those", src.path, self._line(el)
+            )
+        href = self.config.url("media/" + quote(rel))
+        resources[href] = (rel, mtype, str(target.stat().st_size))
+        return href
+
+
+def _drop_keep_tail(el: etree._Element) -> None:
+    parent = el.getparent()
+    tail = el.tail
+    prev = el.getprevious()
+    if tail:
+        if prev is not None:
+            prev.tail = (prev.tail or "") + tail
+        else:
+            parent.text = (parent.text or "") + tail
+    parent.remove(el)

@@ -1,1 +1,0 @@
-"""Renderers: each turns normalized articles into output files (path -> bytes)."""

@@ -1,0 +1,52 @@
+"""The ZIP writer: readable by zipfile, deterministic, mimetype first and stored, cache reuse."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import zipfile
+from pathlib import Path
+
+from publisher.books import zipwriter
+from publisher.books.zipwriter import write_zip
+from publisher.incremental.cache import Cache
+
+WHEN = dt.datetime(2026, 11, 24, 7, 0, 1, tzinfo=dt.UTC)
+ENTRIES = [
+    ("mimetype", b"application/epub+zip"),
+    ("META-INF/container.xml", b"<container/>" * 50),
+    ("EPUB/text/caf\u00e9.xhtml", "<p>caf\u00e9 \u2013 \U0001f950</p>".encode() * 100),
+    ("EPUB/empty.css", b""),
+]
+
+
+def test_zipfile_reads_back_every_entry_with_its_crc():
+    data = write_zip(ENTRIES, WHEN)
+    with zipfile.ZipFile(io.BytesIO(data)) as z:
+        assert z.testzip() is None
+        assert [(i.filename, z.read(i)) for i in z.infolist()] == ENTRIES
+        first = z.infolist()[0]
+        assert first.compress_type == zipfile.ZIP_STORED and first.filename == "mimetype"
+        assert all(i.compress_type == zipfile.ZIP_DEFLATED for i in z.infolist()[1:])
+        assert {i.date_time for i in z.infolist()} == {(2026, 11, 24, 7, 0, 0)}
+    assert data[30:38] == b"mimetype" and data[38:58] == b"application/epub+zip"  # as EPUB OCF requires
+
+
+def test_same_entries_same_bytes_and_times_before_1980_are_clamped():
+    assert write_zip(ENTRIES, WHEN) == write_zip(list(ENTRIES), WHEN)
+    old = write_zip(ENTRIES, dt.datetime(1970, 1, 1, tzinfo=dt.UTC))
+    with zipfile.ZipFile(io.BytesIO(old)) as z:
+        assert z.infolist()[0].date_time == (1980, 1, 1, 0, 0, 0)
+
+
+def test_compressed_bytes_come_from_the_cache_the_second_time(tmp_path: Path, monkeypatch):
+    cache = Cache(tmp_path)
+    first = write_zip(ENTRIES, WHEN, cache)
+    calls = []
+    real = zipwriter.zlib.compressobj
+    monkeypatch.setattr(zipwriter.zlib, "compressobj", lambda *a: calls.append(a) or real(*a))
+    assert write_zip(ENTRIES, WHEN, cache) == first
+    assert calls == []  # nothing deflated again
+    changed = ENTRIES[:2] + [("EPUB/text/caf\u00e9.xhtml", b"<p>new</p>")] + ENTRIES[3:]
+    write_zip(changed, WHEN, cache)
+    assert len(calls) == 1  # only the changed entry
