@@ -28,8 +28,10 @@ XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 URL_ATTRS = ("href", "src", "poster", "cite")
 #: Schemes a link or image in a feed may use: what readers open. Anything else (a typo such as
 #: ``mail-to:`` or ``ttps:``, ``javascript:``) loses its URL; the text stays. Normalizing warns.
-URL_SCHEMES = frozenset({"http", "https", "mailto", "tel", "ftp", "data", "urn", "news", "xmpp",
+URL_SCHEMES = frozenset({"http", "https", "mailto", "tel", "ftp", "urn", "news", "xmpp",
                          "irc", "ircs", "magnet", "geo", "sms"})
+#: ``data:`` only as a raster image's ``src``: a data: link or SVG can carry a document or script.
+_DATA_IMAGE = re.compile(r"data:image/(png|jpeg|gif|webp|avif)[;,]", re.IGNORECASE)
 #: RFC 3986 characters (unreserved, reserved, and "%" of escapes already there).
 _URI_SAFE = "!#$%&'()*+,/:;=?@[]~-._"
 
@@ -81,9 +83,12 @@ def feed_style(style: str) -> str:
     return "; ".join(kept)
 
 
-def feed_url(base: str, value: str) -> str | None:
+def feed_url(base: str, value: str, *, image: bool = False) -> str | None:
     """``value`` resolved against ``base`` and escaped to URI characters; None when readers
-    could not open it (an unknown scheme, or a URL that does not parse)."""
+    could not open it (an unknown scheme, or a URL that does not parse). ``image``: the ``src``
+    of an image, which may also be a raster ``data:`` URL."""
+    if image and _DATA_IMAGE.match(value.strip()):
+        return quote(value.strip(), safe=_URI_SAFE)
     try:
         url = urljoin(base, value.strip())
         scheme = urlsplit(url).scheme.lower()
@@ -118,7 +123,7 @@ def _for_feeds(base: str):
         for name in URL_ATTRS:
             value = attrib.get(name)
             if value is not None:
-                url = feed_url(base, value)
+                url = feed_url(base, value, image=name == "src" and el.tag == "img")
                 if url is None:
                     del attrib[name]
                 else:

@@ -18,7 +18,6 @@ from tests.conftest import site_config, write
 XHTML = "http://www.w3.org/1999/xhtml"
 XLINK_HREF = "{http://www.w3.org/1999/xlink}href"
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
-XML_SPACE = "{http://www.w3.org/XML/1998/namespace}space"
 URL_ATTRS = ("href", "src", "poster", "cite")
 
 # Raw HTML a Markdown article may hold, chosen for what XML serialization gets wrong in HTML:
@@ -72,11 +71,12 @@ def _model_attrs(el: etree._Element, base: str) -> dict[str, str]:
     """The attributes a feed should carry for ``el`` of the model (see feeds/html.py)."""
     attrs: dict[str, str] = {}
     for name, value in el.attrib.items():
-        name = {XLINK_HREF: "href", XML_LANG: "lang"}.get(name, name)
-        if name == XML_SPACE:
-            continue
+        if name.startswith("{"):
+            if name not in (XLINK_HREF, XML_LANG):
+                continue  # xml:space, epub:type, ...: nothing an HTML reader reads
+            name = {XLINK_HREF: "href", XML_LANG: "lang"}[name]
         if name in URL_ATTRS:
-            value = feed_url(base, value)
+            value = feed_url(base, value, image=name == "src" and etree.QName(el).localname == "img")
         elif name == "style":
             value = feed_style(value) or None
         if value is not None:
@@ -137,8 +137,11 @@ def test_feed_urls_are_absolute_valid_and_openable():
     assert feed_url(base, "https://x.example/a b?q=é&r=1") == "https://x.example/a%20b?q=%C3%A9&r=1"
     assert feed_url(base, 'https://x.example/"><script>') == "https://x.example/%22%3E%3Cscript%3E"
     assert feed_url(base, "mailto:a@b.example") == "mailto:a@b.example"
-    for dead in ("mail-to:a@b.example", "ttps://x.example/", "javascript:alert(1)", "http://[::1"):
+    for dead in ("mail-to:a@b.example", "ttps://x.example/", "javascript:alert(1)", "http://[::1",
+                 "data:text/html,<script>alert(1)</script>", "data:image/png;base64,AAAA"):
         assert feed_url(base, dead) is None, dead
+    assert feed_url(base, "data:image/png;base64,AA+/", image=True) == "data:image/png;base64,AA+/"
+    assert feed_url(base, "data:image/svg+xml,<svg onload=alert(1)>", image=True) is None
 
 
 def test_feed_style_keeps_what_feed_readers_keep():
