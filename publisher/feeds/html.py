@@ -16,6 +16,7 @@ reader can open; inline ``style`` keeps the declarations those sanitizers keep.
 from __future__ import annotations
 
 import re
+from functools import partial
 from urllib.parse import quote, urljoin, urlsplit
 
 from lxml import etree
@@ -26,6 +27,8 @@ from publisher.model.content import article_content
 XLINK_HREF = "{http://www.w3.org/1999/xlink}href"
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 URL_ATTRS = ("href", "src", "poster", "cite")
+#: The namespaced attributes HTML has a plain name for; the others (xml:space, epub:type) go.
+_PLAIN_NAMES = {XLINK_HREF: "href", XML_LANG: "lang"}
 #: Schemes a link or image in a feed may use: what readers open. Anything else (a typo such as
 #: ``mail-to:`` or ``ttps:``, ``javascript:``) loses its URL; the text stays. Normalizing warns.
 URL_SCHEMES = frozenset({"http", "https", "mailto", "tel", "ftp", "urn", "news", "xmpp",
@@ -34,6 +37,8 @@ URL_SCHEMES = frozenset({"http", "https", "mailto", "tel", "ftp", "urn", "news",
 _DATA_IMAGE = re.compile(r"data:image/(png|jpeg|gif|webp|avif)[;,]", re.IGNORECASE)
 #: RFC 3986 characters (unreserved, reserved, and "%" of escapes already there).
 _URI_SAFE = "!#$%&'()*+,/:;=?@[]~-._"
+_URI_CLEAN = re.compile(r"[A-Za-z0-9!#$%&'()*+,/:;=?@\[\]~._-]*\Z")
+_SCHEME = re.compile(r"([A-Za-z][A-Za-z0-9+.-]*):")
 
 # The inline CSS feed readers keep: the W3C Feed Validation Service's lists (feedvalidator
 # validators.py, MIT, from feedparser's sanitizer), which warn (DangerousStyleAttr) on the rest.
@@ -87,16 +92,28 @@ def feed_url(base: str, value: str, *, image: bool = False) -> str | None:
     """``value`` resolved against ``base`` and escaped to URI characters; None when readers
     could not open it (an unknown scheme, or a URL that does not parse). ``image``: the ``src``
     of an image, which may also be a raster ``data:`` URL."""
-    if image and _DATA_IMAGE.match(value.strip()):
-        return quote(value.strip(), safe=_URI_SAFE)
-    try:
-        url = urljoin(base, value.strip())
-        scheme = urlsplit(url).scheme.lower()
-    except ValueError:  # e.g. an unclosed "[" in the host
+    value = value.strip()
+    if image and _DATA_IMAGE.match(value):
+        return value if _URI_CLEAN.match(value) else quote(value, safe=_URI_SAFE)
+    url = value
+    if not _SCHEME.match(value):  # most URLs are absolute already: urljoin only the others
+        try:
+            url = urljoin(base, value)
+        except ValueError:  # e.g. an unclosed "[" in the host
+            return None
+    scheme = _SCHEME.match(url)
+    if scheme is None or scheme.group(1).lower() not in URL_SCHEMES:
         return None
-    if scheme not in URL_SCHEMES:
-        return None
-    return quote(url, safe=_URI_SAFE)
+    if "[" in url:  # an IPv6 host: it must parse
+        try:
+            urlsplit(url)
+        except ValueError:
+            return None
+    return url if _URI_CLEAN.match(url) else quote(url, safe=_URI_SAFE)
+
+
+def _style_or_none(style: str) -> str | None:
+    return feed_style(style) or None
 
 
 def _srcset(base: str, value: str) -> str | None:
@@ -113,36 +130,35 @@ def _for_feeds(base: str):
     """The rewriter that makes one element of the model what a feed carries (see module doc)."""
 
     def rewrite(el: etree._Element) -> None:
-        el.tag = etree.QName(el).localname  # HTML names: the parser gives svg/math their namespace
+        tag = el.tag
+        if tag[0] == "{":  # HTML names: an HTML parser gives svg and math their namespace back
+            el.tag = tag = tag[tag.index("}") + 1 :]
+        if tag in ("pre", "textarea", "listing") and el.text and el.text[0] == "\n":
+            el.text = "\n" + el.text  # an HTML parser drops one newline right after the start tag
         attrib = el.attrib
-        for name in [n for n in attrib if n.startswith("{")]:  # xlink:href, xml:lang, xml:space
+        if not attrib:
+            return
+        for name in [n for n in attrib if n[0] == "{"]:  # xlink:href, xml:lang, xml:space, epub:type
             value = attrib.pop(name)
-            plain = {XLINK_HREF: "href", XML_LANG: "lang"}.get(name)
+            plain = _PLAIN_NAMES.get(name)
             if plain and plain not in attrib:
                 attrib[plain] = value
         for name in URL_ATTRS:
             value = attrib.get(name)
             if value is not None:
-                url = feed_url(base, value, image=name == "src" and el.tag == "img")
+                url = feed_url(base, value, image=name == "src" and tag == "img")
                 if url is None:
                     del attrib[name]
                 else:
                     attrib[name] = url
-        if "srcset" in attrib:
-            srcset = _srcset(base, attrib["srcset"])
-            if srcset is None:
-                del attrib["srcset"]
-            else:
-                attrib["srcset"] = srcset
-        style = attrib.get("style")
-        if style is not None:
-            style = feed_style(style)
-            if style:
-                attrib["style"] = style
-            else:
-                del attrib["style"]
-        if el.tag in ("pre", "textarea", "listing") and el.text and el.text.startswith("\n"):
-            el.text = "\n" + el.text  # an HTML parser drops one newline right after the start tag
+        for name, clean in (("srcset", partial(_srcset, base)), ("style", _style_or_none)):
+            value = attrib.get(name)
+            if value is not None:
+                value = clean(value)
+                if value is None:
+                    del attrib[name]
+                else:
+                    attrib[name] = value
 
     return rewrite
 
