@@ -150,3 +150,43 @@ def test_feed_style_keeps_what_feed_readers_keep():
     assert feed_style("min-width: 10em; color: red") == "color: red"
     assert feed_style("background: url(javascript:x)") == ""
     assert feed_style("position: fixed; top: 0") == ""
+
+
+# (style, whether the W3C code flags it as written)
+STYLES = [
+    ("border: 1px solid var(--yellow); text-align: center; padding: 1em;", True),
+    ("min-width: 10em; color: red", True),
+    ("background: url(javascript:alert(1)); font-weight: bold", True),
+    ("position: fixed; top: 0; left: 0; width: 100%", True),
+    ("color: expression(alert(1))", True),
+    ("padding: calc(1em + 2px); margin-left: -2px", True),
+    ("color: red /* comment */; font: 12px/1.5 serif", True),
+    ("margin: 0 auto; border-collapse: collapse; border: 2px dashed #ccc", False),
+    ("font-family: 'Fira Sans', sans-serif; font-size: 1.2em", False),
+    ("display: block; float: left; width: 50%; height: 10px", False),
+    ("background-color: rgb(10, 20, 30); color: #fff", False),
+    ("list-style-type: none; white-space: pre-wrap", False),
+]
+
+
+def test_feed_style_passes_the_w3c_style_check(tmp_path: Path):
+    """Each style as written gets DangerousStyleAttr from the W3C code; what feed_style keeps
+    gets nothing (its lists are the validator's)."""
+    from tests.feeds.test_check import item, rss
+    from tests.validators import w3c_check
+
+    def feed(name: str, style: str) -> Path:
+        html = f'<div style="{style}"><p>x</p></div>' if style else "<div><p>x</p></div>"
+        escaped = html.replace("&", "&amp;").replace("<", "&lt;").replace('"', "&quot;")
+        return write(tmp_path / f"{name}.xml", rss(item(1, f"<description>{escaped}</description>")))
+
+    raw = [feed(f"raw{n}", s) for n, (s, _) in enumerate(STYLES)]
+    kept = [feed(f"kept{n}", feed_style(s)) for n, (s, _) in enumerate(STYLES)]
+    found = w3c_check(raw + kept)
+    flagged = {f.path for f in found if f.name == "DangerousStyleAttr"}
+    assert flagged == {str(p) for p, (_, bad) in zip(raw, STYLES, strict=True) if bad}, \
+        "\n".join(map(str, found))
+    assert [f for f in found if f.path in {str(p) for p in kept}] == []
+    for style, bad in STYLES:  # what the W3C accepts is kept whole
+        if not bad:
+            assert feed_style(style) == "; ".join(d.strip() for d in style.split(";")), style
