@@ -12,7 +12,7 @@ from lxml import etree
 
 from publisher.build import build, load_articles
 from publisher.errors import Reporter
-from publisher.feeds.html import content_html, feed_style, feed_url
+from publisher.feeds.html import content_html, feed_style, feed_url, html_string
 from publisher.incremental.cache import Cache
 from publisher.model.content import article_content
 from tests.conftest import site_config, write
@@ -178,6 +178,22 @@ def test_corpus_feed_html_reads_back_as_the_model(corpus_site: Path):
     views = _views(corpus_site)
     assert len(views) == 750
     assert _reads_back(views) == []
+
+
+def test_html_serialization_cannot_be_broken_out_of():
+    """Text that is markup once written raw (script/style text, a comment closed at <!-->)
+    never reaches a reader as markup; plaintext would swallow the rest: its tag goes."""
+    div = etree.fromstring(
+        "<div><p>a<!--><img src=x onerror=alert(1)>--></p>"
+        "<style>p{}&lt;/style&gt;&lt;img src=x onerror=alert(2)&gt;</style>"
+        "<script>&lt;/script&gt;&lt;img src=x onerror=alert(3)&gt;</script><?php echo 1 ?>"
+        "<p>b</p><plaintext>c</plaintext><p>d</p><noscript><p>e</p></noscript></div>")
+    markup = html_string(div)
+    parsed = _html5(markup)
+    assert not [el for el in parsed.iter() if isinstance(el.tag, str) and el.get("onerror")]
+    assert [etree.QName(el).localname for el in parsed.iter() if isinstance(el.tag, str)] == [
+        "div", "p", "p", "p", "p"]
+    assert "".join(parsed.itertext()) == "abcde"
 
 
 def test_feed_urls_are_absolute_valid_and_openable():
