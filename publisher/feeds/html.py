@@ -26,7 +26,8 @@ from publisher.model.content import article_content
 
 XLINK_HREF = "{http://www.w3.org/1999/xlink}href"
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
-URL_ATTRS = ("href", "src", "poster", "cite")
+URL_ATTRS = ("href", "src", "poster", "cite", "action", "formaction", "data", "background",
+             "longdesc", "usemap", "ping")
 #: Elements feeds never carry, and raw-text elements whose tags go (see html_string).
 DROPPED = ("script", "style")
 UNWRAPPED = ("plaintext", "xmp", "noembed", "noframes", "noscript", "iframe", "template")
@@ -141,7 +142,8 @@ def _for_feeds(base: str):
         attrib = el.attrib
         if not attrib:
             return
-        for name in [n for n in attrib if n[0] == "{"]:  # xlink:href, xml:lang, xml:space, epub:type
+        # xlink:href, xml:lang, xml:space, epub:type; and event handlers, which no reader runs
+        for name in [n for n in attrib if n[0] == "{" or n[:2].lower() == "on"]:
             value = attrib.pop(name)
             plain = _PLAIN_NAMES.get(name)
             if plain and plain not in attrib:

@@ -196,6 +196,20 @@ def test_html_serialization_cannot_be_broken_out_of():
     assert "".join(parsed.itertext()) == "abcde"
 
 
+def test_feed_html_carries_no_handler_and_no_dead_url(tiny: Path):
+    """Whatever normalizing lets through, event handlers and URLs readers cannot open do not
+    reach feeds (the text stays)."""
+    write(tiny / "articles" / "2026-01-01-a.md", "---\ntitle: A\n---\n\n"
+          '<p><a href="https://x.example/" onclick="alert(1)" ONMOUSEOVER="alert(2)">one</a> '
+          '<a href="mail-to:x@example.org">two</a> <a href="java\tscript:alert(3)">three</a></p>\n')
+    build(site_config(tiny))
+    html = json.loads((tiny / "build" / "feed.json").read_bytes())["items"][0]["content_html"]
+    parsed = _html5(html)
+    links = [dict(a.attrib) for a in parsed.iter(f"{{{XHTML}}}a")]
+    assert links == [{"href": "https://x.example/"}, {}, {}]
+    assert "".join(parsed.itertext()).strip() == "one two three"
+
+
 def test_feed_urls_are_absolute_valid_and_openable():
     base = "https://test.example/articles/a/"
     assert feed_url(base, "/about") == "https://test.example/about"
