@@ -27,7 +27,7 @@ from publisher.model.content import article_content
 XLINK_HREF = "{http://www.w3.org/1999/xlink}href"
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 URL_ATTRS = ("href", "src", "poster", "cite", "action", "formaction", "data", "background",
-             "longdesc", "usemap", "ping")
+             "longdesc", "usemap")
 #: Elements feeds never carry, and raw-text elements whose tags go (see html_string).
 DROPPED = ("script", "style")
 UNWRAPPED = ("plaintext", "xmp", "noembed", "noframes", "noscript", "iframe", "template")
