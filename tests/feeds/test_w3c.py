@@ -28,6 +28,7 @@ ALLOWED_WARNINGS = {
     "DuplicateUpdated": "posts dated by day only, several on one day, share an updated time",
 }
 
+
 def _report(found: list[W3CFinding]) -> str:
     return "\n".join(map(str, found))
 
