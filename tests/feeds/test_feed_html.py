@@ -12,7 +12,8 @@ from lxml import etree
 
 from publisher.build import build, load_articles
 from publisher.errors import Reporter
-from publisher.feeds.html import content_html, feed_style, feed_url, html_string
+from publisher.feeds import html as html_attrs
+from publisher.feeds.html import DROPPED, UNWRAPPED, content_html, feed_style, feed_url, html_string
 from publisher.incremental.cache import Cache
 from publisher.model.content import article_content
 from tests.conftest import site_config, write
@@ -21,7 +22,6 @@ XHTML = "http://www.w3.org/1999/xhtml"
 ART_NS = "urn:publisher:article:1"  # the article XML's own elements
 XLINK_HREF = "{http://www.w3.org/1999/xlink}href"
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
-URL_ATTRS = ("href", "src", "poster", "cite")
 
 # Raw HTML a Markdown article may hold, chosen for what XML serialization gets wrong in HTML:
 # empty non-void elements, void elements, foreign content, a newline after <pre>, odd URLs.
@@ -74,11 +74,13 @@ def _model_attrs(el: etree._Element, base: str) -> dict[str, str]:
     """The attributes a feed should carry for ``el`` of the model (see feeds/html.py)."""
     attrs: dict[str, str] = {}
     for name, value in el.attrib.items():
+        if name[:2].lower() == "on":
+            continue  # event handlers never reach feeds
         if name.startswith("{"):
             if name not in (XLINK_HREF, XML_LANG):
                 continue  # xml:space, epub:type, ...: nothing an HTML reader reads
             name = {XLINK_HREF: "href", XML_LANG: "lang"}[name]
-        if name in URL_ATTRS:
+        if name in html_attrs.URL_ATTRS:
             value = feed_url(base, value, image=name == "src" and etree.QName(el).localname == "img")
         elif name == "style":
             value = feed_style(value) or None
@@ -94,6 +96,10 @@ def _as_html_reads(model: etree._Element) -> etree._Element:
     model = copy.deepcopy(model)
     for el in model.iter(f"{{{ART_NS}}}*"):
         el.tag = f"{{{XHTML}}}{etree.QName(el).localname}"
+    # what feeds never carry (publisher/feeds/html.py: html_string)
+    etree.strip_elements(model, *(f"{{{XHTML}}}{n}" for n in DROPPED), etree.Comment,
+                         etree.ProcessingInstruction, with_tail=False)
+    etree.strip_tags(model, *(f"{{{XHTML}}}{n}" for n in UNWRAPPED))
     for table in model.iter(f"{{{XHTML}}}table"):
         body = None
         for child in list(table):
