@@ -19,7 +19,26 @@ _Base: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # the C loader is ~1
 
 class _YamlLoader(_Base):  # type: ignore[misc, valid-type]
     """Safe YAML loader that leaves timestamps as text: dates are parsed (and errors placed) by
-    ``publisher.dates``, not by YAML, which would reject 2026-13-45 with no line number."""
+    ``publisher.dates``, not by YAML, which would reject 2026-13-45 with no line number. A key
+    given twice in one mapping is an error (YAML says keys are unique; PyYAML keeps the last)."""
+
+    def construct_mapping(self, node: yaml.Node, deep: bool = False) -> dict[Any, Any]:
+        if isinstance(node, yaml.MappingNode):
+            seen: dict[Any, int] = {}
+            for key_node, _ in node.value:
+                if not isinstance(key_node, yaml.ScalarNode):
+                    continue  # an unhashable key: the base constructor reports it
+                key = self.construct_object(key_node)
+                if key in seen:
+                    raise _DuplicateKey(key, seen[key], key_node.start_mark)
+                seen[key] = key_node.start_mark.line
+        return super().construct_mapping(node, deep)
+
+
+class _DuplicateKey(yaml.YAMLError):
+    def __init__(self, key: Any, first: int, mark: yaml.Mark) -> None:
+        super().__init__(key)
+        self.key, self.first, self.mark = key, first, mark
 
 
 _YamlLoader.yaml_implicit_resolvers = {
@@ -81,7 +100,12 @@ def load(path: Path, kind: str, text: str, first_line: int) -> dict[str, Any]:
         return {}
     if kind == "yaml":
         try:
+            _refuse_aliases(text)
             data = yaml.load(text, Loader=_YamlLoader)  # noqa: S506 - a safe loader
+        except _DuplicateKey as exc:
+            raise SourceError(f"front-matter key {exc.key!r} is given twice (first on line "
+                              f"{first_line + exc.first}); keep one", path, first_line + exc.mark.line,
+                              exc.mark.column + 1) from None
         except yaml.MarkedYAMLError as exc:
             mark = exc.problem_mark or exc.context_mark
             line = first_line + mark.line if mark else first_line
@@ -104,6 +128,21 @@ def load(path: Path, kind: str, text: str, first_line: int) -> dict[str, Any]:
             first_line,
         )
     return data
+
+
+def _refuse_aliases(text: str) -> None:
+    """Raise a marked YAML error at the first alias (``*name``) in ``text``. Aliases let a few
+    lines stand for billions of values ("billion laughs"): each use is a reference to one
+    object, but everything that walks the data (type checks, text for extras) expands them.
+    Front matter has no use for them, so they are refused, which costs a scan of the events
+    only for text holding a ``*`` (most front matter has none)."""
+    if "*" not in text:
+        return
+    for event in yaml.parse(text, Loader=_YamlLoader):
+        if isinstance(event, yaml.AliasEvent):
+            raise yaml.MarkedYAMLError(
+                None, None, f"alias *{event.anchor} refused: front matter may not use YAML anchors and "
+                "aliases (&name, *name, <<); write the values out", event.start_mark)
 
 
 def toml_error_position(message: str, text: str) -> tuple[str, int, int | None]:
@@ -221,12 +260,13 @@ def _as_text(value: Any) -> str:
 
 
 def sidecar_for(path: Path) -> Path | None:
-    """The metadata file beside a source (``NAME.meta.yaml`` or ``NAME.meta.toml``), if any."""
-    for suffix in SIDECAR_SUFFIXES:
-        candidate = path.with_name(path.stem + suffix)
-        if candidate.is_file():
-            return candidate
-    return None
+    """The metadata file beside a source (``NAME.meta.yaml`` or ``NAME.meta.toml``), if any;
+    two of them (``.meta.yaml`` and ``.meta.toml``) are an error, since one would be ignored."""
+    found = [c for c in (path.with_name(path.stem + suffix) for suffix in SIDECAR_SUFFIXES) if c.is_file()]
+    if len(found) > 1:
+        raise SourceError(f"{len(found)} metadata files for one source ({', '.join(c.name for c in found)}); "
+                          "keep one", found[1], 1)
+    return found[0] if found else None
 
 
 def apply_sidecar(article: SourceArticle, report: Reporter) -> None:
@@ -234,7 +274,11 @@ def apply_sidecar(article: SourceArticle, report: Reporter) -> None:
     side = sidecar_for(article.path)
     if side is None:
         return
-    text = decode(side, side.read_bytes(), report)
+    try:
+        raw = side.read_bytes()
+    except OSError as exc:
+        raise SourceError(f"cannot read the metadata file: {exc.strerror}", side) from exc
+    text = decode(side, raw, report)
     kind = "toml" if side.suffix == ".toml" else "yaml"
     data = load(side, kind, text, 1)
     saved_path = article.path
