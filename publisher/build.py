@@ -70,8 +70,8 @@ def load_articles(
         report.error(display_path(root), "articles folder not found; create it or set site.articles_dir")
         return [], 0
     listing = listing if listing is not None and listing.folders else sources.scan(root)
-    for path, problem in sources.refused(root, config.exclude, listing):
-        report.error(display_path(path), problem)
+    for path, problem in sources.refused(root, config.exclude, listing):  # named as the link, not its target
+        report.add(Diagnostic(os.path.join(display_path(path.parent), path.name), None, None, "error", problem))
     named = sources.discover_named(root, config.exclude, listing)
     paths = [path for _, path in named]
     if not paths:

@@ -148,11 +148,13 @@ def _scan(folder: str, rel_dir: str, listing: Listing, root: str) -> None:
     listing.folders.append(folder)
     for entry in entries:
         rel = rel_dir + entry.name
-        if entry.is_dir():  # the type comes with the listing: no stat per entry
-            if not entry.is_symlink():
-                _scan(entry.path, rel + "/", listing, root)
-        elif entry.is_symlink():
-            listing.files.append((rel, entry.path, "x" if link_problem(root, entry.path) else "l"))
+        # the type comes with the listing: no stat per entry (and none through a link, which
+        # could loop)
+        if entry.is_symlink():
+            if not os.path.isdir(entry.path):  # links to folders are not entered
+                listing.files.append((rel, entry.path, "x" if link_problem(root, entry.path) else "l"))
+        elif entry.is_dir():
+            _scan(entry.path, rel + "/", listing, root)
         else:
             listing.files.append((rel, entry.path, "f" if entry.is_file() else "o"))
 
