@@ -17,7 +17,7 @@ import pytest
 
 from publisher.config import load_config
 from publisher.errors import ConfigError, OutputError
-from publisher.output import Staging, lock_path
+from publisher.output import Staging
 from tests.conftest import copy_site, write
 
 EPOCH = "1796083200"  # 2026-12-01T00:00:00Z: every bundled article published
@@ -181,6 +181,8 @@ def test_yaml_and_toml_sidecars_together_are_an_error(tiny: Path):
 
 def test_a_second_build_waits_for_the_lock(site: Path):
     """A real process holds the lock; a real build waits, says so, and builds once it is free."""
+    from publisher.output import lock_path
+
     holder = subprocess.Popen(
         [sys.executable, "-c", "import fcntl, os, sys, time\n"
          f"fd = os.open({str(lock_path(site / 'build'))!r}, os.O_RDWR | os.O_CREAT)\n"
@@ -207,7 +209,7 @@ def test_a_second_build_waits_for_the_lock(site: Path):
 
 
 def test_lock_without_waiting_fails_with_a_clear_message(tmp_path: Path):
-    from publisher.output import locked
+    from publisher.output import lock_path, locked
 
     out = tmp_path / "build"
     fd = os.open(lock_path(out), os.O_RDWR | os.O_CREAT)
@@ -363,3 +365,79 @@ def test_staging_refuses_names_leaving_the_folder(tmp_path: Path, name: str):
     assert not any(tmp_path.rglob("escaped*"))
     assert not any(p.is_file() for p in tmp_path.rglob("*"))  # the first one was dropped too
 
+
+
+# The audit test: what a build opens ----------------------------------------------------------------
+
+_AUDITED = '''
+import os, sys
+log = os.open(sys.argv[1], os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+TWO = {"os.rename", "os.link", "os.symlink"}
+EVENTS = TWO | {"open", "os.remove", "os.rmdir", "os.mkdir", "os.chmod", "os.truncate", "os.listdir",
+                "os.scandir", "shutil.rmtree", "os.utime", "os.chown", "shutil.copyfile", "shutil.move"}
+def hook(event, args):
+    if event in EVENTS:
+        for arg in args[:2] if event in TWO else args[:1]:
+            if isinstance(arg, (str, bytes, os.PathLike)):
+                path = os.path.abspath(os.fsdecode(arg))
+                os.write(log, f"{event}\\t{path}\\n".encode("utf-8", "surrogateescape"))
+sys.addaudithook(hook)  # inherited by forked worker processes, which append to the same log
+sys.argv = ["publisher", *sys.argv[2:]]
+from publisher.cli import main
+main()
+'''
+
+#: Read-only system files a build needs besides Python's own: the time zone database
+#: (``zoneinfo`` reads the system's before the tzdata package) and /dev/null.
+_SYSTEM = ("/usr/share/zoneinfo/", "/dev/null")
+
+
+def _audited(site: Path, log: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "SOURCE_DATE_EPOCH": EPOCH}
+    return subprocess.run([sys.executable, "-I", "-c", _AUDITED, str(log), *args], cwd=site, env=env,
+                          capture_output=True, text=True, timeout=300, check=False)
+
+
+def _outside_of(site: Path, log: Path) -> list[str]:
+    """The entries of ``log`` outside the site folder (sources, output folder, cache), the
+    tool's package, the Python installation and the system files a build needs."""
+    import publisher
+
+    allowed = [str(site) + os.sep, str(Path(publisher.__file__).resolve().parent) + os.sep,
+               *{os.path.realpath(p) + os.sep for p in (sys.prefix, sys.base_prefix, sys.exec_prefix)}, *_SYSTEM]
+    lines = log.read_text(encoding="utf-8", errors="surrogateescape").splitlines()
+    assert len(lines) > 100  # the hook saw the build
+    return sorted({line for line in lines
+                   if not any((line.split("\t", 1)[1] + os.sep).startswith(a) or line.split("\t", 1)[1] == a
+                              for a in allowed)})
+
+
+def test_a_build_touches_nothing_outside_the_site_its_outputs_cache_package_and_python(tmp_path: Path):
+    """Every file a build, a rebuild and a check open, write, list, rename or remove (audit
+    hooks, in the build and its workers) is in the site folder (sources, output folder, cache),
+    the tool's package, the Python installation, or the system's time zone data."""
+    site = copy_site(tmp_path / "site")
+    log = tmp_path / "audit.log"
+    for args in (["build", "-j", "2"], ["build", "-j", "2"], ["check"]):
+        touched = (site / "articles" / "2026-11-20-cafe-kultur.md")
+        touched.write_text(touched.read_text(encoding="utf-8") + "\nMore.\n", encoding="utf-8")  # not a no-op build
+        proc = _audited(site, log, *args)
+        assert proc.returncode == 0, proc.stderr
+    assert _outside_of(site, log) == []
+
+
+@pytest.mark.parametrize("attack", ["linked source", "linked sidecar", "xml resource"])
+def test_a_hostile_site_makes_a_build_touch_nothing_outside_either(tmp_path: Path, outside: Path, attack: str):
+    site = copy_site(tmp_path / "site")
+    if attack == "linked source":
+        (site / "articles" / "2026-11-25-notes.txt").symlink_to(outside / "notes.txt")
+    elif attack == "linked sidecar":
+        write(outside / "x.meta.yaml", "title: Secret\n")
+        (site / "articles" / "2026-11-20-cafe-kultur.meta.yaml").symlink_to(outside / "x.meta.yaml")
+    else:
+        _xml_article_with_resource(site, "../../outside/secret.svg")
+    log = tmp_path / "audit.log"
+    for args in (["build"], ["check"]):
+        proc = _audited(site, log, *args)
+        assert proc.returncode == 1 and "Traceback" not in proc.stderr, proc.stderr
+    assert _outside_of(site, log) == []
