@@ -19,20 +19,50 @@ _Base: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # the C loader is ~1
 
 class _YamlLoader(_Base):  # type: ignore[misc, valid-type]
     """Safe YAML loader that leaves timestamps as text: dates are parsed (and errors placed) by
-    ``publisher.dates``, not by YAML, which would reject 2026-13-45 with no line number. A key
-    given twice in one mapping is an error (YAML says keys are unique; PyYAML keeps the last)."""
+    ``publisher.dates``, not by YAML, which would reject 2026-13-45 with no line number.
 
-    def construct_mapping(self, node: yaml.Node, deep: bool = False) -> dict[Any, Any]:
-        if isinstance(node, yaml.MappingNode):
-            seen: dict[Any, int] = {}
-            for key_node, _ in node.value:
-                if not isinstance(key_node, yaml.ScalarNode):
-                    continue  # an unhashable key: the base constructor reports it
-                key = self.construct_object(key_node)
-                if key in seen:
-                    raise _DuplicateKey(key, seen[key], key_node.start_mark)
-                seen[key] = key_node.start_mark.line
-        return super().construct_mapping(node, deep)
+    Two more rules than YAML's: a key given twice in one mapping is an error (YAML says keys
+    are unique; PyYAML keeps the last), and so is an alias (``*name``, also in a ``<<`` merge).
+    An alias makes one node stand for many ("billion laughs": a few lines of anchors stand for
+    billions of values, and everything that walks the data expands them); front matter has no
+    use for them. Both are found on the composed node graph before anything is constructed.
+    """
+
+    def construct_document(self, node: yaml.Node) -> Any:
+        seen: set[int] = set()
+        stack = [node]
+        mapping, sequence = yaml.MappingNode, yaml.SequenceNode
+        while stack:
+            item = stack.pop()
+            if id(item) in seen:  # reached twice: an alias to it
+                raise _Alias(item)
+            seen.add(id(item))
+            if isinstance(item, mapping):
+                pairs = item.value
+                if len({(k.tag, k.value) for k, _ in pairs if k.__class__ is yaml.ScalarNode}) < len(pairs):
+                    _check_unique_keys(pairs)
+                for key_node, value_node in pairs:
+                    stack.append(key_node)
+                    stack.append(value_node)
+            elif isinstance(item, sequence):
+                stack.extend(item.value)
+        return super().construct_document(node)
+
+
+def _check_unique_keys(pairs: list[tuple[yaml.Node, yaml.Node]]) -> None:
+    """Raise _DuplicateKey at the second use of a scalar key among ``pairs``."""
+    first: dict[tuple[str, Any], yaml.Mark] = {}
+    for key_node, _ in pairs:
+        if isinstance(key_node, yaml.ScalarNode):
+            mark = first.setdefault((key_node.tag, key_node.value), key_node.start_mark)
+            if mark is not key_node.start_mark:
+                raise _DuplicateKey(key_node.value, mark.line, key_node.start_mark)
+
+
+class _Alias(yaml.YAMLError):
+    def __init__(self, node: yaml.Node) -> None:
+        super().__init__("alias")
+        self.node = node
 
 
 class _DuplicateKey(yaml.YAMLError):
@@ -100,8 +130,14 @@ def load(path: Path, kind: str, text: str, first_line: int) -> dict[str, Any]:
         return {}
     if kind == "yaml":
         try:
-            _refuse_aliases(text)
             data = yaml.load(text, Loader=_YamlLoader)  # noqa: S506 - a safe loader
+        except _Alias as exc:
+            alias = _first_alias(text)
+            mark = alias.start_mark if alias is not None else exc.node.start_mark
+            name = f" *{alias.anchor}" if alias is not None else ""
+            raise SourceError(f"alias{name} refused: front matter may not use YAML anchors and aliases "
+                              "(&name, *name, <<); write the values out", path, first_line + mark.line,
+                              mark.column + 1) from None
         except _DuplicateKey as exc:
             raise SourceError(f"front-matter key {exc.key!r} is given twice (first on line "
                               f"{first_line + exc.first}); keep one", path, first_line + exc.mark.line,
@@ -130,19 +166,9 @@ def load(path: Path, kind: str, text: str, first_line: int) -> dict[str, Any]:
     return data
 
 
-def _refuse_aliases(text: str) -> None:
-    """Raise a marked YAML error at the first alias (``*name``) in ``text``. Aliases let a few
-    lines stand for billions of values ("billion laughs"): each use is a reference to one
-    object, but everything that walks the data (type checks, text for extras) expands them.
-    Front matter has no use for them, so they are refused, which costs a scan of the events
-    only for text holding a ``*`` (most front matter has none)."""
-    if "*" not in text:
-        return
-    for event in yaml.parse(text, Loader=_YamlLoader):
-        if isinstance(event, yaml.AliasEvent):
-            raise yaml.MarkedYAMLError(
-                None, None, f"alias *{event.anchor} refused: front matter may not use YAML anchors and "
-                "aliases (&name, *name, <<); write the values out", event.start_mark)
+def _first_alias(text: str) -> yaml.AliasEvent | None:
+    """The first alias in ``text`` (parsed again for its place: on the error path only)."""
+    return next((e for e in yaml.parse(text, Loader=_YamlLoader) if isinstance(e, yaml.AliasEvent)), None)
 
 
 def toml_error_position(message: str, text: str) -> tuple[str, int, int | None]:
