@@ -10,7 +10,14 @@ from pathlib import Path
 from publisher import memory, paths, sources
 from publisher.config import Config
 from publisher.dates import parse_iso
-from publisher.errors import BuildFailed, ConfigError, Diagnostic, Reporter, SourceError, display_path
+from publisher.errors import (
+    BuildFailed,
+    ConfigError,
+    Diagnostic,
+    Reporter,
+    SourceError,
+    display_path,
+)
 from publisher.feeds.browser import FeedLink, browser_files
 from publisher.feeds.check import check_feed
 from publisher.feeds.render import feed_files, render_feeds

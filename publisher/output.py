@@ -21,6 +21,7 @@ STAGING_PREFIX = ".tmp-"
 
 def lock_path(out_dir: Path) -> Path:
     """The lock file of an output folder: beside it, so that it is never deployed with it."""
+    out_dir = Path(os.path.abspath(out_dir))  # "." has no name of its own
     return out_dir.parent / f".{out_dir.name}.publisher-lock"
 
 

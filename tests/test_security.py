@@ -28,7 +28,7 @@ def run(site: Path, *args: str, timeout: float = 120, **env: str) -> subprocess.
     """``publisher ARGS`` in a real process, in the site folder (``env``: variables to set)."""
     env = {**os.environ, "SOURCE_DATE_EPOCH": EPOCH, **env}
     return subprocess.run([sys.executable, "-m", "publisher", *args], cwd=site, env=env, capture_output=True,
-                          text=True, timeout=timeout)
+                          text=True, timeout=timeout, check=False)
 
 
 def files_of(folder: Path) -> dict[str, bytes]:
@@ -184,10 +184,10 @@ def test_a_second_build_waits_for_the_lock(site: Path):
     from publisher.output import lock_path
 
     holder = subprocess.Popen(
-        [sys.executable, "-c", "import fcntl, os, sys, time\n"
-         f"fd = os.open({str(lock_path(site / 'build'))!r}, os.O_RDWR | os.O_CREAT)\n"
-         "fcntl.flock(fd, fcntl.LOCK_EX); os.write(fd, str(os.getpid()).encode())\n"
-         "print('locked', flush=True); sys.stdin.read()"],
+        [sys.executable, "-c", ("import fcntl, os, sys\n"
+                                f"fd = os.open({str(lock_path(site / 'build'))!r}, os.O_RDWR | os.O_CREAT)\n"
+                                "fcntl.flock(fd, fcntl.LOCK_EX); os.write(fd, str(os.getpid()).encode())\n"
+                                "print('locked', flush=True); sys.stdin.read()")],
         stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
     try:
         assert holder.stdout.readline() == "locked\n"
@@ -198,7 +198,7 @@ def test_a_second_build_waits_for_the_lock(site: Path):
         assert build.poll() is None  # waiting
         assert not (site / "build").exists()
         holder.stdin.close()  # the holder exits: the kernel drops its lock
-        out, err = build.communicate(timeout=120)
+        _, err = build.communicate(timeout=120)
         assert build.returncode == 0, err
         assert f"waiting for the build of process {holder.pid}" in err
         assert files_of(site / "build")
