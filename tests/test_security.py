@@ -441,3 +441,32 @@ def test_a_hostile_site_makes_a_build_touch_nothing_outside_either(tmp_path: Pat
         proc = _audited(site, log, *args)
         assert proc.returncode == 1 and "Traceback" not in proc.stderr, proc.stderr
     assert _outside_of(site, log) == []
+
+
+# publisher/paths.py on its own ---------------------------------------------------------------------
+
+
+def test_inside_resolves_links_before_it_compares(tmp_path: Path):
+    from publisher.paths import inside
+
+    root = tmp_path / "articles"
+    write(root / "a" / "x.md", "x")
+    write(tmp_path / "articles-old" / "y.md", "y")  # a sibling whose name starts like the root's
+    (root / "up").symlink_to(tmp_path, target_is_directory=True)
+    assert inside(root, root / "a" / "x.md") == "a/x.md"
+    assert inside(root, root) == ""
+    assert inside(root, root / "a" / ".." / "a" / "x.md") == "a/x.md"
+    assert inside(root, root / ".." / "articles-old" / "y.md") is None
+    assert inside(root, root / "up" / "articles-old" / "y.md") is None
+    assert inside(root, root / "up" / "articles" / "a" / "x.md") == "a/x.md"
+
+
+@pytest.mark.parametrize(("name", "ok"), [
+    ("a.xml", True), ("tags/port/rss.xml", True), ("media/images/p.png", True), (".publisher-outputs", True),
+    ("", False), ("/etc/passwd", False), ("../x", False), ("a/../../x", False), ("a/..", False), ("a//b", False),
+    ("./a", False), ("a/", False), ("a\\b", False), ("a\0b", False), ("C:/x", False),
+])
+def test_relative_name(name: str, ok: bool):
+    from publisher.paths import relative_name
+
+    assert (relative_name(name) is None) == ok
