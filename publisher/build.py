@@ -7,10 +7,17 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from publisher import memory, sources
+from publisher import memory, paths, sources
 from publisher.config import Config
 from publisher.dates import parse_iso
-from publisher.errors import BuildFailed, ConfigError, Diagnostic, Reporter, display_path
+from publisher.errors import (
+    BuildFailed,
+    ConfigError,
+    Diagnostic,
+    Reporter,
+    SourceError,
+    display_path,
+)
 from publisher.feeds.browser import FeedLink, browser_files
 from publisher.feeds.check import check_feed
 from publisher.feeds.render import feed_files, render_feeds
@@ -19,7 +26,7 @@ from publisher.incremental.buildstate import BuildState, StateStore, inputs_key
 from publisher.incremental.cache import Cache
 from publisher.incremental.stage import SourceIndex, normalize_file, run_stage
 from publisher.model import ArticleView
-from publisher.output import MANIFEST, Output, Staging
+from publisher.output import MANIFEST, Output, Staging, locked, remove_leftovers
 
 __all__ = ["build", "load_articles", "normalize_file", "SourceIndex", "BuildResult", "resolve_now"]
 
@@ -69,6 +76,9 @@ def load_articles(
     if not root.is_dir():
         report.error(display_path(root), "articles folder not found; create it or set site.articles_dir")
         return [], 0
+    listing = listing if listing is not None and listing.folders else sources.scan(root)
+    for path, problem in sources.refused(root, config.exclude, listing):  # named as the link, not its target
+        report.add(Diagnostic(os.path.join(display_path(path.parent), path.name), None, None, "error", problem))
     named = sources.discover_named(root, config.exclude, listing)
     paths = [path for _, path in named]
     if not paths:
@@ -107,9 +117,18 @@ def build(
 ) -> BuildResult:
     """Check every source, then render and write all outputs, or nothing if anything fails.
 
-    ``cache`` defaults to the config's cache folder; ``workers`` to the number of cores.
+    ``cache`` defaults to the config's cache folder; ``workers`` to the number of cores. One
+    build at a time writes into an output folder (:func:`publisher.output.locked`); it first
+    removes what a killed build left there.
     """
-    with memory.collector_paused():
+    target = out_dir or config.output_path
+    cache_folder = cache.folder if cache is not None else config.cache_path
+    problems = paths.folder_problems("output", target, articles=config.articles_path, config_file=None,
+                                     other=cache_folder)
+    if problems:
+        raise ConfigError("; ".join(problems))
+    with memory.collector_paused(), locked(target):
+        remove_leftovers(target)
         return _build(config, out_dir, now, cache, workers)
 
 
@@ -152,7 +171,10 @@ def _render(config: Config, all_views: list[ArticleView], moment: dt.datetime, t
     for view in views:
         for res in view.resources:
             if res.path not in media:  # an image used by many articles is read once
-                media[res.path] = (config.articles_path / res.path).read_bytes()
+                try:
+                    media[res.path] = paths.read_inside(config.articles_path, res.path)
+                except ValueError as exc:
+                    raise SourceError(f"resource {exc}", config.articles_path / view.source) from None
     # Each output goes to the output folder as it is made (staged beside its target; put in
     # place only once all are made and checked): a big site's feeds do not fit in memory at once.
     # An output made from the same key as the one the last build left, and left as it was, is

@@ -3,15 +3,89 @@
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import os
+import sys
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import NamedTuple
 
 from publisher.errors import OutputError
+from publisher.paths import relative_name
 
 MANIFEST = ".publisher-outputs"
+#: How every temporary file of a build starts (staged outputs here, entries in the cache)
+STAGING_PREFIX = ".tmp-"
+
+
+def lock_path(out_dir: Path) -> Path:
+    """The lock file of an output folder: beside it, so that it is never deployed with it."""
+    out_dir = Path(os.path.abspath(out_dir))  # "." has no name of its own
+    return out_dir.parent / f".{out_dir.name}.publisher-lock"
+
+
+@contextlib.contextmanager
+def locked(out_dir: Path, *, wait: bool = True) -> Iterator[None]:
+    """Hold the exclusive lock on ``out_dir`` (``flock`` on :func:`lock_path`): one build at a
+    time writes into a folder. A second build waits for the first (saying so on stderr), or
+    with ``wait=False`` fails at once. The kernel drops the lock when its holder dies, so a
+    killed build never leaves the folder locked."""
+    path = lock_path(out_dir)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
+    except OSError as exc:
+        raise OutputError(f"cannot make the lock file of the output folder: {exc.strerror}", path) from exc
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            holder = os.pread(fd, 32, 0).decode("ascii", "replace").strip() or "?"
+            if not wait:
+                raise OutputError(f"another build (process {holder}) is writing into {out_dir}; "
+                                  "wait for it to finish", path) from None
+            print(f"publisher: waiting for the build of process {holder} into {out_dir} to finish",
+                  file=sys.stderr, flush=True)
+            fcntl.flock(fd, fcntl.LOCK_EX)
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, str(os.getpid()).encode("ascii"), 0)
+        yield
+    finally:
+        os.close(fd)  # releases the lock
+
+
+def remove_leftovers(out_dir: Path) -> list[str]:
+    """Delete the temporary files a killed build left in ``out_dir`` (names starting with
+    ``.tmp-``, which only :class:`Staging` makes there), and folders that held nothing else
+    and are empty now (made for them). Call it holding :func:`locked`. Returns the files removed
+    (relative paths)."""
+    removed: list[str] = []
+    if out_dir.is_dir():
+        _remove_leftovers(str(out_dir), "", removed)
+    return removed
+
+
+def _remove_leftovers(folder: str, rel: str, removed: list[str]) -> bool:
+    """Remove leftovers under ``folder``; True if some were removed and it is empty now."""
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:
+        return False
+    before = len(removed)
+    left = len(entries)
+    for entry in entries:
+        if entry.is_dir(follow_symlinks=False):
+            if _remove_leftovers(entry.path, rel + entry.name + "/", removed):
+                with contextlib.suppress(OSError):
+                    os.rmdir(entry.path)
+                    left -= 1
+        elif entry.name.startswith(STAGING_PREFIX):
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(entry.path)
+            removed.append(rel + entry.name)
+            left -= 1
+    return left == 0 and len(removed) > before
 
 
 def write_outputs(out_dir: Path, files: dict[str, bytes]) -> tuple[list[str], list[str]]:
@@ -77,6 +151,10 @@ class Staging:
     def add(self, rel: str, data: bytes, key: str = "") -> bool:
         """Stage ``data`` as output ``rel`` (relative POSIX path), made from ``key`` if it has
         one; False if it is already on disk as it is. A second ``add`` of a path replaces the first."""
+        problem = relative_name(rel)
+        if problem is not None:  # a name from the config or a source that got past their checks
+            self.abort()
+            raise OutputError(f"output name {rel!r} {problem}; outputs stay inside the output folder", self.out_dir)
         self._drop(rel)
         self.names.add(rel)
         if key:
@@ -89,7 +167,7 @@ class Staging:
                 self.same.add(rel)
                 return False
             self._folder(target.parent)
-            fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=target.parent)
+            fd, tmp = tempfile.mkstemp(prefix=STAGING_PREFIX, dir=target.parent)
             self._staged[rel] = tmp
             with os.fdopen(fd, "wb") as fh:
                 fh.write(data)
@@ -161,7 +239,7 @@ def _read_manifest(out_dir: Path) -> set[str]:
     names = set()
     for line in path.read_text(encoding="utf-8").splitlines():
         # Only plain relative paths inside the folder are ever removed.
-        if line and not line.startswith("/") and ".." not in Path(line).parts:
+        if relative_name(line) is None:
             names.add(line)
     return names
 
@@ -171,7 +249,7 @@ def _write_manifest(out_dir: Path, names: set[str]) -> None:
     path = out_dir / MANIFEST
     if path.is_file() and path.read_bytes() == data:
         return
-    fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=out_dir)
+    fd, tmp = tempfile.mkstemp(prefix=STAGING_PREFIX, dir=out_dir)
     with os.fdopen(fd, "wb") as fh:
         fh.write(data)
     os.chmod(tmp, 0o644)

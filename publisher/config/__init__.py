@@ -203,3 +203,21 @@ def _validate(config: Config, shown: str, report: Reporter) -> None:
         report.error(shown, f"site.hub must be an absolute http(s) URL, got {config.hub!r}")
     if not config.language.strip():
         report.error(shown, "site.language must not be empty")
+    _validate_paths(config, shown, report)
+
+
+def _validate_paths(config: Config, shown: str, report: Reporter) -> None:
+    """The output and cache folders, and the book's name, stay where a build may write."""
+    from publisher.paths import folder_problems, relative_name
+
+    problem = relative_name(config.epub_name + ".epub")
+    if problem is not None:
+        report.error(shown, f"site.epub_name {config.epub_name!r} {problem}; the book is written inside the "
+                     "output folder")
+    conf = Path(shown).resolve()
+    for problem in folder_problems("output", config.output_path, articles=config.articles_path,
+                                   config_file=conf, other=config.cache_path):
+        report.error(shown, f"site.output_dir: {problem}")
+    if config.cache_path is not None:
+        for problem in folder_problems("cache", config.cache_path, articles=config.articles_path, config_file=conf):
+            report.error(shown, f"site.cache_dir: {problem}")

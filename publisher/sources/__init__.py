@@ -12,6 +12,7 @@ from typing import Any, ClassVar
 from lxml import etree
 
 from publisher.errors import Reporter, SourceError
+from publisher.paths import inside, link_problem
 from publisher.xmlutil import forbidden_chars, strip_forbidden
 
 
@@ -125,7 +126,9 @@ class Listing:
     ``os.walk`` and ``rglob``)."""
 
     #: (path relative to the folder with ``/``, absolute path, kind): kind "f" a regular file,
-    #: "l" a symbolic link (to a file, or broken), "o" anything else (FIFO, socket, device).
+    #: "l" a symbolic link (to a file inside the folder, or broken), "x" a symbolic link that
+    #: leads out of the folder or round in a loop (never opened: see :func:`refused`), "o"
+    #: anything else (FIFO, socket, device).
     files: list[tuple[str, str, str]] = field(default_factory=list)
     folders: list[str] = field(default_factory=list)  # absolute paths of every folder listed
 
@@ -133,11 +136,11 @@ class Listing:
 def scan(root: Path) -> Listing:
     """Every file under ``root``, in a fixed order (each folder's entries sorted by name)."""
     listing = Listing()
-    _scan(str(root), "", listing)
+    _scan(str(root), "", listing, str(root))
     return listing
 
 
-def _scan(folder: str, rel_dir: str, listing: Listing) -> None:
+def _scan(folder: str, rel_dir: str, listing: Listing, root: str) -> None:
     try:
         entries = sorted(os.scandir(folder), key=lambda e: e.name)
     except OSError:
@@ -145,11 +148,13 @@ def _scan(folder: str, rel_dir: str, listing: Listing) -> None:
     listing.folders.append(folder)
     for entry in entries:
         rel = rel_dir + entry.name
-        if entry.is_dir():  # the type comes with the listing: no stat per entry
-            if not entry.is_symlink():
-                _scan(entry.path, rel + "/", listing)
-        elif entry.is_symlink():
-            listing.files.append((rel, entry.path, "l"))
+        # the type comes with the listing: no stat per entry (and none through a link, which
+        # could loop)
+        if entry.is_symlink():
+            if not os.path.isdir(entry.path):  # links to folders are not entered
+                listing.files.append((rel, entry.path, "x" if link_problem(root, entry.path) else "l"))
+        elif entry.is_dir():
+            _scan(entry.path, rel + "/", listing, root)
         else:
             listing.files.append((rel, entry.path, "f" if entry.is_file() else "o"))
 
@@ -176,26 +181,47 @@ def discover_named(articles: Path, exclude: list[str] | tuple[str, ...] = (),
     return [(rel if kind == "f" else None, Path(path)) for rel, path, kind in sorted(found)]
 
 
+def refused(articles: Path, exclude: list[str] | tuple[str, ...] = (),
+            listing: Listing | None = None) -> list[tuple[Path, str]]:
+    """Symbolic links under ``articles`` that a build refuses to follow (out of the folder, or
+    in a loop), each with why; hidden and excluded names are never read and not listed."""
+    out = []
+    for rel, path, kind in (listing or scan(articles)).files:
+        if kind == "x" and not _skipped_name(rel, exclude):
+            problem = link_problem(articles, path)
+            if problem is not None:
+                out.append((Path(path), problem))
+    return out
+
+
 def discover_one(articles: Path, rel: Path, exclude: list[str] | tuple[str, ...] = ()) -> list[Path]:
     """``[articles / rel]`` if that file is an article source by the rules of ``discover``, else []."""
     path = articles / rel
-    return [path] if _is_article(path, rel, exclude) else []
+    return [path] if _is_article(articles, path, rel, exclude) else []
 
 
-def _is_article(path: Path, rel: Path, exclude: list[str] | tuple[str, ...]) -> bool:
-    return _is_article_name(rel.as_posix(), exclude) and path.is_file()
+def _is_article(articles: Path, path: Path, rel: Path, exclude: list[str] | tuple[str, ...]) -> bool:
+    # resolved: a link (of the file or of a folder on the way) may not lead out of articles/
+    return _is_article_name(rel.as_posix(), exclude) and path.is_file() and inside(articles, path) is not None
 
 
 def _is_article_name(rel: str, exclude: list[str] | tuple[str, ...]) -> bool:
     """The rules of ``discover`` that look only at the relative path (``/``-separated)."""
-    if any(part.startswith((".", "_")) for part in rel.split("/")):
+    if _skipped_name(rel, exclude):
         return False
+    name = rel.rpartition("/")[2]
+    return not name.lower().endswith(SIDECAR_SUFFIXES) and _reader_class(name) is not None
+
+
+def _skipped_name(rel: str, exclude: list[str] | tuple[str, ...]) -> bool:
+    """Is ``rel`` hidden (a part starting with ``.`` or ``_``) or excluded?"""
+    if any(part.startswith((".", "_")) for part in rel.split("/")):
+        return True
     if exclude:
         pure = PurePosixPath(rel)
         if any(pure.match(pattern) or fnmatch.fnmatch(rel, pattern) for pattern in exclude):
-            return False
-    name = rel.rpartition("/")[2]
-    return not name.lower().endswith(SIDECAR_SUFFIXES) and _reader_class(name) is not None
+            return True
+    return False
 
 
 def load(path: Path, report: Reporter, *, meta_only: bool = False) -> SourceArticle:

@@ -19,7 +19,56 @@ _Base: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # the C loader is ~1
 
 class _YamlLoader(_Base):  # type: ignore[misc, valid-type]
     """Safe YAML loader that leaves timestamps as text: dates are parsed (and errors placed) by
-    ``publisher.dates``, not by YAML, which would reject 2026-13-45 with no line number."""
+    ``publisher.dates``, not by YAML, which would reject 2026-13-45 with no line number.
+
+    Two more rules than YAML's: a key given twice in one mapping is an error (YAML says keys
+    are unique; PyYAML keeps the last), and so is an alias (``*name``, also in a ``<<`` merge).
+    An alias makes one node stand for many ("billion laughs": a few lines of anchors stand for
+    billions of values, and everything that walks the data expands them); front matter has no
+    use for them. Both are found on the composed node graph before anything is constructed.
+    """
+
+    def construct_document(self, node: yaml.Node) -> Any:
+        seen: set[int] = set()
+        stack = [node]
+        mapping, sequence = yaml.MappingNode, yaml.SequenceNode
+        while stack:
+            item = stack.pop()
+            if id(item) in seen:  # reached twice: an alias to it
+                raise _Alias(item)
+            seen.add(id(item))
+            if isinstance(item, mapping):
+                pairs = item.value
+                if len({(k.tag, k.value) for k, _ in pairs if k.__class__ is yaml.ScalarNode}) < len(pairs):
+                    _check_unique_keys(pairs)
+                for key_node, value_node in pairs:
+                    stack.append(key_node)
+                    stack.append(value_node)
+            elif isinstance(item, sequence):
+                stack.extend(item.value)
+        return super().construct_document(node)
+
+
+def _check_unique_keys(pairs: list[tuple[yaml.Node, yaml.Node]]) -> None:
+    """Raise _DuplicateKey at the second use of a scalar key among ``pairs``."""
+    first: dict[tuple[str, Any], yaml.Mark] = {}
+    for key_node, _ in pairs:
+        if isinstance(key_node, yaml.ScalarNode):
+            mark = first.setdefault((key_node.tag, key_node.value), key_node.start_mark)
+            if mark is not key_node.start_mark:
+                raise _DuplicateKey(key_node.value, mark.line, key_node.start_mark)
+
+
+class _Alias(yaml.YAMLError):
+    def __init__(self, node: yaml.Node) -> None:
+        super().__init__("alias")
+        self.node = node
+
+
+class _DuplicateKey(yaml.YAMLError):
+    def __init__(self, key: Any, first: int, mark: yaml.Mark) -> None:
+        super().__init__(key)
+        self.key, self.first, self.mark = key, first, mark
 
 
 _YamlLoader.yaml_implicit_resolvers = {
@@ -82,6 +131,17 @@ def load(path: Path, kind: str, text: str, first_line: int) -> dict[str, Any]:
     if kind == "yaml":
         try:
             data = yaml.load(text, Loader=_YamlLoader)  # noqa: S506 - a safe loader
+        except _Alias as exc:
+            alias = _first_alias(text)
+            mark = alias.start_mark if alias is not None else exc.node.start_mark
+            name = f" *{alias.anchor}" if alias is not None else ""
+            raise SourceError(f"alias{name} refused: front matter may not use YAML anchors and aliases "
+                              "(&name, *name, <<); write the values out", path, first_line + mark.line,
+                              mark.column + 1) from None
+        except _DuplicateKey as exc:
+            raise SourceError(f"front-matter key {exc.key!r} is given twice (first on line "
+                              f"{first_line + exc.first}); keep one", path, first_line + exc.mark.line,
+                              exc.mark.column + 1) from None
         except yaml.MarkedYAMLError as exc:
             mark = exc.problem_mark or exc.context_mark
             line = first_line + mark.line if mark else first_line
@@ -104,6 +164,11 @@ def load(path: Path, kind: str, text: str, first_line: int) -> dict[str, Any]:
             first_line,
         )
     return data
+
+
+def _first_alias(text: str) -> yaml.AliasEvent | None:
+    """The first alias in ``text`` (parsed again for its place: on the error path only)."""
+    return next((e for e in yaml.parse(text, Loader=_YamlLoader) if isinstance(e, yaml.AliasEvent)), None)
 
 
 def toml_error_position(message: str, text: str) -> tuple[str, int, int | None]:
@@ -221,12 +286,13 @@ def _as_text(value: Any) -> str:
 
 
 def sidecar_for(path: Path) -> Path | None:
-    """The metadata file beside a source (``NAME.meta.yaml`` or ``NAME.meta.toml``), if any."""
-    for suffix in SIDECAR_SUFFIXES:
-        candidate = path.with_name(path.stem + suffix)
-        if candidate.is_file():
-            return candidate
-    return None
+    """The metadata file beside a source (``NAME.meta.yaml`` or ``NAME.meta.toml``), if any;
+    two of them (``.meta.yaml`` and ``.meta.toml``) are an error, since one would be ignored."""
+    found = [c for c in (path.with_name(path.stem + suffix) for suffix in SIDECAR_SUFFIXES) if c.is_file()]
+    if len(found) > 1:
+        raise SourceError(f"{len(found)} metadata files for one source ({', '.join(c.name for c in found)}); "
+                          "keep one", found[1], 1)
+    return found[0] if found else None
 
 
 def apply_sidecar(article: SourceArticle, report: Reporter) -> None:
@@ -234,7 +300,11 @@ def apply_sidecar(article: SourceArticle, report: Reporter) -> None:
     side = sidecar_for(article.path)
     if side is None:
         return
-    text = decode(side, side.read_bytes(), report)
+    try:
+        raw = side.read_bytes()
+    except OSError as exc:
+        raise SourceError(f"cannot read the metadata file: {exc.strerror}", side) from exc
+    text = decode(side, raw, report)
     kind = "toml" if side.suffix == ".toml" else "yaml"
     data = load(side, kind, text, 1)
     saved_path = article.path

@@ -9,6 +9,7 @@ from lxml import etree
 
 from publisher import model
 from publisher.errors import Reporter, SourceError
+from publisher.paths import relative_name
 from publisher.sources import Reader, SourceArticle, SourceAuthor
 from publisher.xmlutil import PARSER, A, text_content
 
@@ -68,7 +69,14 @@ class ArticleXmlReader(Reader):
             article.authors.append(SourceAuthor(author.findtext(A + "name"), bio, author.sourceline))
         for field in meta.iterfind(f"{A}extra/{A}field"):
             article.extra[field.get("name")] = field.text or ""
-        article.resources = [dict(r.attrib) for r in meta.iterfind(f"{A}resources/{A}resource")]
+        for res in meta.iterfind(f"{A}resources/{A}resource"):
+            # a path relative to the articles folder; the build reads it and writes it under
+            # media/, so one escaping the folder would read and write host files
+            problem = relative_name(res.get("path"))
+            if problem is not None:
+                raise SourceError(f"resource path {res.get('path')!r} {problem}; a resource is a file "
+                                  "inside the articles folder, named relative to it", path, res.sourceline)
+            article.resources.append(dict(res.attrib))
         body = root.find(A + "body")
         article.body_first_line = body.sourceline or 1
         if body.text:

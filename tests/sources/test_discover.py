@@ -20,8 +20,9 @@ def test_discover_skips_hidden_section_indexes_sidecars_assets_and_excluded(tmp_
 
 
 def test_links_fifos_and_linked_folders(tmp_path: Path):
-    """Links to files count (by their name here), broken links and FIFOs do not, linked folders
-    are not entered (as with rglob); the build's hash of its inputs does not open a FIFO."""
+    """Links to files inside the folder count (by their name here), broken links and FIFOs do
+    not, links out of the folder are refused (kind "x"), linked folders are not entered (as
+    with rglob); the build's hash of its inputs does not open a FIFO, nor a link leading out."""
     import os
 
     from publisher.incremental.buildstate import inputs_key
@@ -32,16 +33,18 @@ def test_links_fifos_and_linked_folders(tmp_path: Path):
     root = site / "articles"
     write(root / "a.md", "---\ntitle: A\n---\nx\n")
     write(site / "publisher.toml", '[site]\ntitle = "T"\nbase_url = "https://t.example/"\n')
-    write(tmp_path / "elsewhere" / "b.md", "---\ntitle: B\n---\nx\n")
+    write(root / "_kept" / "b.md", "---\ntitle: B\n---\nx\n")
+    write(tmp_path / "elsewhere" / "out.md", "---\ntitle: Out\n---\nx\n")
     write(tmp_path / "folder" / "c.md", "---\ntitle: C\n---\nx\n")
-    (root / "b.md").symlink_to(tmp_path / "elsewhere" / "b.md")
+    (root / "b.md").symlink_to(root / "_kept" / "b.md")
+    (root / "out.md").symlink_to(tmp_path / "elsewhere" / "out.md")
     (root / "gone.md").symlink_to(tmp_path / "nowhere.md")
     (root / "linked").symlink_to(tmp_path / "folder", target_is_directory=True)
     os.mkfifo(root / "pipe.md")
     (root / "pipe-link.md").symlink_to(root / "pipe.md")
     assert [(rel, p.name) for rel, p in discover_named(root)] == [("a.md", "a.md"), (None, "b.md")]
-    assert {rel: kind for rel, _, kind in scan(root).files} == {"a.md": "f", "b.md": "l", "gone.md": "l", "pipe.md": "o",
-                                                                   "pipe-link.md": "l"}
+    assert {rel: kind for rel, _, kind in scan(root).files} == {
+        "_kept/b.md": "f", "a.md": "f", "b.md": "l", "gone.md": "l", "out.md": "x", "pipe.md": "o", "pipe-link.md": "l"}
     digests: dict[str, str] = {}
     inputs_key(site_config(site), site / "build", digests)  # returns: no FIFO was read, linked or not
     assert str(root / "a.md") in digests and str(root / "pipe.md") in digests
