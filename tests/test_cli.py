@@ -28,7 +28,7 @@ def test_build_prints_a_summary(site: Path, monkeypatch):
     result = run("build")
     assert result.exit_code == 0, result.output
     assert result.output == (
-        "Built 7 article(s) into build/: articles.epub, atom.xml, feed.json, feed.xsl, feeds.html, "
+        "Built 7 article(s) from publisher.toml into build/: articles.epub, atom.xml, feed.json, feed.xsl, feeds.html, "
         "feeds.opml, rss.xml, authors/ (15), books/ (16), media/ (1), tags/ (33); "
         "72 file(s) written, 0 unchanged.\n"
     )
@@ -59,7 +59,7 @@ def test_check_reports_all_problems_and_writes_nothing(site: Path, monkeypatch):
     assert "articles/a.md:3: warning: unknown front-matter key 'mood' kept as extra metadata" in lines
     assert "articles/b.md:1: error: the article has no headline; add a 'title' to its front matter" in lines
     assert any(line.startswith("articles/c.md: error: the article has no date") for line in lines)
-    assert lines[-1] == "Checked 10 source(s) and 0 feed(s): 2 error(s), 1 warning(s)."
+    assert lines[-1] == "Checked 10 source(s) and 0 feed(s) of publisher.toml: 2 error(s), 1 warning(s)."
     assert not (site / "build").exists()
 
 
@@ -70,7 +70,8 @@ def test_check_strict_and_github_format(site: Path, monkeypatch):
     assert run("check").exit_code == 0
     assert run("check", "--strict").exit_code == 1
     result = run("check", "--format", "github")
-    assert "::warning file=articles/a.md,line=3::unknown front-matter key 'mood' kept as extra metadata" in result.output
+    assert ("::warning file=articles/a.md,line=3,title=unknown-key::unknown front-matter key 'mood' kept as "
+            "extra metadata") in result.output
 
 
 def test_normalize_prints_article_xml(site: Path, monkeypatch):
