@@ -176,7 +176,7 @@ def test_rebuild_reads_one_catalog_not_every_entry(warm: Path, tmp_path: Path, m
     shutil.rmtree(warm / ".publisher-cache" / "state")
     opened = []
     real = Cache.get
-    monkeypatch.setattr(Cache, "get", lambda self, key: (self.folder and opened.append(key)) or real(self, key))
+    monkeypatch.setattr(Cache, "get", lambda self, key, base="": (self.folder and opened.append(key)) or real(self, key, base))
     _rebuild_matches_clean(warm, tmp_path, expect_hits=7)
     assert opened == []  # every article known from the catalog
 
