@@ -309,3 +309,18 @@ def test_config_is_found_by_walking_up_and_named_in_the_summary(site: Path, monk
     assert (site / "build" / "rss.xml").is_file() and not (site / "articles" / "build").exists()
     assert result.stdout.startswith(f"Built 7 article(s) from {site / 'publisher.toml'} into {site / 'build'}/: ")
     assert f"of {site / 'publisher.toml'}:" in run("check").stdout
+
+
+def test_config_error_in_json_and_github_formats(site: Path, monkeypatch):
+    import json
+
+    monkeypatch.chdir(site)
+    write(site / "publisher.toml", '[site]\ntitle = \n')
+    result = run("build", "--format", "json")
+    assert result.exit_code == 1
+    data = json.loads(result.stdout)
+    assert data["ok"] is False and data["summary"] is None
+    (d,) = data["diagnostics"]
+    assert (d["path"], d["line"], d["severity"]) == ("publisher.toml", 2, "error")
+    github = run("check", "--format", "github")
+    assert github.exit_code == 1 and github.stdout.startswith("::error file=publisher.toml,line=2,")
