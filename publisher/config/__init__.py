@@ -107,13 +107,15 @@ class Config:
         return self.site_url + relative.lstrip("/")
 
     def site_relative(self, path: Path) -> str:
-        """``path`` relative to the config's folder when inside it, else absolute: how the cache
-        names folders, so that a site and its cache copied elsewhere find their entries."""
-        resolved = path.resolve()
-        try:
-            return resolved.relative_to(self.root.resolve()).as_posix()
-        except ValueError:
+        """How the cache names a folder (the articles, an output folder): relative to the config's
+        folder when both it and the cache are inside that folder, so that a site copied elsewhere
+        with its cache finds its entries; else absolute (a cache kept outside, perhaps shared by
+        several sites, keeps their folders apart)."""
+        resolved, root = path.resolve(), self.root.resolve()
+        cache = self.cache_path
+        if cache is None or not cache.is_relative_to(root) or not resolved.is_relative_to(root):
             return str(resolved)
+        return resolved.relative_to(root).as_posix()
 
     @functools.cached_property
     def fingerprint(self) -> str:

@@ -55,3 +55,17 @@ def test_unchanged_site_at_another_path_normalizes_nothing_and_keeps_its_message
     assert all(str(tmp_path / "a") not in d.path for d in after.diagnostics)
     assert any(d.path.endswith("articles/2026-11-21-hafenfest.md") and Path(d.path).is_absolute()
                and str(moved) in d.path for d in after.diagnostics)
+
+
+def test_a_cache_outside_the_site_names_folders_by_absolute_path(tmp_path: Path):
+    """Two sites sharing one cache folder elsewhere must not take each other's catalog or state."""
+    site = copy_site(tmp_path / "s")
+    inside = site_config(site)
+    assert inside.site_relative(inside.articles_path) == "articles"
+    assert inside.site_relative(inside.output_path) == "build"
+    assert inside.site_relative(tmp_path / "out") == str((tmp_path / "out").resolve())
+    toml = site / "publisher.toml"
+    toml.write_text(toml.read_text(encoding="utf-8").replace("[site]", f'[site]\ncache_dir = "{tmp_path / "shared"}"', 1),
+                    encoding="utf-8")
+    outside = site_config(site)
+    assert outside.site_relative(outside.articles_path) == str(outside.articles_path)
