@@ -7,6 +7,7 @@ import gc
 import json
 import os
 import sys
+import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -83,6 +84,7 @@ class _Progress:
         self.bar: Any = None
         self.what = ""
         self.done = 0
+        self.timer: threading.Timer | None = None
 
     @classmethod
     def wanted(cls, quiet: bool) -> _Progress | None:
@@ -92,7 +94,12 @@ class _Progress:
         return cls(stream)
 
     def __call__(self, what: str, done: int, of: int) -> None:
-        if self.bar is None and self.clock() - self.start < self.delay:
+        waited = self.clock() - self.start
+        if self.bar is None and waited < self.delay:
+            if not of and self.timer is None:  # a long step without a count: name it once the delay is up
+                self.timer = threading.Timer(self.delay - waited, self, (what, 0, 0))
+                self.timer.daemon = True
+                self.timer.start()
             return
         if what != self.what or self.bar is None:
             self.close()
@@ -109,6 +116,8 @@ class _Progress:
             self.done = done
 
     def close(self) -> None:
+        if self.timer is not None:
+            self.timer.cancel()
         if self.bar:
             self.bar.__exit__(None, None, None)
         self.bar = None

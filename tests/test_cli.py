@@ -242,7 +242,16 @@ def test_progress_bar_only_on_a_terminal_outside_ci(site: Path, monkeypatch):
     assert "normalizing" in shown and "7/7" in shown and "writing feeds and books..." in shown
     slow = _Progress(Terminal(), delay=3600.0)  # a build quicker than the delay shows nothing
     slow("normalizing", 1, 7)
+    slow("writing feeds and books", 0, 0)
+    slow.close()
     assert slow.stream.getvalue() == ""
+    import time
+
+    late = _Progress(Terminal(), delay=0.05)  # a long step without a count is named once the delay is up
+    late("writing feeds and books", 0, 0)
+    time.sleep(0.5)
+    late.close()
+    assert late.stream.getvalue() == "writing feeds and books...\n"
     monkeypatch.setattr("sys.stderr", Terminal())
     monkeypatch.delenv("CI", raising=False)
     assert _Progress.wanted(quiet=False) is not None
