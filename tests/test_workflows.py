@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import subprocess
+import sys
 
 import yaml
 
@@ -50,5 +51,15 @@ def test_ci_script_runs_the_suite_then_a_clone_without_shared_and_the_built_pack
     script = (REPO / ".ci" / "run").read_text(encoding="utf-8")
     assert os.access(REPO / ".ci" / "run", os.X_OK)
     assert "PUBLISHER_NO_SHARED=1" in script and "git clone" in script
-    assert "-m build" in script and ".whl" in script and ".tar.gz" in script
+    assert "-m build" in script and "for kind in whl tar.gz" in script
     assert subprocess.run(["bash", "-n", str(REPO / ".ci" / "run")], check=False).returncode == 0
+
+
+def test_ci_finds_the_tests_that_use_shared():
+    """.ci/shared_tests.py: the tests .ci/run runs again with no ../shared beside the clone."""
+    found = subprocess.run([sys.executable, str(REPO / ".ci" / "shared_tests.py"), "tests"], cwd=REPO,
+                           capture_output=True, text=True, check=True).stdout.split()
+    assert "tests/test_corpus.py" in found  # a module-level skip mark: the whole file
+    assert "tests/sources/test_wire.py::test_sample_article_fields_and_every_paragraph" in found
+    assert "tests/incremental/test_stage.py::test_fast_route_agrees_with_a_full_read_on_the_corpus" in found
+    assert not any(f.startswith("tests/test_cli.py") for f in found)
