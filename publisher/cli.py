@@ -126,9 +126,10 @@ class _Progress:
 def _fail(command: str, fmt: str, config: Config | None, exc: PublisherError,
           before: list[Diagnostic]) -> NoReturn:
     """Report a failed command in ``fmt`` and exit with the error's code."""
-    found = exc.diagnostics if isinstance(exc, BuildFailed) else [*before, exc.diagnostic()]
     if fmt == "text":
+        _print(before)
         raise exc
+    found = [*before, *(exc.diagnostics if isinstance(exc, BuildFailed) else [exc.diagnostic()])]
     if fmt == "json":
         _json(command, config, found, None)
     else:
@@ -177,7 +178,8 @@ def build(
     try:
         config, diagnostics = _config(config_path)
         if strict and diagnostics:
-            raise BuildFailed(diagnostics)
+            failed, diagnostics = diagnostics, []  # reported by the exception
+            raise BuildFailed(failed)
         cache = Cache(None if no_cache else config.cache_path)
         result = run_build(config, output, now, cache=cache, workers=workers, strict=strict, progress=progress)
     except PublisherError as exc:

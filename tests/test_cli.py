@@ -333,3 +333,16 @@ def test_config_error_in_json_and_github_formats(site: Path, monkeypatch):
     assert (d["path"], d["line"], d["severity"]) == ("publisher.toml", 2, "error")
     github = run("check", "--format", "github")
     assert github.exit_code == 1 and github.stdout.startswith("::error file=publisher.toml,line=2,")
+
+
+def test_a_failed_build_still_shows_the_config_warnings(site: Path, monkeypatch):
+    monkeypatch.chdir(site)
+    config = (site / "publisher.toml").read_text(encoding="utf-8")
+    write(site / "publisher.toml", config.replace("[site]", "[site]\nfeed_limt = 3", 1))
+    write(site / "articles" / "bad.md", "---\ntitle: T\ndate: 2026-13-45\n---\n")
+    result = run("build")
+    assert result.exit_code == 1
+    lines = result.stderr.splitlines()
+    assert lines[0] == "publisher.toml: warning: unknown key site.feed_limt ignored; did you mean 'feed_limit'?"
+    assert lines[-1] == "error: 1 error(s); nothing was written"
+
