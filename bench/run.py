@@ -10,6 +10,8 @@ of wall-clock seconds and peak RSS:
   a full build    `publisher build` into an empty output folder with no cache
   b no-op         the same command again, nothing changed
   c edit one      after appending a sentence to one article
+  f CI clone      the site and its .publisher-cache (not build/) copied to another path, as a CI
+                  run restores its cache into a fresh clone, one more article edited, built there
   d add one       after adding one article
   e delete one    after deleting one article
   pandoc          `pandoc -o book.epub` over the same articles (if pandoc is on PATH)
@@ -50,6 +52,7 @@ PUBLISHER_CASES = [
     ("a", "a full build"),
     ("b", "b no-op rebuild"),
     ("c", "c edit one article"),
+    ("f", "CI: fresh clone at another path, cache restored, one article edited"),
     ("d", "d add one article"),
     ("e", "e delete one article"),
 ]
@@ -492,6 +495,7 @@ class Row:
 
 WRITTEN = re.compile(r"(\d+) file\(s\) written, (\d+) unchanged(?:, (\d+) removed)?")
 BUILT = re.compile(r"Built (\d+) article\(s\)")
+NORMALIZED = re.compile(r"^Normalized (\d+) article\(s\) from source", re.MULTILINE)  # with --verbose
 
 
 class Bench:
@@ -535,8 +539,9 @@ class Bench:
             env["PYTHONPATH"] = self.pythonpath
         return env
 
-    def build(self, row: Row, site: Path, run_dir: Path, expect: int) -> Sample:
-        cmd = [*self.publisher, "build", "--config", "publisher.toml", "--now", NOW, *shlex.split(self.args.build_args)]
+    def build(self, row: Row, site: Path, run_dir: Path, expect: int, extra: tuple[str, ...] = ()) -> Sample:
+        cmd = [*self.publisher, "build", "--config", "publisher.toml", "--now", NOW, *extra,
+               *shlex.split(self.args.build_args)]
         s = self.meter.run(cmd, site, self.env(run_dir), self.args.build_timeout)
         if s.rc != 0:
             print(f"\n`{shlex.join(cmd)}` in {site} "
@@ -555,6 +560,9 @@ class Bench:
         w = WRITTEN.search(s.stdout)
         if w:
             summary = f"{w.group(1)} written, {w.group(2)} unchanged" + (f", {w.group(3)} removed" if w.group(3) else "")
+            normalized = NORMALIZED.search(s.stdout)
+            if normalized:
+                summary += f", {normalized.group(1)} normalized"
             if not row.note:
                 row.note = summary
             elif summary not in row.note.split(" / "):
@@ -603,9 +611,16 @@ class Bench:
                 prepare_hugo(corpus, hugo_site)
             names = [p.name for p in article_files(corpus / "articles")]
             edit_name = names[len(names) // 2]
+            # (f) edits an article no other links to, so that exactly one is normalized again
+            # (an article that links to an edited one is normalized again too, by design).
+            texts = "".join(p.read_text("utf-8") for p in article_files(corpus / "articles"))
+            clone_edit_name = next((name for name in names[(len(names) * 2) // 3:][:50]
+                                    if f"]({name}" not in texts), names[(len(names) * 2) // 3])
+            del texts
             delete_name = names[len(names) // 3]
             extra_name, extra_text = gen_corpus.extra_article(args.seed, n, lt, names)
-            self.note(n, f"{corpus_name}: (c) appends a sentence to {edit_name}; (d) adds {extra_name}; "
+            self.note(n, f"{corpus_name}: (c) appends a sentence to {edit_name}; (f) copies the site and its "
+                      f"cache elsewhere and appends one to {clone_edit_name}; (d) adds {extra_name}; "
                       f"(e) deletes {delete_name} (linked from {inbound_links(corpus / 'articles', delete_name)} "
                       "place(s) in other articles)")
             skip_tools: set[str] = set()
@@ -627,6 +642,17 @@ class Bench:
 
                 for key, label in PUBLISHER_CASES:
                     expect = n
+                    if key == "f":
+                        clone = run_dir / "ci-clone" / "elsewhere" / "site"
+                        shutil.copytree(site, clone, ignore=shutil.ignore_patterns("build"))
+                        with open(clone / "articles" / clone_edit_name, "a", encoding="utf-8") as fh:
+                            fh.write(EDIT_SENTENCE)
+                        row = self.row(n, corpus_name, label)
+                        s = self.build(row, clone, run_dir, expect, ("--verbose",))
+                        shutil.rmtree(run_dir / "ci-clone")
+                        row.samples.append(s)
+                        self.report("f CI clone, one edited", s)
+                        continue
                     if key == "c":
                         with open(articles / edit_name, "a", encoding="utf-8") as fh:
                             fh.write(EDIT_SENTENCE)

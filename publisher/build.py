@@ -24,7 +24,7 @@ from publisher.feeds.render import feed_files, render_feeds
 from publisher.incremental.books import edition_outputs
 from publisher.incremental.buildstate import BuildState, StateStore, inputs_key
 from publisher.incremental.cache import Cache
-from publisher.incremental.stage import SourceIndex, normalize_file, run_stage
+from publisher.incremental.stage import Progress, SourceIndex, normalize_file, run_stage
 from publisher.model import ArticleView
 from publisher.output import MANIFEST, Output, Staging, locked, remove_leftovers
 
@@ -62,11 +62,12 @@ class BuildResult:
     removed: list[str] = field(default_factory=list)
     outputs: list[str] = field(default_factory=list)
     diagnostics: list[Diagnostic] = field(default_factory=list)
+    normalized: int = 0  # articles normalized from source rather than taken from the cache
 
 
 def load_articles(
     config: Config, report: Reporter, cache: Cache | None = None, workers: int | None = None,
-    listing: sources.Listing | None = None,
+    listing: sources.Listing | None = None, progress: Progress | None = None,
 ) -> tuple[list[ArticleView], int]:
     """Every article, normalized and schema-checked, newest first, and the number of sources read.
 
@@ -84,7 +85,7 @@ def load_articles(
     if not paths:
         report.error(display_path(root), "no article sources (.md, .markdown, .txt, .xml) found")
     views: list[ArticleView] = []
-    for outcome in run_stage(paths, config, cache or Cache(None), workers, [rel for rel, _ in named]):
+    for outcome in run_stage(paths, config, cache or Cache(None), workers, [rel for rel, _ in named], progress):
         for diagnostic in outcome.diagnostics:
             report.add(diagnostic)
         if outcome.view is not None:
@@ -114,12 +115,15 @@ def build(
     *,
     cache: Cache | None = None,
     workers: int | None = None,
+    strict: bool = False,
+    progress: Progress | None = None,
 ) -> BuildResult:
     """Check every source, then render and write all outputs, or nothing if anything fails.
 
-    ``cache`` defaults to the config's cache folder; ``workers`` to the number of cores. One
-    build at a time writes into an output folder (:func:`publisher.output.locked`); it first
-    removes what a killed build left there.
+    ``cache`` defaults to the config's cache folder; ``workers`` to the number of cores;
+    ``strict`` fails on warnings too; ``progress`` is told how far the build is. One build at a
+    time writes into an output folder (:func:`publisher.output.locked`); it first removes what a
+    killed build left there.
     """
     target = out_dir or config.output_path
     cache_folder = cache.folder if cache is not None else config.cache_path
@@ -129,11 +133,11 @@ def build(
         raise ConfigError("; ".join(problems))
     with memory.collector_paused(), locked(target):
         remove_leftovers(target)
-        return _build(config, out_dir, now, cache, workers)
+        return _build(config, out_dir, now, cache, workers, strict, progress)
 
 
 def _build(config: Config, out_dir: Path | None, now: dt.datetime | None, cache: Cache | None,
-           workers: int | None) -> BuildResult:
+           workers: int | None, strict: bool = False, progress: Progress | None = None) -> BuildResult:
     report = Reporter()
     if cache is None:
         cache = Cache(config.cache_path)
@@ -142,22 +146,26 @@ def _build(config: Config, out_dir: Path | None, now: dt.datetime | None, cache:
     store = key = listing = None
     left: dict[str, tuple[tuple[int, int, int], str]] = {}
     if cache.folder is not None:
-        store = StateStore(cache.folder, target)
+        store = StateStore(cache.folder, target, config.site_relative(target))
         digests: dict[str, str] = {}
         folders: set[str] = set()
         listing = sources.Listing()
         key = inputs_key(config, target, digests, folders, listing)
         last = store.load()
         if last is not None and store.fresh(last, key, moment):  # nothing changed: its outputs stand
+            if strict and last.diagnostics:
+                raise BuildFailed(last.diagnostics)
             outputs = [rel for rel, *_ in last.outputs if rel != MANIFEST]
             return BuildResult(last.articles, last.drafts, last.scheduled, [], [], outputs, last.diagnostics)
         if last is not None:
             left = last.left()  # what the last build left in the folder, whatever its inputs
         store.forget()
         cache.known(digests, folders)
-    views, _ = load_articles(config, report, cache, workers, listing)
-    if report.errors:
+    views, _ = load_articles(config, report, cache, workers, listing, progress)
+    if report.errors or (strict and report.diagnostics):
         raise BuildFailed(report.diagnostics)
+    if progress is not None:
+        progress("writing feeds and books", 0, 0)
     with memory.long_lived():
         return _render(config, views, moment, target, cache, workers, report, store, key, left)
 
@@ -217,8 +225,9 @@ def _render(config: Config, all_views: list[ArticleView], moment: dt.datetime, t
     except BaseException:
         staging.abort()
         raise
-    cache.sweep(str(target.resolve()))
-    result = BuildResult(len(views), drafts, scheduled, written, removed, sorted(staging.names), report.diagnostics)
+    cache.sweep(config.site_relative(target))
+    result = BuildResult(len(views), drafts, scheduled, written, removed, sorted(staging.names), report.diagnostics,
+                         cache.normalized)
     if store is not None and key is not None:
         store.save(_state(key, all_views, moment, result), [*result.outputs, MANIFEST], staging.keys)
     return result

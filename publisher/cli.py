@@ -4,19 +4,24 @@ from __future__ import annotations
 
 import datetime as dt
 import gc
+import json
 import os
 import sys
+import threading
+import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import IO, Any, NoReturn
 
 import click
 
 from publisher import __version__, dates
 from publisher.build import build as run_build
 from publisher.build import load_articles, normalize_file
-from publisher.config import Config, load_config
-from publisher.errors import Diagnostic, Reporter, display_path
+from publisher.config import CONFIG_NAME, Config, load_config
+from publisher.errors import BuildFailed, Diagnostic, PublisherError, Reporter, display_path
 from publisher.feeds.check import check_feed
-from publisher.incremental.cache import Cache
+from publisher.incremental.cache import Cache, ReadOnlyCache
 from publisher.xmlutil import to_bytes
 
 config_option = click.option(
@@ -24,8 +29,16 @@ config_option = click.option(
     "config_path",
     type=click.Path(dir_okay=False, path_type=Path),
     default=None,
-    help="Site config file [default: ./publisher.toml if present, else built-in defaults].",
+    help="Site config file [default: the nearest publisher.toml in this folder or one above it, "
+    "else built-in defaults].",
 )
+strict_option = click.option("--strict", is_flag=True, help="Treat warnings as errors (nothing is written).")
+format_option = click.option(
+    "--format", "fmt", type=click.Choice(["text", "json", "github"]), default="text",
+    help="text: messages on stderr, summary on stdout; json: one JSON document on stdout; "
+    "github: GitHub Actions annotations.")
+quiet_option = click.option("--quiet", "-q", is_flag=True, help="Print only warnings and errors.")
+verbose_option = click.option("--verbose", "-v", is_flag=True, help="Also list every file written or removed.")
 
 
 def _config(config_path: Path | None) -> tuple[Config, list[Diagnostic]]:
@@ -34,12 +47,95 @@ def _config(config_path: Path | None) -> tuple[Config, list[Diagnostic]]:
 
 def _print(diagnostics: list[Diagnostic], fmt: str = "text") -> None:
     for d in diagnostics:
-        if fmt == "github":
-            kind = "error" if d.severity == "error" else "warning"
-            where = f"file={d.path}" + (f",line={d.line}" if d.line else "") + (f",col={d.col}" if d.col else "")
-            click.echo(f"::{kind} {where}::{d.message}", err=True)
-        else:
+        if fmt == "github":  # workflow commands are read from stdout
+            click.echo(d.github())
+        elif fmt == "text":
             click.echo(d.format(), err=True)
+
+
+def _site(config: Config) -> str:
+    """Which site a command used, for its summary."""
+    if config.file is not None:
+        return display_path(config.file)
+    return f"built-in defaults (no {CONFIG_NAME}) in {display_path(config.root)}"
+
+
+def _json(command: str, config: Config | None, diagnostics: list[Diagnostic], summary: dict | None) -> None:
+    errors = sum(d.severity == "error" for d in diagnostics)
+    click.echo(json.dumps({
+        "command": command,
+        "config": None if config is None or config.file is None else str(config.file),
+        "site": None if config is None else str(config.root),
+        "ok": summary is not None and not errors,
+        "errors": errors,
+        "warnings": len(diagnostics) - errors,
+        "diagnostics": [d.as_json() for d in diagnostics],
+        "summary": summary,
+    }, ensure_ascii=False, indent=1))
+
+
+class _Progress:
+    """A progress bar on stderr (click's), once a build has run for ``delay`` seconds; only on a
+    terminal and never in CI (``CI`` set), so logs stay clean."""
+
+    def __init__(self, stream: IO[str], delay: float = 1.0, clock: Callable[[], float] = time.monotonic) -> None:
+        self.stream, self.delay, self.clock = stream, delay, clock
+        self.start = clock()
+        self.bar: Any = None
+        self.what = ""
+        self.done = 0
+        self.timer: threading.Timer | None = None
+
+    @classmethod
+    def wanted(cls, quiet: bool) -> _Progress | None:
+        stream = sys.stderr
+        if quiet or os.environ.get("CI") or not stream.isatty():
+            return None
+        return cls(stream)
+
+    def __call__(self, what: str, done: int, of: int) -> None:
+        waited = self.clock() - self.start
+        if self.bar is None and waited < self.delay:
+            if not of and self.timer is None:  # a long step without a count: name it once the delay is up
+                self.timer = threading.Timer(self.delay - waited, self, (what, 0, 0))
+                self.timer.daemon = True
+                self.timer.start()
+            return
+        if what != self.what or self.bar is None:
+            self.close()
+            self.what = what
+            if not of:  # a step without a count: say what it is doing
+                click.echo(f"{what}...", file=self.stream)
+                self.bar = False
+                return
+            self.bar = click.progressbar(length=of, label=what, file=self.stream, show_pos=True)
+            self.bar.__enter__()
+            self.done = 0
+        if self.bar and done > self.done:
+            self.bar.update(done - self.done)
+            self.done = done
+
+    def close(self) -> None:
+        if self.timer is not None:
+            self.timer.cancel()
+        if self.bar:
+            self.bar.__exit__(None, None, None)
+        self.bar = None
+
+
+def _fail(command: str, fmt: str, config: Config | None, exc: PublisherError,
+          before: list[Diagnostic]) -> NoReturn:
+    """Report a failed command in ``fmt`` and exit with the error's code."""
+    if fmt == "text":
+        _print(before)
+        raise exc
+    found = [*before, *(exc.diagnostics if isinstance(exc, BuildFailed) else [exc.diagnostic()])]
+    if fmt == "json":
+        _json(command, config, found, None)
+    else:
+        _print(found, fmt)
+        click.echo(exc.formatted().splitlines()[-1], err=True)
+    raise SystemExit(exc.exit_code)
 
 
 @click.group()
@@ -67,56 +163,104 @@ def _parse_now(ctx: click.Context, param: click.Parameter, value: str | None) ->
 @click.option("--workers", "-j", type=click.IntRange(min=1), default=None,
               help="Processes for reading articles [default: one per core]. Outputs do not depend on it.")
 @click.option("--no-cache", is_flag=True, help="Ignore and do not update the per-article cache.")
+@strict_option
+@format_option
+@quiet_option
+@verbose_option
 def build(
-    config_path: Path | None, now: dt.datetime | None, output: Path | None, workers: int | None, no_cache: bool
+    config_path: Path | None, now: dt.datetime | None, output: Path | None, workers: int | None, no_cache: bool,
+    strict: bool, fmt: str, quiet: bool, verbose: bool,
 ) -> None:
     """Read every article, then write feeds, the EPUB and media into the output folder."""
-    config, diagnostics = _config(config_path)
-    _print(diagnostics)
-    cache = Cache(None if no_cache else config.cache_path)
-    result = run_build(config, output, now, cache=cache, workers=workers)
-    _print(result.diagnostics)
+    config: Config | None = None
+    diagnostics: list[Diagnostic] = []
+    progress = _Progress.wanted(quiet) if fmt != "json" else None
+    try:
+        config, diagnostics = _config(config_path)
+        if strict and diagnostics:
+            failed, diagnostics = diagnostics, []  # reported by the exception
+            raise BuildFailed(failed)
+        cache = Cache(None if no_cache else config.cache_path)
+        result = run_build(config, output, now, cache=cache, workers=workers, strict=strict, progress=progress)
+    except PublisherError as exc:
+        if progress is not None:
+            progress.close()
+        _fail("build", fmt, config, exc, diagnostics)
+    if progress is not None:
+        progress.close()
+    everything = diagnostics + result.diagnostics
     out = display_path(output or config.output_path)
+    written = set(result.written)
+    unchanged = [o for o in result.outputs if o not in written]
+    if fmt == "json":
+        _json("build", config, everything, {
+            "output": str((output or config.output_path).resolve()), "articles": result.articles,
+            "drafts": result.drafts, "scheduled": result.scheduled, "normalized": result.normalized,
+            "written": result.written, "unchanged": unchanged, "removed": result.removed,
+        })
+        return
+    _print(everything, fmt)
+    if quiet:
+        return
     top = [o for o in result.outputs if "/" not in o]
     folders: dict[str, int] = {}
     for o in result.outputs:
         if "/" in o:
             folders[o.split("/", 1)[0]] = folders.get(o.split("/", 1)[0], 0) + 1
     listing = ", ".join(top + [f"{name}/ ({n})" for name, n in sorted(folders.items())])
-    unchanged = len(result.outputs) - len(result.written)
+    if verbose:
+        for path in result.written:
+            click.echo(f"wrote {out}/{path}")
+        for path in result.removed:
+            click.echo(f"removed {out}/{path}")
     click.echo(
-        f"Built {result.articles} article(s) into {out}/: {listing}; "
-        f"{len(result.written)} file(s) written, {unchanged} unchanged"
+        f"Built {result.articles} article(s) from {_site(config)} into {out}/: {listing}; "
+        f"{len(result.written)} file(s) written, {len(unchanged)} unchanged"
         + (f", {len(result.removed)} removed" if result.removed else "")
         + "."
     )
+    if verbose:
+        click.echo(f"Normalized {result.normalized} article(s) from source; the others came from the cache.")
     if result.drafts or result.scheduled:
         click.echo(f"Left out: {result.drafts} draft(s), {result.scheduled} article(s) dated in the future.")
 
 
 @cli.command()
 @config_option
-@click.option("--strict", is_flag=True, help="Treat warnings as errors.")
-@click.option("--format", "fmt", type=click.Choice(["text", "github"]), default="text",
-              help="github prints GitHub Actions annotations.")
-def check(config_path: Path | None, strict: bool, fmt: str) -> None:
+@strict_option
+@format_option
+@quiet_option
+@verbose_option
+def check(config_path: Path | None, strict: bool, fmt: str, quiet: bool, verbose: bool) -> None:
     """Check the config, every article and the feeds in the output folder, writing nothing."""
-    config, diagnostics = _config(config_path)
+    config: Config | None = None
+    try:
+        config, diagnostics = _config(config_path)
+    except PublisherError as exc:
+        _fail("check", fmt, config, exc, [])
     report = Reporter()
-    _, count = load_articles(config, report, Cache(config.cache_path))
+    # The cache is read (an unchanged article is not parsed again) but never written.
+    _, count = load_articles(config, report, ReadOnlyCache(config.cache_path))
     written = sorted(config.output_path.rglob("*.xml")) if config.output_path.is_dir() else []
     for path in written:  # the feeds of the last build, checked as the W3C validator would
         rel = path.relative_to(config.output_path).as_posix()
         for d in check_feed(path.read_bytes(), display_path(path), self_url=config.url(rel)):
             report.add(d)
     everything = diagnostics + report.diagnostics
-    _print(everything, fmt)
     errors = sum(d.severity == "error" for d in everything)
     warnings = len(everything) - errors
-    click.echo(
-        f"Checked {count} source(s) and {len(written)} feed(s): {errors} error(s), {warnings} warning(s)."
-    )
-    if errors or (strict and warnings):
+    failed = bool(errors or (strict and warnings))
+    if fmt == "json":
+        _json("check", config, everything, {"sources": count, "feeds": len(written), "failed": failed})
+    else:
+        _print(everything, fmt)
+        if verbose:
+            for path in written:
+                click.echo(f"checked {display_path(path)}")
+        if not quiet:
+            click.echo(f"Checked {count} source(s) and {len(written)} feed(s) of {_site(config)}: "
+                       f"{errors} error(s), {warnings} warning(s).")
+    if failed:
         raise SystemExit(1)
 
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import difflib
 import sys
+from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import IntEnum
 from pathlib import Path
@@ -26,6 +28,7 @@ class Diagnostic:
     col: int | None
     severity: str  # "error" | "warning"
     message: str
+    code: str = ""  # a stable name for the kind of problem (see :meth:`kind`)
 
     def format(self) -> str:
         where = self.path
@@ -34,6 +37,41 @@ class Diagnostic:
             if self.col is not None:
                 where += f":{self.col}"
         return f"{where}: {self.severity}: {self.message}"
+
+    def kind(self) -> str:
+        """The code, or for a diagnostic raised without one, ``error``/``warning`` by severity."""
+        return self.code or self.severity
+
+    def as_json(self) -> dict:
+        return {"path": self.path, "line": self.line, "column": self.col, "severity": self.severity,
+                "code": self.kind(), "message": self.message}
+
+    def github(self) -> str:
+        """A GitHub Actions workflow command (``::error file=...::message``), escaped as the
+        runner unescapes it: a file name or message with a newline, ``%``, ``,`` or ``:`` cannot
+        end the command early or forge another annotation."""
+        props = [f"file={_gh_property(self.path)}"]
+        if self.line is not None:
+            props.append(f"line={self.line}")
+            if self.col is not None:
+                props.append(f"col={self.col}")
+        props.append(f"title={_gh_property(self.kind())}")
+        kind = "error" if self.severity == "error" else "warning"
+        return f"::{kind} {','.join(props)}::{_gh_data(self.message)}"
+
+
+def _gh_data(text: str) -> str:
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _gh_property(text: str) -> str:
+    return _gh_data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+def did_you_mean(word: str, known: Iterable[str]) -> str:
+    """``"; did you mean 'X'?"`` for the known word closest to a misspelled one, else ``""``."""
+    close = difflib.get_close_matches(word, sorted(known), n=1, cutoff=0.75)
+    return f"; did you mean {close[0]!r}?" if close else ""
 
 
 def display_path(path: Path | str) -> str:
@@ -89,7 +127,10 @@ class BuildFailed(PublisherError):
     def __init__(self, diagnostics: list[Diagnostic]) -> None:
         self.diagnostics = diagnostics
         errors = [d for d in diagnostics if d.severity == "error"]
-        super().__init__(f"{len(errors)} error(s); nothing was written")
+        if errors:
+            super().__init__(f"{len(errors)} error(s); nothing was written")
+        else:
+            super().__init__(f"{len(diagnostics)} warning(s), errors with --strict; nothing was written")
 
     def formatted(self) -> str:
         lines = [d.format() for d in self.diagnostics]
@@ -109,11 +150,13 @@ class Reporter:
     def __init__(self) -> None:
         self.diagnostics: list[Diagnostic] = []
 
-    def warn(self, path: Path | str, message: str, line: int | None = None, col: int | None = None) -> None:
-        self.diagnostics.append(Diagnostic(display_path(path), line, col, "warning", message))
+    def warn(self, path: Path | str, message: str, line: int | None = None, col: int | None = None,
+             code: str = "") -> None:
+        self.diagnostics.append(Diagnostic(display_path(path), line, col, "warning", message, code))
 
-    def error(self, path: Path | str, message: str, line: int | None = None, col: int | None = None) -> None:
-        self.diagnostics.append(Diagnostic(display_path(path), line, col, "error", message))
+    def error(self, path: Path | str, message: str, line: int | None = None, col: int | None = None,
+              code: str = "") -> None:
+        self.diagnostics.append(Diagnostic(display_path(path), line, col, "error", message, code))
 
     def add(self, diagnostic: Diagnostic) -> None:
         self.diagnostics.append(diagnostic)

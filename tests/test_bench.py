@@ -28,3 +28,17 @@ def test_lower_bound_runs_every_article_through_the_required_steps(tmp_path: Pat
         assert book.testzip() is None  # every entry's CRC checks
         page = book.read(chapters[0])
         assert page.startswith(b"<?xml") and b"<p" in page and b"</body>" in page
+
+
+def test_benchmark_ci_row_reuses_the_cache_at_another_path(tmp_path: Path):
+    """bench/run.py at a tiny size: the "CI: fresh clone" case builds a copy of the site and its
+    cache at another path with one more article edited, and only that article is normalized."""
+    out = tmp_path / "results.md"
+    subprocess.run([sys.executable, str(REPO / "bench" / "run.py"), "--sizes", "5", "--runs", "1", "--no-tools",
+                    "--out", str(out), "--tmp", str(tmp_path)], check=True, capture_output=True, text=True)
+    rows = [line for line in out.read_text(encoding="utf-8").splitlines()
+            if "CI: fresh clone at another path, cache restored, one article edited" in line]
+    assert len(rows) == 2  # the plain and the '<' corpus
+    for row in rows:
+        assert row.endswith(" unchanged, 1 normalized |"), row
+    assert "c edit one article" in out.read_text(encoding="utf-8")

@@ -11,7 +11,7 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from publisher.config.editions import EditionSpec, parse_editions
-from publisher.errors import ConfigError, Diagnostic, Reporter, display_path
+from publisher.errors import ConfigError, Diagnostic, Reporter, did_you_mean, display_path
 
 CONFIG_NAME = "publisher.toml"
 FEED_FORMATS = ("rss", "atom", "json")
@@ -77,8 +77,11 @@ class Config:
     editions: tuple[EditionSpec, ...] = ()
     #: Author bios by name (``[authors."Name"] bio = "..."``); a source's own bio wins.
     authors: dict[str, AuthorInfo] = field(default_factory=dict)
-    #: Folder the config was loaded from; paths above are relative to it.
-    root: Path = field(default_factory=Path.cwd)
+    #: Folder the config was loaded from; paths above are relative to it. Left out of repr()
+    #: (what caches key on): the same site at another path reuses its cache.
+    root: Path = field(default_factory=Path.cwd, repr=False)
+    #: The config file read, or None when no publisher.toml was found (built-in defaults).
+    file: Path | None = field(default=None, repr=False)
 
     @functools.cached_property
     def articles_path(self) -> Path:
@@ -103,17 +106,39 @@ class Config:
     def url(self, relative: str) -> str:
         return self.site_url + relative.lstrip("/")
 
+    def site_relative(self, path: Path) -> str:
+        """How the cache names a folder (the articles, an output folder): relative to the config's
+        folder when both it and the cache are inside that folder, so that a site copied elsewhere
+        with its cache finds its entries; else absolute (a cache kept outside, perhaps shared by
+        several sites, keeps their folders apart)."""
+        resolved, root = path.resolve(), self.root.resolve()
+        cache = self.cache_path
+        if cache is None or not cache.is_relative_to(root) or not resolved.is_relative_to(root):
+            return str(resolved)
+        return resolved.relative_to(root).as_posix()
+
     @functools.cached_property
     def fingerprint(self) -> str:
         """Settings that change the per-article stage, as a stable string (for caching)."""
         keys = ("base_url", "article_url", "language", "timezone", "author", "date_from_path",
                 "missing_images", "exclude", "articles_dir")
-        parts = [f"{k}={getattr(self, k)}" for k in keys] + [f"root={self.root}"]
+        parts = [f"{k}={getattr(self, k)}" for k in keys]  # not root: the cache moves with the site
         parts += [f"author:{a.name}={a.bio}" for a in sorted(self.authors.values(), key=lambda a: a.name)]
         return "\n".join(parts)
 
 
-_SITE_KEYS = {f.name for f in fields(Config)} - {"authors", "root", "editions"}
+_SITE_KEYS = {f.name for f in fields(Config)} - {"authors", "root", "editions", "file"}
+DEFAULT_BASE_URL = Config.base_url
+
+
+def find_config(start: Path) -> Path | None:
+    """The nearest ``publisher.toml`` in ``start`` or a folder above it, as git finds .git."""
+    here = start.resolve()
+    for folder in (here, *here.parents):
+        candidate = folder / CONFIG_NAME
+        if candidate.is_file():
+            return candidate
+    return None
 
 
 def load_config(path: Path | None = None, *, root: Path | None = None) -> tuple[Config, list[Diagnostic]]:
@@ -124,10 +149,13 @@ def load_config(path: Path | None = None, *, root: Path | None = None) -> tuple[
     report = Reporter()
     if path is None:
         base = root or Path.cwd()
-        candidate = base / CONFIG_NAME
-        if not candidate.exists():
-            return Config(root=base.resolve()), []
-        path = candidate
+        found = find_config(base)
+        if found is None:
+            config = Config(root=base.resolve())
+            report.warn("-", f"no {CONFIG_NAME} in {display_path(base) or '.'} or any folder above it: "
+                        f"built-in defaults, all URLs under {DEFAULT_BASE_URL}", code="default-base-url")
+            return config, report.diagnostics
+        path = found
     if not path.exists():
         raise ConfigError("config file not found; create it or drop --config", path)
     try:
@@ -141,9 +169,10 @@ def load_config(path: Path | None = None, *, root: Path | None = None) -> tuple[
         raise ConfigError(f"config is not valid TOML: {msg}", path, line, col) from exc
 
     shown = display_path(path)
-    values: dict[str, Any] = {"root": path.parent.resolve()}
+    values: dict[str, Any] = {"root": path.parent.resolve(), "file": path}
     for key in sorted(set(data) - {"site", "authors", "editions"}):
-        report.warn(shown, f"unknown table or key [{key}] ignored; known: [site], [authors], [[editions]]")
+        report.warn(shown, f"unknown table or key [{key}] ignored; known: [site], [authors], [[editions]]"
+                    + did_you_mean(key, ("site", "authors", "editions")), code="unknown-key")
     site = data.get("site", {})
     if not isinstance(site, dict):
         report.error(shown, "[site] must be a table")
@@ -151,7 +180,7 @@ def load_config(path: Path | None = None, *, root: Path | None = None) -> tuple[
     defaults = Config()
     for key, value in site.items():
         if key not in _SITE_KEYS:
-            report.warn(shown, f"unknown key site.{key} ignored")
+            report.warn(shown, f"unknown key site.{key} ignored" + did_you_mean(key, _SITE_KEYS), code="unknown-key")
             continue
         expected = type(getattr(defaults, key))
         if not isinstance(value, expected) or (expected is list and not all(isinstance(v, str) for v in value)):
@@ -166,7 +195,8 @@ def load_config(path: Path | None = None, *, root: Path | None = None) -> tuple[
             report.error(shown, f'[authors."{name}"] must be a table with a string bio')
             continue
         for key in sorted(set(info) - {"bio"}):
-            report.warn(shown, f'unknown key authors."{name}".{key} ignored')
+            report.warn(shown, f'unknown key authors."{name}".{key} ignored' + did_you_mean(key, ("bio",)),
+                        code="unknown-key")
         authors[name] = AuthorInfo(name=name, bio=info.get("bio", ""))
     values["authors"] = authors
     values["editions"] = parse_editions(data.get("editions"), shown, report)
@@ -179,6 +209,9 @@ def load_config(path: Path | None = None, *, root: Path | None = None) -> tuple[
 
 
 def _validate(config: Config, shown: str, report: Reporter) -> None:
+    if config.base_url == DEFAULT_BASE_URL:
+        report.warn(shown, f"site.base_url is not set: every URL in the feeds and books is under "
+                    f"{DEFAULT_BASE_URL}; set it to the site's address", code="default-base-url")
     parts = urlsplit(config.base_url)
     if parts.scheme not in ("http", "https") or not parts.netloc:
         report.error(shown, f"site.base_url must be an absolute http(s) URL, got {config.base_url!r}")

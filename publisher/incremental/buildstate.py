@@ -86,8 +86,10 @@ def inputs_key(config: Config, out_dir: Path, digests: dict[str, str] | None = N
 class StateStore:
     """The state of builds into one output folder, kept in the cache folder."""
 
-    def __init__(self, cache_folder: Path, out_dir: Path) -> None:
-        name = hashlib.sha256(str(out_dir.resolve()).encode("utf-8")).hexdigest()[:24]
+    def __init__(self, cache_folder: Path, out_dir: Path, name: str | None = None) -> None:
+        # ``name``: the output folder as the config names it (relative to the site), so that a
+        # site copied elsewhere with its cache finds its state; the key still says where it was.
+        name = hashlib.sha256((name or str(out_dir.resolve())).encode("utf-8")).hexdigest()[:24]
         self.path = cache_folder / "state" / name
         self.out_dir = out_dir
 

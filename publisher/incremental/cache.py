@@ -50,15 +50,15 @@ class Record:
     catalog file, so a rebuild reads one file instead of one entry per article."""
 
     meta: Meta  # meta[0] is the hash of the document's bytes
-    diagnostics: tuple[Diagnostic, ...]  # paths absolute
-    deps: tuple[tuple[str, str], ...]  # (absolute path, digest of its bytes or "missing")
+    diagnostics: tuple[Diagnostic, ...]  # paths relative to the articles folder, or absolute
+    deps: tuple[tuple[str, str], ...]  # (path as diagnostics, digest of its bytes or "missing")
 
 
 @dataclass(frozen=True)
 class Entry:
     xml: bytes
-    diagnostics: tuple[Diagnostic, ...]  # paths absolute
-    deps: tuple[tuple[str, str], ...]  # (absolute path, digest of its bytes or "missing")
+    diagnostics: tuple[Diagnostic, ...]  # paths relative to the articles folder, or absolute
+    deps: tuple[tuple[str, str], ...]  # (path as diagnostics, digest of its bytes or "missing")
     meta: Meta
 
     def record(self) -> Record:
@@ -66,7 +66,7 @@ class Entry:
 
 
 def _plain(record: Record) -> tuple:
-    diagnostics = tuple((d.path, d.line, d.col, d.severity, d.message) for d in record.diagnostics)
+    diagnostics = tuple((d.path, d.line, d.col, d.severity, d.message, d.code) for d in record.diagnostics)
     return record.meta, diagnostics, record.deps
 
 
@@ -122,11 +122,14 @@ def _settings_hash(code: str, fingerprint: str):  # the part every key of one bu
 class Cache:
     """A folder of entries; ``None`` folder means no caching."""
 
+    writes = True  # False: see ReadOnlyCache
+
     def __init__(self, folder: Path | None) -> None:
         self.folder = folder
         self._root = f"{folder}{os.sep}"
         self.hits = 0
         self.misses = 0
+        self.normalized = 0  # articles read and normalized from source in this build (not from here)
         # Files do not change during one build: an image used by 500 articles is hashed once.
         self._digests: dict[str, str] = {}
         self._folders: set[str] = set()
@@ -153,10 +156,13 @@ class Cache:
         assert self.folder is not None
         return self.folder / key[:2] / key
 
-    def holds(self, deps: tuple[tuple[str, str], ...]) -> bool:
-        """Do all these files still have these digests?"""
+    def holds(self, deps: tuple[tuple[str, str], ...], base: str = "") -> bool:
+        """Do all these files still have these digests? A relative path is relative to ``base``
+        (a folder ending in a separator)."""
         known = self._digests
         for path, digest in deps:
+            if base and not os.path.isabs(path):
+                path = base + path
             if known.get(path) != digest and self.digest(path) != digest:
                 return False
         return True
@@ -215,7 +221,8 @@ class Cache:
             with contextlib.suppress(FileNotFoundError):
                 os.unlink(self.entry_path(key))
 
-    def get(self, key: str) -> Entry | None:
+    def get(self, key: str, base: str = "") -> Entry | None:
+        """The entry under ``key`` if intact and its deps (relative to ``base``) hold."""
         if self.folder is None:
             return None
         path = self.entry_path(key)
@@ -226,10 +233,10 @@ class Cache:
             self.misses += 1
             return None
         entry = _decode(raw)
-        if entry is None:  # damaged: drop it, rebuild the article
+        if entry is None and self.writes:  # damaged: drop it, rebuild the article
             with contextlib.suppress(FileNotFoundError):
                 os.unlink(path)
-        elif not self.holds(entry.deps):
+        elif not self.holds(entry.deps, base):
             entry = None
         if entry is None:
             self.misses += 1
@@ -443,3 +450,25 @@ def _decode(raw: bytes) -> Entry | None:
     except Exception:  # noqa: BLE001 - any unreadable entry is just a miss
         return None
     return Entry(xml, record.diagnostics, record.deps, record.meta) if isinstance(xml, bytes) else None
+
+
+class ReadOnlyCache(Cache):
+    """A cache that is read and never written nor pruned (``publisher check`` writes nothing):
+    what it lacks is computed and dropped."""
+
+    writes = False
+
+    def put(self, key: str, entry: Entry) -> None:
+        pass
+
+    def put_catalog(self, name: str, records: dict[str, Record], old: dict[str, Record]) -> None:
+        pass
+
+    def put_blob(self, key: str, data: bytes) -> None:
+        pass
+
+    def put_kept(self, slot: str, key: str, data: bytes) -> None:
+        pass
+
+    def sweep(self, name: str) -> int:
+        return 0

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -134,12 +135,24 @@ class Stored:
         return entry.xml
 
 
-def _absolute(d: Diagnostic) -> Diagnostic:
-    return replace(d, path=str(Path(d.path).resolve())) if d.path != "-" else d
+# The cache names files inside the articles folder relative to it (``base``: that folder and a
+# separator), others by absolute path: a site and its cache copied to another path (a CI cache
+# restored into a fresh clone) find their entries and dependencies where they now are.
+
+def _base(config: Config) -> str:
+    return str(config.articles_path) + os.sep
 
 
-def _shown(d: Diagnostic) -> Diagnostic:
-    return replace(d, path=display_path(d.path)) if d.path != "-" else d
+def _relative(path: str, base: str) -> str:
+    return path[len(base):] if path.startswith(base) else path
+
+
+def _stored(d: Diagnostic, base: str) -> Diagnostic:
+    return replace(d, path=_relative(str(Path(d.path).resolve()), base)) if d.path != "-" else d
+
+
+def _shown(d: Diagnostic, base: str) -> Diagnostic:
+    return replace(d, path=display_path(os.path.join(base, d.path))) if d.path != "-" else d
 
 
 def _deps(path: Path, config: Config, root: etree._Element | None, links: _Recorder,
@@ -150,7 +163,8 @@ def _deps(path: Path, config: Config, root: etree._Element | None, links: _Recor
     for target in links.used:
         files.add(target)
         files |= {target.with_name(target.stem + s) for s in sources.SIDECAR_SUFFIXES}
-    return tuple(sorted((str(f), hashes.digest(str(f))) for f in files))
+    base = _base(config)
+    return tuple(sorted((_relative(str(f), base), hashes.digest(str(f))) for f in files))
 
 
 def _compute(path: Path, config: Config, index: SourceIndex,
@@ -163,8 +177,8 @@ def _compute(path: Path, config: Config, index: SourceIndex,
         root = normalize_file(path, config, report, links)
     except SourceError as exc:
         report.add(exc.diagnostic())
-        return None, tuple(_absolute(d) for d in report.diagnostics)
-    diagnostics = tuple(_absolute(d) for d in report.diagnostics)
+        return None, tuple(_stored(d, _base(config)) for d in report.diagnostics)
+    diagnostics = tuple(_stored(d, _base(config)) for d in report.diagnostics)
     xml = to_bytes(root)
     meta = meta_of(root, hashlib.sha256(xml).hexdigest())
     return Entry(xml, diagnostics, _deps(path, config, root, links, meta, hashes or Cache(None)), meta), diagnostics
@@ -186,8 +200,11 @@ def _work(path: Path) -> tuple[Entry | None, tuple[Diagnostic, ...]]:
     return _compute(path, *_worker)
 
 
+Progress = Callable[[str, int, int], None]  # (what, done, of): told as each article is normalized
+
+
 def run_stage(paths: list[Path], config: Config, cache: Cache, workers: int | None = None,
-              names: list[str | None] | None = None) -> list[Outcome]:
+              names: list[str | None] | None = None, progress: Progress | None = None) -> list[Outcome]:
     """Outcomes in the order of ``paths``, whatever the number of workers. ``names``: each
     path relative to the articles folder, where :func:`sources.discover_named` knew it.
 
@@ -195,7 +212,8 @@ def run_stage(paths: list[Path], config: Config, cache: Cache, workers: int | No
     loads the document from its entry only if a renderer asks for it. Without a cache folder,
     views hold their documents.
     """
-    root = str(config.articles_path)
+    root = config.site_relative(config.articles_path)  # the catalog's name, not a path
+    base = _base(config)
     catalog = cache.catalog(root)
     keys: list[str] = []
     results: dict[int, Record | Entry] = {}
@@ -206,17 +224,23 @@ def run_stage(paths: list[Path], config: Config, cache: Cache, workers: int | No
         key = key_for(config, rel, cache.digest(str(path)))
         keys.append(key)
         record = catalog.get(key)
-        if record is not None and cache.holds(record.deps):
+        if record is not None and cache.holds(record.deps, base):
             cache.hits += 1
             results[i] = record
             continue
-        entry = cache.get(key)
+        entry = cache.get(key, base)
         if entry is not None:
             results[i] = entry.record()
         else:
             todo.append(i)
 
+    done = 0
+
     def finish(i: int, entry: Entry | None, diagnostics: tuple[Diagnostic, ...]) -> None:
+        nonlocal done
+        done += 1
+        if progress is not None:
+            progress("normalizing", done, len(todo))
         if entry is None:
             failed[i] = diagnostics
         elif cache.folder is None:
@@ -225,6 +249,7 @@ def run_stage(paths: list[Path], config: Config, cache: Cache, workers: int | No
             cache.put(keys[i], entry)
             results[i] = entry.record()
 
+    cache.normalized += len(todo)
     workers = workers or os.cpu_count() or 1
     if workers > 1 and len(todo) >= 16:
         digests, folders = cache.digests()
@@ -241,7 +266,7 @@ def run_stage(paths: list[Path], config: Config, cache: Cache, workers: int | No
     kept: dict[str, Record] = {}
     for i, path in enumerate(paths):
         if i in failed:
-            outcomes.append(Outcome(path, None, tuple(_shown(d) for d in failed[i])))
+            outcomes.append(Outcome(path, None, tuple(_shown(d, base) for d in failed[i])))
             continue
         got = results[i]
         if isinstance(got, Entry):
@@ -251,7 +276,7 @@ def run_stage(paths: list[Path], config: Config, cache: Cache, workers: int | No
             digest = got.meta[0]
             view = ArticleView.from_meta(got.meta, Stored(cache, keys[i], path, config, digest),
                                          (cache.entry_path(keys[i]), digest))
-        outcomes.append(Outcome(path, view, tuple(_shown(d) for d in got.diagnostics)))
+        outcomes.append(Outcome(path, view, tuple(_shown(d, base) for d in got.diagnostics)))
     if kept and (todo or kept.keys() != catalog.keys()):
         cache.put_catalog(root, kept, catalog)
     return outcomes

@@ -10,7 +10,7 @@ from typing import Any
 
 import yaml
 
-from publisher.errors import Reporter, SourceError
+from publisher.errors import Reporter, SourceError, did_you_mean
 from publisher.sources import SIDECAR_SUFFIXES, SourceArticle, SourceAuthor, decode
 from publisher.xmlutil import forbidden_chars, strip_forbidden
 
@@ -203,7 +203,8 @@ def apply(article: SourceArticle, data: dict[str, Any], lines: dict[str, int], r
         if stripped:
             report.warn(path, f"removed characters XML 1.0 cannot hold from {raw_key!r}", line)
         if key not in KEYS:
-            report.warn(path, f"unknown front-matter key {raw_key!r} kept as extra metadata", line)
+            report.warn(path, f"unknown front-matter key {raw_key!r} kept as extra metadata"
+                        + did_you_mean(str(raw_key), [*KEYS, *ALIASES]), line, code="unknown-key")
             article.extra[str(raw_key)] = _as_text(value)
             continue
         types, _ = KEYS[key]

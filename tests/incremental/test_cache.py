@@ -176,7 +176,7 @@ def test_rebuild_reads_one_catalog_not_every_entry(warm: Path, tmp_path: Path, m
     shutil.rmtree(warm / ".publisher-cache" / "state")
     opened = []
     real = Cache.get
-    monkeypatch.setattr(Cache, "get", lambda self, key: (self.folder and opened.append(key)) or real(self, key))
+    monkeypatch.setattr(Cache, "get", lambda self, key, base="": (self.folder and opened.append(key)) or real(self, key, base))
     _rebuild_matches_clean(warm, tmp_path, expect_hits=7)
     assert opened == []  # every article known from the catalog
 
@@ -202,7 +202,7 @@ def test_catalog_record_is_not_used_when_an_image_changed(warm: Path, tmp_path: 
 
     config: Config = site_config(warm)
     cache = Cache(config.cache_path)
-    records = cache.catalog(str(config.articles_path))
+    records = cache.catalog(config.site_relative(config.articles_path))
     assert len(records) == 7
     views = [ArticleView.from_meta(r.meta, lambda: b"") for r in records.values()]
     with_images = [v for v in views if v.resources]
@@ -213,7 +213,7 @@ def test_catalog_record_is_not_used_when_an_image_changed(warm: Path, tmp_path: 
     _rebuild_matches_clean(warm, tmp_path)
     source = config.articles_path / with_images[0].source
     key = key_for(config, relative_source(config, source), Cache(None).digest(str(source)))
-    after = ArticleView.from_meta(Cache(config.cache_path).catalog(str(config.articles_path))[key].meta, lambda: b"")
+    after = ArticleView.from_meta(Cache(config.cache_path).catalog(config.site_relative(config.articles_path))[key].meta, lambda: b"")
     assert after.resources[0].length == with_images[0].resources[0].length + 1
 
 

@@ -1,0 +1,71 @@
+"""The cache does not depend on where the checkout is: CI restores it into a fresh clone elsewhere."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from publisher.build import build
+from publisher.incremental.cache import Cache
+from tests.conftest import copy_site, site_config
+from tests.test_build import snapshot
+
+
+def _moved(site: Path, dest: Path) -> Path:
+    """``site`` with its cache (not its outputs) copied to ``dest``, as a CI cache restore does."""
+    shutil.copytree(site, dest, ignore=shutil.ignore_patterns("build"))
+    return dest
+
+
+def _edit(site: Path) -> None:
+    path = site / "articles" / "2026-11-20-cafe-kultur.md"
+    path.write_text(path.read_text(encoding="utf-8").replace("best cardamom", "finest cardamom"), encoding="utf-8")
+
+
+def test_cache_restored_at_another_path_normalizes_only_the_edited_article(tmp_path: Path):
+    first = copy_site(tmp_path / "checkout-1" / "site")
+    build(site_config(first))
+    moved = _moved(first, tmp_path / "elsewhere" / "clone")
+    shutil.rmtree(first)  # nothing may be read from the old place
+    _edit(moved)
+    cache = Cache(site_config(moved).cache_path)
+    result = build(site_config(moved), cache=cache)
+    assert result.normalized == 1
+    assert cache.normalized == 1
+    clean = _moved(moved, tmp_path / "clean")
+    shutil.rmtree(clean / ".publisher-cache")
+    build(site_config(clean), cache=Cache(None))
+    assert snapshot(moved / "build") == snapshot(clean / "build")
+
+
+def test_unchanged_site_at_another_path_normalizes_nothing_and_keeps_its_messages(tmp_path: Path):
+    first = copy_site(tmp_path / "a")
+    (first / "articles" / "2026-11-21-hafenfest.md").write_text(
+        (first / "articles" / "2026-11-21-hafenfest.md").read_text(encoding="utf-8").replace(
+            "title:", "autor: Someone\ntitle:", 1), encoding="utf-8")
+    before = build(site_config(first))
+    moved = _moved(first, tmp_path / "b" / "c")
+    shutil.rmtree(first)
+    cache = Cache(site_config(moved).cache_path)
+    after = build(site_config(moved), cache=cache)
+    assert cache.normalized == 0 and after.normalized == 0
+    # the messages name the file where it is now
+    assert [d.message for d in after.diagnostics] == [d.message for d in before.diagnostics]
+    assert any("autor" in d.message for d in after.diagnostics)
+    assert all(str(tmp_path / "a") not in d.path for d in after.diagnostics)
+    assert any(d.path.endswith("articles/2026-11-21-hafenfest.md") and Path(d.path).is_absolute()
+               and str(moved) in d.path for d in after.diagnostics)
+
+
+def test_a_cache_outside_the_site_names_folders_by_absolute_path(tmp_path: Path):
+    """Two sites sharing one cache folder elsewhere must not take each other's catalog or state."""
+    site = copy_site(tmp_path / "s")
+    inside = site_config(site)
+    assert inside.site_relative(inside.articles_path) == "articles"
+    assert inside.site_relative(inside.output_path) == "build"
+    assert inside.site_relative(tmp_path / "out") == str((tmp_path / "out").resolve())
+    toml = site / "publisher.toml"
+    toml.write_text(toml.read_text(encoding="utf-8").replace("[site]", f'[site]\ncache_dir = "{tmp_path / "shared"}"', 1),
+                    encoding="utf-8")
+    outside = site_config(site)
+    assert outside.site_relative(outside.articles_path) == str(outside.articles_path)
