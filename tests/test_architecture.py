@@ -96,7 +96,6 @@ def test_the_checker_finds_a_circle():
     assert _cycle({"a": {"b"}, "b": set()}) is None
 
 
-@pytest.mark.xfail(strict=True, reason="feeds and books still keep their own parts in the cache (issue 13, item 2)")
 def test_renderers_do_not_import_the_cache():
     """Caching is the incremental layer's business (docs/architecture.md)."""
     for name in MODULES:

@@ -417,6 +417,18 @@ def _tool_hash(code: str):
     return hashlib.sha256(code.encode("utf-8"))
 
 
+@dataclass(frozen=True)
+class EntryRef:
+    """Where a worker process reads one article's document (a view's ``ref``): called, it gives
+    the document if the entry at ``path`` is intact and hashes to ``digest``, else None."""
+
+    path: str
+    digest: str
+
+    def __call__(self) -> bytes | None:
+        return read_xml(self.path, self.digest)
+
+
 def read_xml(path: str, digest: str) -> bytes | None:
     """The document of the entry file at ``path`` if it is intact and hashes to ``digest``
     (worker processes load documents this way instead of receiving them)."""
