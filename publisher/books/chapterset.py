@@ -2,9 +2,9 @@
 
 A chapter is one article's XHTML (see :mod:`chapters`), repaired for EPUB (:mod:`epubfix`) and
 deflated for the zip. What it is made of is recorded with it: the article's digest, its
-neighbours and section (in the cache key), every answer the book's link map gave while it was
+neighbours and section (in its key), every answer the book's link map gave while it was
 made (which other articles and images are in this book, and under what name), and the ids of the
-chapters it links into with a fragment. A cached chapter is used only when all of these are
+chapters it links into with a fragment. A kept chapter is used only when all of these are
 still the same, so after one article is edited only that chapter (and the ones whose previous or
 next link shows its headline) is made again; the rest of the book is copied compressed.
 
@@ -207,7 +207,7 @@ def make_chapters(site_lang: str, sections, views: list[ArticleView], pack_slot:
     _init(chapters, media)
     with _Workers(workers, len(todo), chapters, media) as run:
         for i, made in zip(todo, run(_make, [order[i][1] for i in todo]), strict=True):
-            if made is None:  # its cache entry went: the view loads (or remakes) the document
+            if made is None:  # the ref gave nothing: the view loads (or remakes) the document
                 made = _make((order[i][2].xml, *order[i][1][1:]))
                 assert made is not None
             chapter, pending, targets = made
@@ -215,7 +215,7 @@ def make_chapters(site_lang: str, sections, views: list[ArticleView], pack_slot:
             if pending is not None:
                 linking[order[i][0]] = (pending, targets)
         ids = {c.name: c.ids for c in done.values()}
-        # a cached chapter linking into one whose ids changed is made again (its links, as
+        # a kept chapter linking into one whose ids changed is made again (its links, as
         # written in the source, are matched against the new ids)
         for key, task, view in order:
             chapter = done[key]

@@ -4,7 +4,7 @@ ebooklib writes the package: metadata, manifest, spine, guide and the container.
 get wrong is kept out of its hands (see DESIGN.md): the navigation document and NCX are made
 here as plain items (its own put the nav in the reading order and cannot group or add
 landmarks), ``dcterms:modified`` is the newest article's time (never the clock), and its zip is
-laid out again by ``zipwriter`` with fixed order and times and cached compression.
+laid out again by ``zipwriter`` with fixed order and times, the chapters compressed ahead.
 """
 
 from __future__ import annotations
