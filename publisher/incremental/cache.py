@@ -9,7 +9,7 @@ an interrupted build or a damaged file is detected and the article is simply reb
 Beside the entries, a catalog per articles folder (16 files) keeps every article's record: its
 metadata, messages and dependencies. A rebuild reads those 16 files rather than one entry per
 article, and loads an article's document from its entry only when a renderer needs it.
-Blobs (feed documents, books, chapter packs, compressed zip entries) are stored by a hash of
+Blobs (feed documents, books, book frames, chapter packs) are stored by a hash of
 everything they were made from.
 
 The cache does not grow without end: when the catalog is written, the entries the last build
