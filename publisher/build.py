@@ -24,6 +24,7 @@ from publisher.feeds.render import feed_files, render_feeds
 from publisher.incremental.books import edition_outputs
 from publisher.incremental.buildstate import BuildState, StateStore, inputs_key
 from publisher.incremental.cache import Cache
+from publisher.incremental.feeds import feed_outputs
 from publisher.incremental.stage import Progress, SourceIndex, normalize_file, run_stage
 from publisher.model import ArticleView
 from publisher.output import MANIFEST, Output, Staging, locked, remove_leftovers
@@ -204,8 +205,8 @@ def _render(config: Config, all_views: list[ArticleView], moment: dt.datetime, t
             problems[path] = check_feed(data, display_path(target / path), self_url=config.url(path))
 
     try:
-        documents, sets = render_feeds(config, views, cache)
-        for output in documents:
+        documents, sets = render_feeds(config, views)
+        for output in feed_outputs(documents, cache):
             put(output)
         del documents  # and with it every article's feed HTML (hundreds of MB at 10,000 articles) ...
         memory.release()  # ... given back before the book's worker processes are forked

@@ -2,22 +2,22 @@
 
 A chapter is one article's XHTML (see :mod:`chapters`), repaired for EPUB (:mod:`epubfix`) and
 deflated for the zip. What it is made of is recorded with it: the article's digest, its
-neighbours and section (in the cache key), every answer the book's link map gave while it was
+neighbours and section (in its key), every answer the book's link map gave while it was
 made (which other articles and images are in this book, and under what name), and the ids of the
-chapters it links into with a fragment. A cached chapter is used only when all of these are
+chapters it links into with a fragment. A kept chapter is used only when all of these are
 still the same, so after one article is edited only that chapter (and the ones whose previous or
 next link shows its headline) is made again; the rest of the book is copied compressed.
 
-The cache holds one pack per edition with exactly the chapters the last build used.
+The chapters are kept by whoever the caller passes as ``keeper`` (:mod:`parts`; the
+incremental layer), as one pack per edition with exactly the chapters the last build used.
 """
 
 from __future__ import annotations
 
 import hashlib
-import marshal
 import os
-import sys
 import zlib
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 
@@ -28,8 +28,8 @@ from publisher.books import pages as bookpages
 from publisher.books.a11y import count_images
 from publisher.books.chapters import Neighbours, Rewriter, chapter_name, chapter_tree
 from publisher.books.epubfix import IdIndex, link_across_one, make_conformant, targets_across
+from publisher.books.parts import NOTHING, Keeper
 from publisher.books.zipwriter import pack
-from publisher.incremental.cache import HEX, Cache, blob_key, by_shard, read_xml
 from publisher.model import ArticleView, Meta
 from publisher.xmlutil import EPUB_NS, XHTML_NS
 
@@ -133,18 +133,18 @@ def _init_worker(chapters: dict[str, str], media: dict[str, str]) -> None:
     _init(chapters, media)
 
 
-def _make(task: tuple[bytes | tuple[str, str], Meta, Near | None, Near | None, str, str, str]
+def _make(task: tuple[bytes | Callable[[], bytes | None], Meta, Near | None, Near | None, str, str, str]
           ) -> tuple[Chapter, bytes | None, tuple[str, ...]] | None:
     """(chapter, its XHTML and the chapters it links into when it links into other chapters
     with fragments: those links are fixed by :func:`_link`, once every chapter's ids are known).
 
-    The task carries the article's document, or where a worker can read it (its cache entry):
-    None when that entry is unreadable, and the caller makes the chapter itself.
+    The task carries the article's document, or the view's ``ref``, which a worker calls to
+    read it: None when that gives nothing, and the caller makes the chapter itself.
     """
     assert _maps is not None
     source, meta, previous, following, section_id, section_label, site_lang = task
     chapters, media, names = _maps
-    xml = source if isinstance(source, bytes) else read_xml(*source)
+    xml = source if isinstance(source, bytes) else source()
     if xml is None:
         return None
     view = ArticleView.from_meta(meta, lambda: xml)
@@ -172,13 +172,15 @@ def _link(task: tuple[str, bytes, tuple, dict[str, tuple[str, ...]]]) -> Chapter
 
 # -- the whole edition ------------------------------------------------------------------------
 
-def make_chapters(site_lang: str, sections, views: list[ArticleView], pack_key: str,
-                  cache: Cache | None = None, workers: int | None = None) -> list[Chapter]:
-    """Every chapter of the book in reading order. ``sections``: (section id, label, views)."""
-    cache = cache or Cache(None)
+def make_chapters(site_lang: str, sections, views: list[ArticleView], pack_slot: str,
+                  keeper: Keeper | None = None, workers: int | None = None) -> list[Chapter]:
+    """Every chapter of the book in reading order. ``sections``: (section id, label, views);
+    ``pack_slot``: the edition's pack of chapters in ``keeper``."""
+    keeper = keeper or NOTHING
     rewrite = Rewriter(views)
     chapters, media = dict(rewrite.chapters), dict(rewrite.media)
-    old = _load_pack(cache, pack_key)
+    kept = keeper.pack(pack_slot)
+    old = _chapters(kept)
 
     order: list[tuple[str, tuple, ArticleView]] = []  # (key, task, view) in reading order
     position = 0
@@ -189,7 +191,7 @@ def make_chapters(site_lang: str, sections, views: list[ArticleView], pack_key: 
             near = [Near(v.slug, v.headline, v.lang) if v is not None else None for v in (prev_view, next_view)]
             task = (view.ref or view.xml, view.meta,
                     near[0], near[1], section_id, section_label, site_lang)
-            key = blob_key("chapter", view.digest, *(_text(n) for n in near), section_id, section_label, site_lang)
+            key = _key(view.digest, *(_text(n) for n in near), section_id, section_label, site_lang)
             order.append((key, task, view))
             position += 1
 
@@ -205,7 +207,7 @@ def make_chapters(site_lang: str, sections, views: list[ArticleView], pack_key: 
     _init(chapters, media)
     with _Workers(workers, len(todo), chapters, media) as run:
         for i, made in zip(todo, run(_make, [order[i][1] for i in todo]), strict=True):
-            if made is None:  # its cache entry went: the view loads (or remakes) the document
+            if made is None:  # the ref gave nothing: the view loads (or remakes) the document
                 made = _make((order[i][2].xml, *order[i][1][1:]))
                 assert made is not None
             chapter, pending, targets = made
@@ -213,7 +215,7 @@ def make_chapters(site_lang: str, sections, views: list[ArticleView], pack_key: 
             if pending is not None:
                 linking[order[i][0]] = (pending, targets)
         ids = {c.name: c.ids for c in done.values()}
-        # a cached chapter linking into one whose ids changed is made again (its links, as
+        # a kept chapter linking into one whose ids changed is made again (its links, as
         # written in the source, are matched against the new ids)
         for key, task, view in order:
             chapter = done[key]
@@ -228,7 +230,8 @@ def make_chapters(site_lang: str, sections, views: list[ArticleView], pack_key: 
             done[key] = chapter
     result = [done[key] for key, _, _ in order]
     if todo or linking or set(old) != {key for key, _, _ in order}:
-        _store_pack(cache, pack_key, {key: done[key] for key, _, _ in order}, old)
+        keeper.store_pack(pack_slot, {key: kept[key] if done[key] is old.get(key) else _plain(done[key])
+                                      for key, _, _ in order}, kept)
     return result
 
 
@@ -256,36 +259,27 @@ class _Workers:
         return list(self.pool.map(fn, tasks, chunksize=max(1, len(tasks) // (self.workers * 8))))
 
 
-#: marshal's format belongs to one Python version; packs of another are not read.
-PACK_FORMAT = f"marshal {marshal.version} {sys.version_info[0]}.{sys.version_info[1]}"
+def _key(*parts: str) -> str:
+    """A chapter's key in its pack: a hash of everything it shows but the links it asked about
+    (those are checked one by one, see :func:`_still_true`)."""
+    return hashlib.sha256("\0".join(parts).encode("utf-8")).hexdigest()
 
 
-def _load_pack(cache: Cache, key: str) -> dict[str, Chapter]:
-    """The chapters stored for one edition. A pack is kept in 16 files, by the first hex digit
-    of the chapter key: an edit rewrites the one or two files its chapters are in."""
-    pack: dict[str, Chapter] = {}
-    for shard in HEX:
-        data = cache.get_blob(blob_key(key, shard))
-        if data is None:
+def _plain(c: Chapter) -> tuple:
+    """A chapter as plain values, to be kept (a tuple: several times faster than an object both ways)."""
+    return (c.name, c.properties, c.ids, c.images, c.described, c.mathml, c.crc, c.size, c.packed,
+            c.asked, c.across)
+
+
+def _chapters(kept: dict[str, tuple]) -> dict[str, Chapter]:
+    """The chapters of a pack; an item of another shape is left out (its chapter is made again)."""
+    old: dict[str, Chapter] = {}
+    for key, t in kept.items():
+        try:
+            old[key] = Chapter(*t)
+        except TypeError:
             continue
-        try:  # plain tuples with marshal: several times faster than pickled objects both ways
-            pack.update((k, Chapter(*t)) for k, t in marshal.loads(data).items())
-        except Exception:  # noqa: BLE001 - unreadable: its chapters are made again
-            continue
-    return pack
-
-
-def _store_pack(cache: Cache, key: str, pack: dict[str, Chapter], old: dict[str, Chapter]) -> None:
-    """Write the shards whose chapters differ from ``old`` (what was loaded)."""
-    now_by, old_by = by_shard(pack), by_shard(old)
-    for shard in HEX:
-        now = now_by[shard]
-        if now.keys() == old_by[shard].keys() and all(old[k] is c for k, c in now.items()):
-            continue
-        cache.put_blob(blob_key(key, shard), marshal.dumps({
-            k: (c.name, c.properties, c.ids, c.images, c.described, c.mathml, c.crc, c.size, c.packed,
-                c.asked, c.across)
-            for k, c in now.items()}))
+    return old
 
 
 __all__ = ["Chapter", "Near", "make_chapters"]

@@ -4,7 +4,7 @@ ebooklib writes the package: metadata, manifest, spine, guide and the container.
 get wrong is kept out of its hands (see DESIGN.md): the navigation document and NCX are made
 here as plain items (its own put the nav in the reading order and cannot group or add
 landmarks), ``dcterms:modified`` is the newest article's time (never the clock), and its zip is
-laid out again by ``zipwriter`` with fixed order and times and cached compression.
+laid out again by ``zipwriter`` with fixed order and times, the chapters compressed ahead.
 """
 
 from __future__ import annotations
@@ -24,14 +24,14 @@ from ebooklib import epub
 from publisher.books import pages as bookpages
 from publisher.books.a11y import Accessibility, survey
 from publisher.books.chapters import CONTENTS, CSS_PATH, chapter_name, media_name
-from publisher.books.chapterset import PACK_FORMAT, Chapter, make_chapters
+from publisher.books.chapterset import Chapter, make_chapters
 from publisher.books.cover import CoverText, render_cover
 from publisher.books.editions import Edition
+from publisher.books.parts import NOTHING, Keeper
 from publisher.books.zipwriter import Packed, pack, write_zip
 from publisher.config import Config
 from publisher.dates import parse_iso
 from publisher.errors import SourceError
-from publisher.incremental.cache import Cache, blob_key
 from publisher.model import ArticleView
 
 _EPOCH_1980 = dt.datetime(1980, 1, 1, tzinfo=dt.UTC)
@@ -105,37 +105,38 @@ def _media_items(config: Config, views: list[ArticleView], media: dict[str, byte
     return items
 
 
-def _chapters(config: Config, edition: Edition, cache: Cache | None, workers: int | None) -> list[Chapter]:
+def _chapters(config: Config, edition: Edition, keeper: Keeper, workers: int | None) -> list[Chapter]:
     """Every article's chapter, repaired, cross-linked and compressed, in reading order."""
     sections = [(bookpages.section_id(edition, index), section.label, section.views)
                 for index, section in enumerate(edition.sections)]
-    pack = blob_key("chapters", PACK_FORMAT, edition.key, edition.path)
-    return make_chapters(config.language, sections, edition.views, pack, cache, workers)
+    pack = f"chapters {edition.key} {edition.path}"
+    return make_chapters(config.language, sections, edition.views, pack, keeper, workers)
 
 
-def render_book(config: Config, edition: Edition, media: dict[str, bytes], cache: Cache | None = None,
+def render_book(config: Config, edition: Edition, media: dict[str, bytes], keeper: Keeper | None = None,
                 workers: int | None = None) -> bytes:
-    """The EPUB bytes of one edition. ``media`` maps resource paths to their bytes.
+    """The EPUB bytes of one edition. ``media`` maps resource paths to their bytes; ``keeper``
+    keeps the book's parts between builds (:mod:`parts`; by default nothing is kept).
 
     The book is its chapters (see :mod:`chapterset`) in a frame: every other file of the zip
     (package, navigation, contents, cover, title page, stylesheet, images). The frame depends on
     the articles' metadata and the chapters' names and facts, not on their text, so after an
-    edit of an article's body it is taken from the cache, compressed, as it is.
+    edit of an article's body the kept one is used, compressed, as it is.
     """
-    chapters = _chapters(config, edition, cache, workers)
+    keeper = keeper or NOTHING
+    chapters = _chapters(config, edition, keeper, workers)
     media_items = _media_items(config, edition.views, media)
     key, slot = _frame_key(config, edition, chapters, media_items), f"frame {edition.key} {edition.path}"
-    frame = _load_frame(cache, slot, key)
+    frame = _load_frame(keeper.kept(slot, key))
     if frame is None:
         frame = _frame(config, edition, chapters, media_items)
-        if cache is not None:
-            cache.put_kept(slot, key, pickle.dumps(frame, protocol=pickle.HIGHEST_PROTOCOL))
+        keeper.keep(slot, key, pickle.dumps(frame, protocol=pickle.HIGHEST_PROTOCOL))
     by_name = {"EPUB/" + c.name: Packed(c.crc, c.size, c.packed) for c in chapters}
     entries = [(name, by_name[name] if data is None else data) for name, data in frame]
-    return write_zip(entries, _modified(edition.views), cache)
+    return write_zip(entries, _modified(edition.views))
 
 
-def _frame_key(config: Config, edition: Edition, chapters: list[Chapter], media_items: list[Item]) -> str:
+def _frame_key(config: Config, edition: Edition, chapters: list[Chapter], media_items: list[Item]) -> tuple[str, ...]:
     """A hash of everything the frame is made of: the settings, the edition, every article's
     metadata (not its body), every chapter's name and facts, and the images' bytes."""
     plain = [repr(config), edition.key, edition.path, edition.heading, edition.dates, edition.series,
@@ -143,14 +144,13 @@ def _frame_key(config: Config, edition: Edition, chapters: list[Chapter], media_
              [(s.key, s.label, [v.shape for v in s.views]) for s in edition.sections],
              [(c.name, c.properties, c.images, c.described, c.mathml) for c in chapters],
              [(i.id, i.href, i.media_type, hashlib.sha256(i.data).hexdigest()) for i in media_items]]
-    return blob_key("frame", hashlib.sha256(repr(plain).encode("utf-8")).hexdigest())
+    return ("frame", hashlib.sha256(repr(plain).encode("utf-8")).hexdigest())
 
 
 Frame = list[tuple[str, "bytes | Packed | None"]]  # zip order; None: a chapter goes here
 
 
-def _load_frame(cache: Cache | None, slot: str, key: str) -> Frame | None:
-    data = cache.get_kept(slot, key) if cache is not None else None
+def _load_frame(data: bytes | None) -> Frame | None:
     if data is None:
         return None
     try:

@@ -1,20 +1,18 @@
-"""A deterministic ZIP writer for EPUB containers that reuses compressed bytes it has made before.
+"""A deterministic ZIP writer for EPUB containers that takes entries compressed ahead of time.
 
 Python's zipfile recompresses every entry on every build; a book of 10,000 chapters where one
-changed should not. Entries are deflated once per distinct content (keyed by its SHA-256 in the
-build cache) and laid out byte for byte the same way every time: fixed order, fixed times,
+changed should not. An entry can be given as :class:`Packed` (deflated once, by :func:`pack`,
+and kept by the caller: the chapters and the frame of a book are kept compressed between
+builds) and is laid out byte for byte the same way every time: fixed order, fixed times,
 ``mimetype`` first and stored, UTF-8 names, no extra fields.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import struct
 import zlib
 from typing import NamedTuple
-
-from publisher.incremental.cache import Cache, blob_key
 
 LEVEL = 6  # zlib's default: within 1 % of level 9's size on XHTML, in about half the time
 
@@ -34,26 +32,18 @@ def _dos_time(when: dt.datetime) -> tuple[int, int]:
     return time, date
 
 
-def deflate(data: bytes, cache: Cache | None = None) -> bytes:
-    """Raw DEFLATE of ``data``, from the cache when the same bytes were compressed before."""
-    key = blob_key("deflate", str(LEVEL), hashlib.sha256(data).hexdigest()) if cache is not None else ""
-    if cache is not None:
-        hit = cache.get_blob(key)
-        if hit is not None:
-            return hit
+def deflate(data: bytes) -> bytes:
+    """Raw DEFLATE of ``data``."""
     packer = zlib.compressobj(LEVEL, zlib.DEFLATED, -15)
-    packed = packer.compress(data) + packer.flush()
-    if cache is not None:
-        cache.put_blob(key, packed)
-    return packed
+    return packer.compress(data) + packer.flush()
 
 
-def pack(data: bytes, cache: Cache | None = None) -> Packed:
+def pack(data: bytes) -> Packed:
     """``data`` as a zip entry compressed ahead of :func:`write_zip`."""
-    return Packed(zlib.crc32(data) & 0xFFFFFFFF, len(data), deflate(data, cache))
+    return Packed(zlib.crc32(data) & 0xFFFFFFFF, len(data), deflate(data))
 
 
-def write_zip(entries: list[tuple[str, bytes | Packed]], when: dt.datetime, cache: Cache | None = None) -> bytes:
+def write_zip(entries: list[tuple[str, bytes | Packed]], when: dt.datetime) -> bytes:
     """A ZIP of ``entries`` (name, bytes) in the given order; ``mimetype`` is stored, the rest deflated."""
     time, date = _dos_time(when)
     out: list[bytes] = []  # joined once at the end: no growing copy of a book of many MB
@@ -65,7 +55,7 @@ def write_zip(entries: list[tuple[str, bytes | Packed]], when: dt.datetime, cach
             method, crc, size, payload = 0, zlib.crc32(data) & 0xFFFFFFFF, len(data), data
         else:
             method = 8
-            crc, size, payload = data if isinstance(data, Packed) else pack(data, cache)
+            crc, size, payload = data if isinstance(data, Packed) else pack(data)
         flags = 0x0800  # names are UTF-8
         header = struct.pack(
             "<IHHHHHIIIHH", 0x04034B50, 20, flags, method, time, date, crc, len(payload), size, len(raw_name), 0

@@ -1,4 +1,5 @@
-"""Typed site config: every key declared once with its type, default and meaning."""
+"""Typed site config: publisher.toml in, a checked Config out; every key declared once with its
+type, default and meaning (the ``[[editions]]`` tables in editions.py)."""
 
 from __future__ import annotations
 

@@ -11,7 +11,7 @@ validator warns about (SameDocumentReference). The article HTML is made in feeds
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import partial
 from html import escape as html_escape
@@ -22,9 +22,7 @@ from publisher import __version__
 from publisher.config import Config
 from publisher.dates import parse_iso
 from publisher.feeds.html import content_html
-from publisher.incremental.cache import Cache, blob_key
 from publisher.model import ArticleView
-from publisher.output import Output
 from publisher.slugs import slug_or_hash
 
 ATOM = "http://www.w3.org/2005/Atom"
@@ -81,39 +79,40 @@ def feed_sets(config: Config, views: list[ArticleView]) -> list[FeedSet]:
     return sets
 
 
-class _Renderer:
-    """Renders FeedSets; ``contents`` keeps each article's HTML across all sets, and ``cache``
-    keeps whole documents by a hash of everything they are made from."""
+@dataclass(frozen=True)
+class Document:
+    """One document of the feeds, made only when loaded. ``inputs`` is everything its bytes are
+    made from (plain strings, the tool's own code aside): whoever keeps documents between builds
+    (the incremental layer) may give the bytes made last time from the same inputs instead.
+    Empty ``inputs``: not worth keeping."""
 
-    def __init__(self, config: Config, contents: dict[str, str], cache: Cache | None = None) -> None:
+    path: str
+    inputs: tuple[str, ...]
+    load: Callable[[], bytes]
+
+
+class _Renderer:
+    """Renders FeedSets; ``contents`` keeps each article's HTML across all sets."""
+
+    def __init__(self, config: Config, contents: dict[str, str]) -> None:
         self.config = config
         self.contents = contents
-        self.cache = cache or Cache(None)
         self.settings = repr(config)
 
-    def cached(self, path: str, kind: str, fs: FeedSet, items: list[ArticleView], links: dict[str, str],
-               make) -> Output:
-        """The document at ``path``: its key, and its bytes from the cache or ``make()``."""
-        slot = repr((kind, fs.prefix, sorted(links.items())))  # one document (its links say which)
-        key = blob_key(self.settings, kind, fs.prefix, fs.title, repr(sorted(links.items())),
-                       *(v.digest for v in items))
-
-        def load() -> bytes:
-            data = self.cache.get_kept(slot, key)
-            if data is None:
-                data = make()
-                self.cache.put_kept(slot, key, data)
-            return data
-
-        return Output(path, key, load, partial(self.cache.keep_slot, slot))
+    def keyed(self, path: str, kind: str, fs: FeedSet, items: list[ArticleView], links: dict[str, str],
+              make: Callable[[], bytes]) -> Document:
+        """The document at ``path`` with everything it is made from."""
+        inputs = (self.settings, kind, fs.prefix, fs.title, repr(sorted(links.items())),
+                  *(v.digest for v in items))
+        return Document(path, inputs, make)
 
     def html(self, view: ArticleView) -> str:
         if view.uri not in self.contents:
             self.contents[view.uri] = content_html(view)
         return self.contents[view.uri]
 
-    def documents(self, fs: FeedSet) -> Iterator[Output]:
-        """Each of the set's documents, made (or taken from the cache) only when loaded."""
+    def documents(self, fs: FeedSet) -> Iterator[Document]:
+        """Each of the set's documents, made only when loaded."""
         limit = self.config.feed_limit
         chron = list(reversed(fs.views))
         full_pages = len(chron) // limit if self.config.feed_archives else 0
@@ -123,7 +122,7 @@ class _Renderer:
             if full_pages:
                 links["prev-archive"] = f"{fs.prefix}archive/{fmt}/{full_pages}.xml"
             items = list(fs.views[:limit])
-            yield self.cached(current, fmt, fs, items, links, partial(self.document, fmt, fs, items, links, archive=False))
+            yield self.keyed(current, fmt, fs, items, links, partial(self.document, fmt, fs, items, links, archive=False))
             for page in range(1, full_pages + 1):
                 path = f"{fs.prefix}archive/{fmt}/{page}.xml"
                 # A lone archive page has no neighbour to link: it says it is complete instead
@@ -134,14 +133,14 @@ class _Renderer:
                 if page < full_pages:
                     links["next-archive"] = f"{fs.prefix}archive/{fmt}/{page + 1}.xml"
                 page_items = list(reversed(chron[(page - 1) * limit : page * limit]))
-                yield self.cached(
+                yield self.keyed(
                     path, fmt + "-archive", fs, page_items, links,
                     partial(self.document, fmt, fs, page_items, links, archive=True),
                 )
         if "json" not in self.config.feed_formats:
             return
         latest = list(fs.views[:limit])
-        yield self.cached(f"{fs.prefix}feed.json", "json", fs, latest, {}, partial(self.json_feed, fs, latest))
+        yield self.keyed(f"{fs.prefix}feed.json", "json", fs, latest, {}, partial(self.json_feed, fs, latest))
 
     # -- RSS and Atom through feedgen ---------------------------------------------------------
 
@@ -333,18 +332,16 @@ def opml(config: Config, sets: list[FeedSet]) -> bytes:
     return etree.tostring(root, encoding="UTF-8", xml_declaration=True, pretty_print=True)
 
 
-def render_feeds(
-    config: Config, views: list[ArticleView], cache: Cache | None = None
-) -> tuple[Iterator[Output], list[FeedSet]]:
+def render_feeds(config: Config, views: list[ArticleView]) -> tuple[Iterator[Document], list[FeedSet]]:
     """Every feed document, archive page and the OPML list, each made only when loaded (a big
     site's feeds add up to far more than memory should hold at once); and the feed sets."""
-    renderer = _Renderer(config, {}, cache)
+    renderer = _Renderer(config, {})
     sets = feed_sets(config, views)
 
-    def documents() -> Iterator[Output]:
+    def documents() -> Iterator[Document]:
         for fs in sets:
             yield from renderer.documents(fs)
-        yield Output("feeds.opml", "", partial(opml, config, sets), lambda: None)
+        yield Document("feeds.opml", (), partial(opml, config, sets))
 
     return documents(), sets
 

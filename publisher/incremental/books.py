@@ -1,16 +1,19 @@
 """Books made through the cache: each edition keyed by everything it is made from, and taken
 whole from the cache when none of it changed (after an edit only the editions holding that
-article are made again)."""
+article are made again); the parts of a book being made (its frame, its chapter pack) are kept
+by :class:`CachedParts`, the cache's side of :class:`publisher.books.parts.Keeper`."""
 
 from __future__ import annotations
 
 import hashlib
+import marshal
+import sys
 from functools import partial
 
 from publisher.books.editions import Edition, plan_editions
 from publisher.books.epub import render_book
 from publisher.config import Config
-from publisher.incremental.cache import Cache, blob_key
+from publisher.incremental.cache import HEX, Cache, blob_key, by_shard
 from publisher.model import ArticleView
 from publisher.output import Output
 
@@ -47,7 +50,7 @@ def _book(config: Config, edition: Edition, media: dict[str, bytes], cache: Cach
     data = cache.get_kept("book " + edition.path, key)
     if data is None:
         with cache.tracking() as parts:
-            data = render_book(config, edition, media, cache, workers)
+            data = render_book(config, edition, media, CachedParts(cache), workers)
         cache.put_kept("book " + edition.path, key, data)
         cache.put_kept("book parts " + edition.path, key, "\n".join(sorted(parts)).encode("ascii"))
     else:
@@ -76,3 +79,47 @@ def _book_key(config: Config, edition: Edition, media: dict[str, bytes]) -> str:
     for path in sorted({r.path for view in edition.views for r in view.resources}):
         parts.append(f"{path} {hashlib.sha256(media[path]).hexdigest()}")
     return blob_key("book", *parts)
+
+
+#: marshal's format belongs to one Python version; packs of another are not read.
+PACK_FORMAT = f"marshal {marshal.version} {sys.version_info[0]}.{sys.version_info[1]}"
+
+
+class CachedParts:
+    """A book's parts kept in the build cache (see :class:`publisher.books.parts.Keeper`): the
+    renderer's keys are hashed with the tool's identity, so other code never uses them."""
+
+    def __init__(self, cache: Cache) -> None:
+        self.cache = cache
+
+    def kept(self, slot: str, key: tuple[str, ...]) -> bytes | None:
+        return self.cache.get_kept(slot, blob_key(*key))
+
+    def keep(self, slot: str, key: tuple[str, ...], data: bytes) -> None:
+        self.cache.put_kept(slot, blob_key(*key), data)
+
+    def pack(self, slot: str) -> dict[str, tuple]:
+        """A pack is kept in 16 files, by the first hex digit of the item's key: an edit
+        rewrites the one or two files its chapters are in."""
+        base = blob_key("pack", slot, PACK_FORMAT)
+        items: dict[str, tuple] = {}
+        for shard in HEX:
+            data = self.cache.get_blob(blob_key(base, shard))
+            if data is None:
+                continue
+            try:  # plain tuples with marshal: several times faster than pickled objects both ways
+                loaded = marshal.loads(data)
+                items.update((k, t) for k, t in loaded.items() if isinstance(t, tuple))
+            except Exception:  # noqa: BLE001 - unreadable: its items are made again
+                continue
+        return items
+
+    def store_pack(self, slot: str, items: dict[str, tuple], old: dict[str, tuple]) -> None:
+        """Write the shards whose items differ from ``old`` (what :meth:`pack` gave)."""
+        base = blob_key("pack", slot, PACK_FORMAT)
+        now_by, old_by = by_shard(items), by_shard(old)
+        for shard in HEX:
+            now = now_by[shard]
+            if now.keys() == old_by[shard].keys() and all(old[k] is t for k, t in now.items()):
+                continue
+            self.cache.put_blob(blob_key(base, shard), marshal.dumps(now))

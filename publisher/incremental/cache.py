@@ -9,7 +9,7 @@ an interrupted build or a damaged file is detected and the article is simply reb
 Beside the entries, a catalog per articles folder (16 files) keeps every article's record: its
 metadata, messages and dependencies. A rebuild reads those 16 files rather than one entry per
 article, and loads an article's document from its entry only when a renderer needs it.
-Blobs (feed documents, books, chapter packs, compressed zip entries) are stored by a hash of
+Blobs (feed documents, books, book frames, chapter packs) are stored by a hash of
 everything they were made from.
 
 The cache does not grow without end: when the catalog is written, the entries the last build
@@ -422,6 +422,18 @@ def blob_key(*parts: str) -> str:
 @functools.lru_cache(maxsize=4)
 def _tool_hash(code: str):
     return hashlib.sha256(code.encode("utf-8"))
+
+
+@dataclass(frozen=True)
+class EntryRef:
+    """Where a worker process reads one article's document (a view's ``ref``): called, it gives
+    the document if the entry at ``path`` is intact and hashes to ``digest``, else None."""
+
+    path: str
+    digest: str
+
+    def __call__(self) -> bytes | None:
+        return read_xml(self.path, self.digest)
 
 
 def read_xml(path: str, digest: str) -> bytes | None:

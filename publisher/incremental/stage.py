@@ -15,7 +15,7 @@ from lxml import etree
 from publisher import memory, sources
 from publisher.config import Config
 from publisher.errors import Diagnostic, Reporter, SourceError, display_path
-from publisher.incremental.cache import Cache, Entry, Record, key_for
+from publisher.incremental.cache import Cache, Entry, EntryRef, Record, key_for
 from publisher.model import ArticleView, Meta, meta_of
 from publisher.normalize import Normalizer, identity, relative_source
 from publisher.sources import SourceArticle, frontmatter
@@ -275,7 +275,7 @@ def run_stage(paths: list[Path], config: Config, cache: Cache, workers: int | No
             kept[keys[i]] = got
             digest = got.meta[0]
             view = ArticleView.from_meta(got.meta, Stored(cache, keys[i], path, config, digest),
-                                         (cache.entry_path(keys[i]), digest))
+                                         EntryRef(cache.entry_path(keys[i]), digest))
         outcomes.append(Outcome(path, view, tuple(_shown(d, base) for d in got.diagnostics)))
     if kept and (todo or kept.keys() != catalog.keys()):
         cache.put_catalog(root, kept, catalog)

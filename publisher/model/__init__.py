@@ -1,4 +1,5 @@
-"""The article vocabulary: its schema, validation, and read-only access for renderers."""
+"""The article vocabulary: its schema, validation, and read-only access for renderers (article
+XML in, ArticleViews out; content.py: the article as readers see it, shared by outputs)."""
 
 from __future__ import annotations
 
@@ -111,7 +112,8 @@ class ArticleView:
     @classmethod
     def from_meta(cls, meta: Meta, load: Callable[[], bytes], ref: object = None) -> ArticleView:
         """A view of a document known by its metadata; ``load()`` gives its bytes when needed.
-        ``ref`` is a small picklable stand-in for the bytes that worker processes can load."""
+        ``ref`` is a small picklable stand-in for the bytes: called in a worker process, it
+        gives them (or None, and the caller uses ``load``)."""
         view = cls.__new__(cls)
         view._root = view._xml = None
         view._load = load

@@ -1,4 +1,5 @@
-"""Source readers: one per format, each turning a file's bytes into a SourceArticle."""
+"""Source readers: one per format, each turning a file's bytes into a SourceArticle (fields and
+body with source lines) for normalize/; which reader reads a file is decided by its suffix."""
 
 from __future__ import annotations
 

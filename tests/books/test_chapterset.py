@@ -9,6 +9,8 @@ import pytest
 
 from publisher.books import chapterset
 from publisher.build import build
+from publisher.incremental.books import CachedParts
+from publisher.incremental.cache import Cache
 from tests.conftest import site_config, write
 from tests.test_build import snapshot
 from tests.incremental.test_cache import clean_build
@@ -170,13 +172,13 @@ def test_a_headline_edit_remakes_the_frame(book_site: Path, tmp_path: Path, fram
 def test_an_edit_rewrites_only_the_pack_shards_it_touched(book_site: Path, monkeypatch):
     build(site_config(book_site), workers=1)
     written: list[str] = []
-    real = chapterset.Cache.put_blob
-    monkeypatch.setattr(chapterset.Cache, "put_blob", lambda self, key, data: written.append(key) or real(self, key, data))
+    real = Cache.put_blob
+    monkeypatch.setattr(Cache, "put_blob", lambda self, key, data: written.append(key) or real(self, key, data))
     _article(book_site, 3, "Paragraph of post 3.\n\n## Part two\n\nMore of post 3, edited.")
     shards = []
-    real_store = chapterset._store_pack
-    monkeypatch.setattr(chapterset, "_store_pack", lambda cache, key, pack, old: shards.append(
-        (len(written), key)) or real_store(cache, key, pack, old) or shards.append((len(written), key)))
+    real_store = CachedParts.store_pack
+    monkeypatch.setattr(CachedParts, "store_pack", lambda self, slot, items, old: shards.append(
+        (len(written), slot)) or real_store(self, slot, items, old) or shards.append((len(written), slot)))
     _rebuild(book_site)
     (before, _), (after, _) = shards
     assert 1 <= after - before <= 2  # the shard the old chapter left and the one the new one joined

@@ -1,15 +1,12 @@
-"""The ZIP writer: readable by zipfile, deterministic, mimetype first and stored, cache reuse."""
+"""The ZIP writer: readable by zipfile, deterministic, mimetype first and stored, entries packed ahead."""
 
 from __future__ import annotations
 
 import datetime as dt
 import io
 import zipfile
-from pathlib import Path
 
-from publisher.books import zipwriter
 from publisher.books.zipwriter import write_zip
-from publisher.incremental.cache import Cache
 
 WHEN = dt.datetime(2026, 11, 24, 7, 0, 1, tzinfo=dt.UTC)
 ENTRIES = [
@@ -39,14 +36,14 @@ def test_same_entries_same_bytes_and_times_before_1980_are_clamped():
         assert z.infolist()[0].date_time == (1980, 1, 1, 0, 0, 0)
 
 
-def test_compressed_bytes_come_from_the_cache_the_second_time(tmp_path: Path, monkeypatch):
-    cache = Cache(tmp_path)
-    first = write_zip(ENTRIES, WHEN, cache)
+def test_packed_entries_are_written_as_they_are(monkeypatch):
+    """A book's chapters and frame arrive compressed already (kept between builds): nothing is
+    deflated again, and the zip is the one the raw entries give."""
+    from publisher.books import zipwriter
+
+    packed = [(name, data if name == "mimetype" else zipwriter.pack(data)) for name, data in ENTRIES]
     calls = []
     real = zipwriter.zlib.compressobj
     monkeypatch.setattr(zipwriter.zlib, "compressobj", lambda *a: calls.append(a) or real(*a))
-    assert write_zip(ENTRIES, WHEN, cache) == first
-    assert calls == []  # nothing deflated again
-    changed = ENTRIES[:2] + [("EPUB/text/caf\u00e9.xhtml", b"<p>new</p>")] + ENTRIES[3:]
-    write_zip(changed, WHEN, cache)
-    assert len(calls) == 1  # only the changed entry
+    assert write_zip(packed, WHEN) == write_zip(ENTRIES, WHEN)
+    assert len(calls) == len(ENTRIES) - 1  # only for the raw entries (mimetype is stored)

@@ -150,11 +150,11 @@ def test_worker_count_does_not_change_outputs(tmp_path: Path):
 
 
 def test_only_books_holding_the_edited_article_are_made_again(warm: Path, tmp_path: Path, monkeypatch):
-    from publisher.books import epub
+    from publisher.incremental import books  # the layer that calls the renderer
 
     made = []
-    real = epub.render_book
-    monkeypatch.setattr(epub, "render_book", lambda config, edition, media, cache, workers=None: made.append(edition.path) or real(config, edition, media, cache, workers))
+    real = books.render_book
+    monkeypatch.setattr(books, "render_book", lambda config, edition, media, keeper, workers=None: made.append(edition.path) or real(config, edition, media, keeper, workers))
     build(site_config(warm))
     assert made == []  # nothing changed: every book from the cache
     path = warm / "articles" / "2026-11-20-cafe-kultur.md"
