@@ -80,9 +80,13 @@ def code_identity() -> str:
     return f"{__version__}+{package_hash()}"
 
 
+#: The whole installed package (every subpackage, schema, stylesheet and font), not this module's folder.
+PACKAGE_ROOT = Path(__file__).resolve().parent.parent
+
+
 @functools.cache
 def package_hash() -> str:
-    package = Path(__file__).resolve().parent
+    package = PACKAGE_ROOT
     h = hashlib.sha256()
     for path in sorted(package.rglob("*")):
         if path.is_file() and "__pycache__" not in path.parts and path.suffix not in (".pyc", ".pyo"):

@@ -111,6 +111,15 @@ def test_package_hash_covers_the_code_and_is_stable():
     assert package_hash() == package_hash.__wrapped__() and len(package_hash()) == 20
 
 
+def test_package_hash_covers_every_subpackage():
+    """An edit of books/ or feeds/ must not reuse outputs the old code made (the hash once
+    covered only incremental/, the cache module's own folder)."""
+    import publisher
+    from publisher.incremental.cache import PACKAGE_ROOT
+
+    assert PACKAGE_ROOT == Path(publisher.__file__).resolve().parent
+
+
 @pytest.mark.parametrize("damage", ["truncate", "flip", "garbage", "empty"])
 def test_damaged_cache_entries_are_detected_and_rebuilt(warm: Path, tmp_path: Path, damage: str):
     entries = sorted(p for p in (warm / ".publisher-cache").rglob("*") if p.is_file())
