@@ -83,6 +83,12 @@ def feed_sets(config: Config, views: list[ArticleView]) -> list[FeedSet]:
     return sets
 
 
+def rss_creator(view: ArticleView) -> str:
+    """The one RSS dc:creator of an article: every author's name, separated by commas (a name
+    may hold "and" or "&" itself: "TC & Eric Huss")."""
+    return ", ".join(author.name for author in view.authors)
+
+
 def _absolutize(base: str):
     def rewrite(el: etree._Element) -> None:
         for name in URL_ATTRS:
@@ -199,7 +205,10 @@ class _Renderer:
             fe.updated(parse_iso(view.updated))
             for author in view.authors:
                 fe.author({"name": author.name})
-                fe.dc.dc_creator(author.name)  # RSS <author> would need an e-mail address
+            if view.authors:
+                # RSS <author> would need an e-mail address, so dc:creator; one naming every
+                # author, as gofeed and ROME keep only the first of several (Atom keeps the list)
+                fe.dc.dc_creator(rss_creator(view))
             for _, label in view.tags:
                 fe.category(term=label, label=label)
             summary = view.summary or view.headline
@@ -326,7 +335,9 @@ def _renamespaced(root: etree._Element, extra: dict[str, str], default: str | No
 
 
 def opml(config: Config, sets: list[FeedSet]) -> bytes:
-    """An OPML 2.0 list of every feed, grouped as site, tags and authors."""
+    """OPML 2.0 list of every feed, grouped as site, tags and authors: one outline per feed, in
+    the site's preferred format (a reader importing it would subscribe once per outline, and show
+    every article once per format); the other formats are on feeds.html."""
     root = etree.Element("opml", version="2.0")
     head = etree.SubElement(root, "head")
     etree.SubElement(head, "title").text = f"{config.title}: feeds"
@@ -334,21 +345,20 @@ def opml(config: Config, sets: list[FeedSet]) -> bytes:
     groups = {"site": body}
     for name, label in (("tag", "By tag"), ("author", "By author")):
         groups[name] = etree.SubElement(body, "outline", text=label, title=label)
+    kind = config.opml_format
+    file_name = next(name for name, k in FEED_FILES if k == kind)
+    version = {"rss": "RSS2", "atom": "ATOM", "json": "JSONFEED"}[kind]
     for fs in sets:
-        parent = groups[fs.group]
-        for fmt, kind, version in (("rss.xml", "rss", "RSS2"), ("atom.xml", "rss", "ATOM"), ("feed.json", "rss", "JSONFEED")):
-            if fmt not in dict(feed_files(config)):
-                continue
-            etree.SubElement(
-                parent,
-                "outline",
-                type=kind,
-                version=version,
-                text=f"{fs.title} ({version})",
-                title=f"{fs.title} ({version})",
-                xmlUrl=config.url(fs.prefix + fmt),
-                htmlUrl=config.site_url,
-            )
+        etree.SubElement(
+            groups[fs.group],
+            "outline",
+            type="rss",  # OPML 2.0: every subscription list entry is type "rss", whatever its format
+            version=version,
+            text=fs.title,
+            title=fs.title,
+            xmlUrl=config.url(fs.prefix + file_name),
+            htmlUrl=config.site_url,
+        )
     for name in ("tag", "author"):
         if not len(groups[name]):
             body.remove(groups[name])
