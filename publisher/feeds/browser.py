@@ -1,4 +1,10 @@
-"""The feeds in a browser: the XSLT every feed points to, and a plain HTML page of all feeds."""
+"""The feeds in a browser: the CSS stylesheet every feed points to, and a plain HTML page of all feeds.
+
+No XSLT: Chromium is removing it (a deprecation banner today; with it off, raw XML under "This
+document cannot be formatted as intended"), and a feed with an XSLT stylesheet opened from
+file:// is a blank page. A CSS stylesheet processing instruction works in every browser that
+shows XML, over http and file://.
+"""
 
 from __future__ import annotations
 
@@ -11,9 +17,8 @@ from lxml import html as lxml_html
 from publisher.config import Config
 from publisher.model import ArticleView
 from publisher.model.content import byline, human_date
-from publisher.xmlutil import PARSER
 
-XSL_NS = "http://www.w3.org/1999/XSL/Transform"
+STYLESHEET = "feed.css"
 #: How many articles feeds.html lists.
 LATEST = 20
 #: Shown for a FeedLink.kind, in this order within one feed.
@@ -38,20 +43,31 @@ class FeedLink:
 def browser_files(
     config: Config, views: list[ArticleView], feeds: list[FeedLink]
 ) -> dict[str, bytes]:
-    """{"feed.xsl": ..., "feeds.html": ...}: the XSLT the feeds reference and the plain HTML page."""
-    xsl = _stylesheet()
-    param = xsl.find(f"{{{XSL_NS}}}param[@name='feeds-page']")
-    param.text = config.url(PAGE)
-    style = xsl.find(".//style")
+    """{"feed.css": ..., "feeds.html": ...}: the stylesheet the feeds reference and the plain HTML page."""
     return {
-        "feed.xsl": etree.tostring(xsl, encoding="UTF-8", xml_declaration=True) + b"\n",
-        PAGE: feeds_page(config, views, feeds, style.text),
+        STYLESHEET: feed_stylesheet(config),
+        PAGE: feeds_page(config, views, feeds, _resource("feeds-page.css")),
     }
 
 
-def _stylesheet() -> etree._Element:
-    data = resources.files("publisher.feeds").joinpath("feed.xsl").read_bytes()
-    return etree.fromstring(data, PARSER)
+def _resource(name: str) -> str:
+    return resources.files("publisher.feeds").joinpath(name).read_text(encoding="utf-8")
+
+
+def css_string(text: str) -> str:
+    """``text`` as a CSS string literal (quotes, backslashes and line ends escaped)."""
+    escaped = "".join(c if c.isprintable() and c not in '"\\' else f"\\{ord(c):x} " for c in text)
+    return f'"{escaped}"'
+
+
+def feed_stylesheet(config: Config) -> bytes:
+    """feed.css: the feeds shown as a page, under a note saying what a feed is and where every
+    feed of the site is listed (a URL to copy: CSS cannot make links)."""
+    note = (f"This is a web feed of {config.title}. To follow it, copy the address of this page "
+            "into a feed reader.\n"
+            f"Every feed of the site, and how to subscribe: {config.url(PAGE)}")
+    rule = f"channel::before, atom|feed::before {{ content: {css_string(note)}; }}\n"
+    return (_resource(STYLESHEET) + rule).encode("utf-8")
 
 
 def feeds_page(config: Config, views: list[ArticleView], feeds: list[FeedLink], css: str) -> bytes:
@@ -180,4 +196,4 @@ def _el(
     return el
 
 
-__all__ = ["FeedLink", "browser_files", "feeds_page", "LATEST"]
+__all__ = ["LATEST", "STYLESHEET", "FeedLink", "browser_files", "feed_stylesheet", "feeds_page"]

@@ -3,7 +3,7 @@
 feedgen writes the documents; its known faults are worked around here (see DESIGN.md): every
 date is set from the articles (never the clock), entries are appended in our order, the RSS
 channel link is the site, authors go to dc:creator, and what it cannot write (Atom enclosures,
-media:content, archive links, dcterms:modified, xml:base, the stylesheet PI) is added to its tree.
+media:content, archive links, dcterms:modified, xml:base, the CSS stylesheet PI) is added to its tree.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from lxml import etree
 from publisher import __version__
 from publisher.config import Config
 from publisher.dates import parse_iso
+from publisher.feeds.browser import STYLESHEET
 from publisher.incremental.cache import Cache, blob_key
 from publisher.model import ArticleView
 from publisher.model.content import article_content
@@ -41,7 +42,6 @@ FEED_FILES = (("rss.xml", "rss"), ("atom.xml", "atom"), ("feed.json", "json"))
 def feed_files(config: Config) -> list[tuple[str, str]]:
     """The (file name, kind) of each subscription document the config asks for."""
     return [(name, kind) for name, kind in FEED_FILES if kind in config.feed_formats]
-STYLESHEET = "feed.xsl"
 
 
 @dataclass(frozen=True)
@@ -277,7 +277,8 @@ class _Renderer:
 
     def _serialize(self, root: etree._Element, self_path: str) -> bytes:
         depth = self_path.count("/")
-        pi = etree.ProcessingInstruction("xml-stylesheet", f'type="text/xsl" href="{"../" * depth}{STYLESHEET}"')
+        # CSS, not XSLT: see publisher.feeds.browser
+        pi = etree.ProcessingInstruction("xml-stylesheet", f'type="text/css" href="{"../" * depth}{STYLESHEET}"')
         root.addprevious(pi)
         etree.cleanup_namespaces(root)
         etree.indent(root, space="  ")

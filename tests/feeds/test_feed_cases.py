@@ -143,7 +143,7 @@ def test_feed_selection_writes_only_what_the_config_asks_for(tiny: Path):
     result = build(site_config(tiny))
     out = tiny / "build"
     assert sorted(p for p in result.outputs if not p.startswith("media/")) == [
-        "articles.epub", "atom.xml", "feed.xsl", "feeds.html", "feeds.opml", "rss.xml"]
+        "articles.epub", "atom.xml", "feed.css", "feeds.html", "feeds.opml", "rss.xml"]
     for name in ("rss.xml", "atom.xml"):
         feed = feedparser.parse((out / name).read_bytes())
         assert not feed.bozo and [e.title for e in feed.entries] == ["Post 5", "Post 4"]

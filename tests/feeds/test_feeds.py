@@ -185,9 +185,9 @@ def test_feed_dates_come_from_articles_never_the_clock(built: Path):
     assert rss.findtext("channel/lastBuildDate") == "Tue, 29 Nov 2016 14:30:00 -0500"
 
 
-def test_browser_stylesheet_instruction_points_at_the_root_xslt(built: Path):
-    assert (built / "rss.xml").read_bytes().split(b"\n")[1] == b'<?xml-stylesheet type="text/xsl" href="feed.xsl"?>'
-    assert b'href="../../feed.xsl"' in (built / "tags" / "port" / "atom.xml").read_bytes()
+def test_browser_stylesheet_instruction_points_at_the_root_css(built: Path):
+    assert (built / "rss.xml").read_bytes().split(b"\n")[1] == b'<?xml-stylesheet type="text/css" href="feed.css"?>'
+    assert b'href="../../feed.css"' in (built / "tags" / "port" / "atom.xml").read_bytes()
 
 
 # -- JSON Feed 1.1 --------------------------------------------------------------------------------
