@@ -31,6 +31,7 @@ from publisher.books.zipwriter import Packed, pack, write_zip
 from publisher.config import Config
 from publisher.dates import parse_iso
 from publisher.errors import SourceError
+from publisher.i18n import _, n_
 from publisher.incremental.cache import Cache, blob_key
 from publisher.model import ArticleView
 from publisher.xmlutil import XML_LANG
@@ -150,7 +151,7 @@ def _frame_key(config: Config, edition: Edition, chapters: list[Chapter], media_
     plain = [repr(config), edition.key, edition.path, edition.heading, edition.dates, edition.series,
              edition.position, edition.subjects, edition.site_only, edition.language, edition.editor,
              [(s.key, s.label, [v.shape for v in s.views]) for s in edition.sections],
-             [(c.name, c.properties, c.images, c.described, c.mathml) for c in chapters],
+             [(c.name, c.properties, c.images, c.described, c.mathml, c.lacks) for c in chapters],
              [(i.id, i.href, i.media_type, hashlib.sha256(i.data).hexdigest()) for i in media_items]]
     return blob_key("frame", hashlib.sha256(repr(plain).encode("utf-8")).hexdigest())
 
@@ -175,8 +176,9 @@ def _frame(config: Config, edition: Edition, chapters: list[Chapter], media_item
     title = edition.book_title(config.title)
     access = survey(chapters, media_items, grouped=len(edition.sections) > 1)
     newest_first = sorted(views, key=ArticleView.sort_key, reverse=True)
-    count = f"{len(views)} article" + ("" if len(views) == 1 else "s")
-    cover_alt = f"Cover: {config.title}. {edition.heading}, {edition.dates}. " + " ".join(
+    lang = edition.language
+    count = n_(lang, "{n} article", "{n} articles", len(views))
+    cover_alt = _(lang, "Cover: {site}.", site=config.title) + f" {edition.heading}, {edition.dates}. " + " ".join(
         f"{v.headline.rstrip('.')}." for v in newest_first[:3])
     info = bookpages.BookInfo(
         site=config.title, title=title, edition=edition, lang=edition.language,
@@ -260,7 +262,7 @@ def package_document(config: Config, edition: Edition, info: bookpages.BookInfo,
         by_id[item.id] = entry
     book.spine = [by_id[idref] for idref in spine]
     book.guide = [
-        {"type": kind, "title": label, "href": href}
+        {"type": kind, "title": _(edition.language, label), "href": href}
         for kind, href, label in (("cover", bookpages.COVER_PAGE, "Cover"), ("toc", CONTENTS, "Contents"),
                                   ("text", chapter_name(views[0]), "Articles"))
     ]
