@@ -29,7 +29,7 @@ def test_build_prints_a_summary(site: Path, monkeypatch):
     result = run("build")
     assert result.exit_code == 0, result.output
     assert result.output == (
-        "Built 7 article(s) from publisher.toml into build/: articles.epub, atom.xml, feed.json, feed.xsl, feeds.html, "
+        "Built 7 article(s) from publisher.toml into build/: articles.epub, atom.xml, feed.css, feed.json, feeds.html, "
         "feeds.opml, rss.xml, authors/ (15), books/ (16), media/ (1), tags/ (33); "
         "72 file(s) written, 0 unchanged.\n"
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -19,6 +20,71 @@ MATHML = "{http://www.w3.org/1998/Math/MathML}"
 CONFORMANCE = "EPUB Accessibility 1.1 - WCAG 2.1 Level AA"
 
 
+#: Shortcomings a chapter can have that Ace by DAISY reports as critical or serious (the book
+#: then makes no conformance claim), and minor ones it only reports; with the summary's words.
+BLOCKING = {
+    "link-name": "links without text (an empty link names nothing to a screen reader)",
+    "color": "texts coloured by their source with too little or unknown contrast",
+}
+MINOR = {
+    "empty-table-header": "empty table header cells",
+}
+_COLOUR = re.compile(r"(?:^|;)\s*(background(?:-color)?|color)\s*:\s*([^;]+)", re.IGNORECASE)
+_NAMED = {"black": (0, 0, 0), "white": (255, 255, 255)}
+#: WCAG 2.1 AA: normal text needs a contrast ratio of at least 4.5:1 with its background.
+MIN_CONTRAST = 4.5
+
+
+def _rgb(value: str) -> tuple[int, int, int] | None:
+    value = value.strip().lower().removesuffix("!important").strip()
+    if value in _NAMED:
+        return _NAMED[value]
+    if m := re.fullmatch(r"#([0-9a-f]{3}|[0-9a-f]{6})", value):
+        digits = m.group(1) if len(m.group(1)) == 6 else "".join(c * 2 for c in m.group(1))
+        return int(digits[0:2], 16), int(digits[2:4], 16), int(digits[4:6], 16)
+    if m := re.fullmatch(r"rgb\(\s*(\d+)\s*,\s*(\d+)\s*,\s*(\d+)\s*\)", value):
+        return int(m.group(1)), int(m.group(2)), int(m.group(3))
+    return None
+
+
+def contrast(fg: tuple[int, int, int], bg: tuple[int, int, int]) -> float:
+    """The WCAG 2.1 contrast ratio of two sRGB colours (1 to 21)."""
+    def luminance(rgb: tuple[int, int, int]) -> float:
+        c = [v / 255 for v in rgb]
+        c = [v / 12.92 if v <= 0.03928 else ((v + 0.055) / 1.055) ** 2.4 for v in c]
+        return 0.2126 * c[0] + 0.7152 * c[1] + 0.0722 * c[2]
+    light, dark = sorted((luminance(fg), luminance(bg)), reverse=True)
+    return (light + 0.05) / (dark + 0.05)
+
+
+def _unsure_colours(el: etree._Element) -> bool:
+    """Whether an element's own style sets a colour on text whose contrast is not known to be
+    enough: against the reading system's default (black on white) where one side is not set,
+    and where a colour cannot be read (a reader in night mode changes the default anyway)."""
+    found = {name.lower().split("-")[0]: value for name, value in _COLOUR.findall(el.get("style") or "")}
+    if not found or not "".join(el.itertext()).strip():
+        return False  # no colour, or no text to read (a rule drawn with a background)
+    fg, bg = _rgb(found.get("color", "black")), _rgb(found.get("background", "white"))
+    return fg is None or bg is None or contrast(fg, bg) < MIN_CONTRAST
+
+
+def _text_of(el: etree._Element) -> str:
+    """What a screen reader announces for an element: its text and its images' alternatives."""
+    parts = ["".join(el.itertext())]
+    parts += [img.get("alt") or "" for img in el.iter(H + "img")]
+    return "".join(parts).strip() or (el.get("aria-label") or el.get("title") or "").strip()
+
+
+def shortcomings(html: etree._Element) -> tuple[tuple[str, int], ...]:
+    """(kind, count) of what a chapter lacks for accessibility (kinds of BLOCKING and MINOR)."""
+    found = {
+        "link-name": sum(1 for a in html.iter(H + "a") if a.get("href") is not None and not _text_of(a)),
+        "color": sum(1 for el in html.iter() if isinstance(el.tag, str) and _unsure_colours(el)),
+        "empty-table-header": sum(1 for th in html.iter(H + "th") if not _text_of(th)),
+    }
+    return tuple((kind, n) for kind, n in found.items() if n)
+
+
 @dataclass(frozen=True)
 class Accessibility:
     images: int  # pictures in the articles (the generated cover, which has a description, aside)
@@ -26,10 +92,17 @@ class Accessibility:
     animated: int  # animated GIFs: they may flash, which nothing here can measure
     mathml: bool
     grouped: bool = True  # the table of contents has sections
+    lacks: tuple[tuple[str, int], ...] = ()  # (kind, count) over the chapters, kinds in a fixed order
 
     @property
     def all_described(self) -> bool:
         return self.described == self.images
+
+    @property
+    def conforms(self) -> bool:
+        """Whether the book can claim WCAG 2.1 AA: what Ace would report as critical or serious
+        is absent (undescribed images, links without text, unchecked colours) and nothing moves."""
+        return self.all_described and not self.animated and not any(k in BLOCKING for k, _ in self.lacks)
 
     def metadata(self, certifier: str) -> list[tuple[str, list[str]]]:
         """(property, values) pairs for the package document, in a fixed order."""
@@ -51,7 +124,7 @@ class Accessibility:
             ("schema:accessibilityHazard", hazards),
             ("schema:accessibilitySummary", [self.summary()]),
         ]
-        if self.all_described and not self.animated:
+        if self.conforms:
             out += [("dcterms:conformsTo", [CONFORMANCE]), ("a11y:certifiedBy", [certifier])]
         return out
 
@@ -69,6 +142,10 @@ class Accessibility:
         else:
             missing = self.images - self.described
             parts.append(f"{missing} of {self.images} images in the articles have no text description.")
+        for kind, n in self.lacks:
+            parts.append(f"{n} {(BLOCKING | MINOR)[kind]}.")
+        if not self.conforms:
+            parts.append("So the book does not claim to meet WCAG 2.1 AA.")
         if self.animated:
             parts.append(f"{self.animated} animated image(s) may flash or move.")
         else:
@@ -109,9 +186,13 @@ def survey(chapters: Iterable, media: Iterable[Item], grouped: bool) -> Accessib
     embedded files show about the book's accessibility."""
     images = described = 0
     mathml = False
+    lacks = dict.fromkeys([*BLOCKING, *MINOR], 0)
     for chapter in chapters:
         images += chapter.images
         described += chapter.described
         mathml = mathml or chapter.mathml
+        for kind, n in getattr(chapter, "lacks", ()):
+            lacks[kind] += n
     animated = sum(_animated(item.data) for item in media if item.media_type == "image/gif")
-    return Accessibility(images, described, animated, mathml, grouped)
+    return Accessibility(images, described, animated, mathml, grouped,
+                         tuple((kind, n) for kind, n in lacks.items() if n))

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from lxml import etree
 
+from publisher.i18n import _
 from publisher.model import ArticleView
 from publisher.model.content import article_content
 from publisher.xmlutil import EPUB_NS, XHTML_NS, XML_LANG, H
@@ -214,7 +215,8 @@ def _link(parent: etree._Element, href: str, label: str, text: str, lang: str | 
 
 def article_nav(view: ArticleView, around: Neighbours) -> etree._Element:
     """Links after the article: previous, the section in the contents, next."""
-    nav = etree.Element(H + "nav", {"class": "article-nav", "aria-label": "Between articles"})
+    lang = around.site_lang
+    nav = etree.Element(H + "nav", {"class": "article-nav", "aria-label": _(lang, "Between articles")})
     if around.site_lang != view.lang:
         nav.set(XML_LANG, around.site_lang)
         nav.set("lang", around.site_lang)
@@ -223,15 +225,40 @@ def article_nav(view: ArticleView, around: Neighbours) -> etree._Element:
         return other.lang if other.lang != around.site_lang else None
 
     if around.previous is not None:
-        _link(nav, "../" + chapter_name(around.previous), "Previous: ", around.previous.headline,
+        _link(nav, "../" + chapter_name(around.previous), _(lang, "Previous: "), around.previous.headline,
               lang_of(around.previous), "prev")
     contents = "../" + CONTENTS + (f"#{around.section_id}" if around.section_id else "")
-    section = f"All articles in {around.section_label}" if around.section_label else "All articles"
+    section = (_(lang, "All articles in {section}", section=around.section_label) if around.section_label
+               else _(lang, "All articles"))
     _link(nav, contents, "", section, None, None)
     if around.next is not None:
-        _link(nav, "../" + chapter_name(around.next), "Next: ", around.next.headline, lang_of(around.next),
+        _link(nav, "../" + chapter_name(around.next), _(lang, "Next: "), around.next.headline, lang_of(around.next),
               "next")
     return nav
+
+
+_HEADINGS = tuple(H + f"h{n}" for n in range(1, 7))
+
+
+def shift_headings(article: etree._Element) -> None:
+    """Body headings under the chapter's headline (its only h1): the first becomes h2, and each
+    goes at most one level deeper than the one before it (sources jump from the headline to h4,
+    or use h1 for their sections; Ace reports heading-order). Sibling levels stay siblings:
+    a heading takes the level it got where its source level was last seen above it."""
+    header = article.find(H + "header")
+    stack: list[tuple[int, int]] = []  # (source level, level in the book), outermost first
+    for el in article.iter(_HEADINGS):
+        if header is not None and el.getparent() is header:
+            continue
+        source = int(el.tag[-1])
+        while stack and stack[-1][0] > source:
+            stack.pop()
+        if stack and stack[-1][0] == source:
+            level = stack[-1][1]
+        else:
+            level = min(stack[-1][1] + 1 if stack else 2, 6)
+            stack.append((source, level))
+        el.tag = H + f"h{level}"
 
 
 def chapter_tree(view: ArticleView, rewrite: Rewriter, around: Neighbours) -> etree._Element:
@@ -246,6 +273,7 @@ def chapter_tree(view: ArticleView, rewrite: Rewriter, around: Neighbours) -> et
     body.set(EPUB_TYPE, "bodymatter")
     article = article_content(view, with_header=True, rewrite=rewrite)
     rewrite.finish()
+    shift_headings(article)
     epub_notes(article)
     body.append(article)
     body.append(article_nav(view, around))

@@ -25,7 +25,7 @@ from lxml import etree
 
 from publisher import memory
 from publisher.books import pages as bookpages
-from publisher.books.a11y import count_images
+from publisher.books.a11y import count_images, shortcomings
 from publisher.books.chapters import Neighbours, Rewriter, chapter_name, chapter_tree
 from publisher.books.epubfix import IdIndex, link_across_one, make_conformant, targets_across
 from publisher.books.parts import NOTHING, Keeper
@@ -61,6 +61,7 @@ class Chapter:
     packed: bytes  # raw DEFLATE of the XHTML
     asked: tuple[tuple[str, str, str | None], ...]  # ("c"|"m", URL, what the link map answered)
     across: tuple[tuple[str, str], ...]  # (chapter linked with a fragment, hash of its ids)
+    lacks: tuple[tuple[str, int], ...] = ()  # accessibility shortcomings found (see a11y.shortcomings)
 
     def data(self) -> bytes:
         return zlib.decompress(self.packed, -15)
@@ -115,7 +116,7 @@ def _finish(name: str, html: etree._Element, asked, across) -> Chapter:
     properties = " ".join(name for name, present in (("mathml", mathml), ("svg", svg)) if present)
     crc, size, packed = pack(data)
     return Chapter(name, properties, IdIndex.ids_of(html), images, described, mathml,
-                   crc, size, packed, asked, across)
+                   crc, size, packed, asked, across, shortcomings(html))
 
 
 # -- one chapter, in this process or a worker -------------------------------------------------
@@ -268,7 +269,7 @@ def _key(*parts: str) -> str:
 def _plain(c: Chapter) -> tuple:
     """A chapter as plain values, to be kept (a tuple: several times faster than an object both ways)."""
     return (c.name, c.properties, c.ids, c.images, c.described, c.mathml, c.crc, c.size, c.packed,
-            c.asked, c.across)
+            c.asked, c.across, c.lacks)
 
 
 def _chapters(kept: dict[str, tuple]) -> dict[str, Chapter]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import PurePosixPath
 from typing import TYPE_CHECKING, Any
 
@@ -47,6 +47,8 @@ class Edition:
     position: str = ""  # the edition's place in its series
     subjects: tuple[str, ...] = field(default=())
     site_only: bool = False  # the book's title is the site's name alone (the default archive)
+    language: str = "en"  # the book's primary language (the spec's, else the site's)
+    editor: str = ""  # the book's creator (the spec's editor, else the site's publisher or title)
 
     def book_title(self, site: str) -> str:
         """dc:title: "The Harbour Dispatch — Weekly edition, 16–22 November 2026"."""
@@ -147,6 +149,12 @@ def _format(template: str, **values: Any) -> str:
 
 def plan(spec: EditionSpec, views: list[ArticleView], config: Config) -> list[Edition]:
     """The books one spec makes from the published articles (none for an empty selection)."""
+    language = spec.language or config.language
+    editor = spec.editor or config.publisher or config.title
+    return [replace(e, language=language, editor=editor) for e in _plan(spec, views, config)]
+
+
+def _plan(spec: EditionSpec, views: list[ArticleView], config: Config) -> list[Edition]:
     if not views:
         return []
     if spec.kind == "archive":

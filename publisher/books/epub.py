@@ -32,7 +32,9 @@ from publisher.books.zipwriter import Packed, pack, write_zip
 from publisher.config import Config
 from publisher.dates import parse_iso
 from publisher.errors import SourceError
+from publisher.i18n import _, n_
 from publisher.model import ArticleView
+from publisher.xmlutil import XML_LANG
 
 _EPOCH_1980 = dt.datetime(1980, 1, 1, tzinfo=dt.UTC)
 #: What an image's first bytes must be for its media type (a mislabelled file is an EPUB error).
@@ -69,13 +71,21 @@ def _modified(views: list[ArticleView]) -> dt.datetime:
     return max(max(parse_iso(v.updated) for v in views).astimezone(dt.UTC), _EPOCH_1980)
 
 
-def _authors(views: list[ArticleView]) -> list[str]:
-    names: list[str] = []
+#: At most this many article authors are named as the book's contributors (an anthology of
+#: hundreds would give readers a field thousands of characters long).
+CONTRIBUTORS = 10
+#: The scheme calibre files the book's identifier under (shown by ebook-meta as "edition:urn:uuid:…").
+CALIBRE_SCHEME = "edition"
+
+
+def contributors(views: list[ArticleView]) -> list[str]:
+    """The book's contributors: its articles' authors, most articles first (then by name), at most
+    CONTRIBUTORS. Independent of the reading order, so adding an article rarely changes it."""
+    counts: dict[str, int] = {}
     for view in views:
         for author in view.authors:
-            if author.name not in names:
-                names.append(author.name)
-    return names
+            counts[author.name] = counts.get(author.name, 0) + 1
+    return sorted(counts, key=lambda name: (-counts[name], name))[:CONTRIBUTORS]
 
 
 def _check_image(config: Config, view: ArticleView, path: str, media_type: str, data: bytes) -> None:
@@ -110,7 +120,7 @@ def _chapters(config: Config, edition: Edition, keeper: Keeper, workers: int | N
     sections = [(bookpages.section_id(edition, index), section.label, section.views)
                 for index, section in enumerate(edition.sections)]
     pack = f"chapters {edition.key} {edition.path}"
-    return make_chapters(config.language, sections, edition.views, pack, keeper, workers)
+    return make_chapters(edition.language, sections, edition.views, pack, keeper, workers)
 
 
 def render_book(config: Config, edition: Edition, media: dict[str, bytes], keeper: Keeper | None = None,
@@ -140,9 +150,9 @@ def _frame_key(config: Config, edition: Edition, chapters: list[Chapter], media_
     """A hash of everything the frame is made of: the settings, the edition, every article's
     metadata (not its body), every chapter's name and facts, and the images' bytes."""
     plain = [repr(config), edition.key, edition.path, edition.heading, edition.dates, edition.series,
-             edition.position, edition.subjects, edition.site_only,
+             edition.position, edition.subjects, edition.site_only, edition.language, edition.editor,
              [(s.key, s.label, [v.shape for v in s.views]) for s in edition.sections],
-             [(c.name, c.properties, c.images, c.described, c.mathml) for c in chapters],
+             [(c.name, c.properties, c.images, c.described, c.mathml, c.lacks) for c in chapters],
              [(i.id, i.href, i.media_type, hashlib.sha256(i.data).hexdigest()) for i in media_items]]
     return ("frame", hashlib.sha256(repr(plain).encode("utf-8")).hexdigest())
 
@@ -166,11 +176,12 @@ def _frame(config: Config, edition: Edition, chapters: list[Chapter], media_item
     title = edition.book_title(config.title)
     access = survey(chapters, media_items, grouped=len(edition.sections) > 1)
     newest_first = sorted(views, key=ArticleView.sort_key, reverse=True)
-    count = f"{len(views)} article" + ("" if len(views) == 1 else "s")
-    cover_alt = f"Cover: {config.title}. {edition.heading}, {edition.dates}. " + " ".join(
+    lang = edition.language
+    count = n_(lang, "{n} article", "{n} articles", len(views))
+    cover_alt = _(lang, "Cover: {site}.", site=config.title) + f" {edition.heading}, {edition.dates}. " + " ".join(
         f"{v.headline.rstrip('.')}." for v in newest_first[:3])
     info = bookpages.BookInfo(
-        site=config.title, title=title, edition=edition, lang=config.language,
+        site=config.title, title=title, edition=edition, lang=edition.language,
         description=config.description, publisher=config.publisher, identifier=identifier,
         cover_alt=cover_alt,
     )
@@ -203,15 +214,28 @@ def package_document(config: Config, edition: Edition, info: bookpages.BookInfo,
                      spine: list[str], access: Accessibility, views: list[ArticleView]) -> epub.EpubBook:
     """The book for ebooklib: metadata (with accessibility), manifest, spine and the EPUB 2 guide."""
     book = epub.EpubBook()
+    # The package identifier is a urn:uuid; calibre reads that as the book's uuid, which its
+    # conversion replaces with a random one (so every Kindle copy got a new ASIN). A second
+    # identifier in calibre's "scheme:value" form is kept as it is, and calibre's Kindle output
+    # takes the first identifier that starts with "urn:uuid:" as the ASIN: the same book, the same
+    # ASIN, and re-sending replaces the copy on the device.
     book.set_identifier(info.identifier)
+    book.add_metadata(None, "meta", "22", {"refines": "#id", "property": "identifier-type", "scheme": "onix:codelist5"})
+    book.add_metadata("DC", "identifier", f"{CALIBRE_SCHEME}:{info.identifier}", {"id": "calibre-id"})
     book.add_metadata("DC", "title", info.title, {"id": "title"})
     book.add_metadata(None, "meta", "main", {"refines": "#title", "property": "title-type"})
-    book.set_language(config.language)
-    for lang in sorted({v.lang for v in views} - {config.language}):
-        book.add_metadata("DC", "language", lang)
-    for n, name in enumerate(_authors(views), start=1):
-        book.add_metadata("DC", "creator", name, {"id": f"creator{n}"})
-        book.add_metadata(None, "meta", "aut", {"refines": f"#creator{n}", "property": "role", "scheme": "marc:relators"})
+    # One language: the edition's. Readers and calibre take the first or the most specific
+    # dc:language as the book's, and Kindle picks its dictionary by it; chapters say their own.
+    book.set_language(edition.language)
+    # The book is the site's (or its editor's); article authors are in their chapters' bylines,
+    # and the most frequent few are contributors (an anthology's authors are not its authors).
+    book.add_metadata("DC", "creator", edition.editor, {"id": "creator"})
+    book.add_metadata(None, "meta", "edt" if edition.editor != (config.publisher or config.title) else "aut",
+                      {"refines": "#creator", "property": "role", "scheme": "marc:relators"})
+    book.add_metadata(None, "meta", edition.editor, {"refines": "#creator", "property": "file-as"})
+    for n, name in enumerate(contributors(views), start=1):
+        book.add_metadata("DC", "contributor", name, {"id": f"contributor{n}"})
+        book.add_metadata(None, "meta", "ctb", {"refines": f"#contributor{n}", "property": "role", "scheme": "marc:relators"})
     if config.publisher:
         book.add_metadata("DC", "publisher", config.publisher)
     book.add_metadata("DC", "date", _utc(max(parse_iso(v.published) for v in views)))
@@ -238,7 +262,7 @@ def package_document(config: Config, edition: Edition, info: bookpages.BookInfo,
         by_id[item.id] = entry
     book.spine = [by_id[idref] for idref in spine]
     book.guide = [
-        {"type": kind, "title": label, "href": href}
+        {"type": kind, "title": _(edition.language, label), "href": href}
         for kind, href, label in (("cover", bookpages.COVER_PAGE, "Cover"), ("toc", CONTENTS, "Contents"),
                                   ("text", chapter_name(views[0]), "Articles"))
     ]
@@ -253,6 +277,10 @@ class _FrameWriter(epub.EpubWriter):
     def __init__(self, name, book: epub.EpubBook, options: dict, placeholders: set[str]) -> None:
         super().__init__(name, book, options)
         self.placeholders = placeholders
+
+    def _write_opf_file(self, root) -> None:
+        root.set(XML_LANG, self.book.language)  # Ace's epub-lang: the package says its language
+        super()._write_opf_file(root)
 
     def _write_items(self) -> None:
         every = self.book.items

@@ -9,8 +9,9 @@ from lxml import etree
 
 from publisher.books.chapters import CONTENTS, CSS_PATH, EPUB_TYPE, chapter_name
 from publisher.books.editions import Edition
+from publisher.dates import parse_iso
+from publisher.i18n import _, join_names, long_date, n_
 from publisher.model import ArticleView
-from publisher.model.content import byline, human_date
 from publisher.xmlutil import EPUB_NS, XHTML_NS, XML_LANG, H
 
 NCX_NS = "http://www.daisy.org/z3986/2005/ncx/"
@@ -69,7 +70,7 @@ def serialize(html: etree._Element, pretty: bool = False) -> bytes:
 
 
 def cover_page(info: BookInfo) -> bytes:
-    html, body = page("Cover", info.lang)
+    html, body = page(_(info.lang, "Cover"), info.lang)
     body.set(EPUB_TYPE, "cover")
     section = _el(body, "section", class_="cover")
     section.set(EPUB_TYPE, "cover")
@@ -89,7 +90,7 @@ def title_page(info: BookInfo) -> bytes:
     if info.description:
         _el(section, "p", info.description, class_="description")
     count = len(edition.views)
-    _el(section, "p", f"{count} article" + ("" if count == 1 else "s"), class_="count")
+    _el(section, "p", n_(info.lang, "{n} article", "{n} articles", count), class_="count")
     if info.publisher:
         _el(section, "p", info.publisher, class_="publisher")
     return serialize(html, pretty=True)
@@ -101,16 +102,16 @@ def _entry(ol: etree._Element, view: ArticleView, lang: str) -> None:
     a = _el(headline, "a", view.headline, href="../" + chapter_name(view))
     if view.lang != lang:
         _lang(a, view.lang)
-    _el(li, "p", f"{byline(view)} · {human_date(view.published)}", class_="toc-meta")
+    _el(li, "p", f"{join_names([a.name for a in view.authors], lang)} · {long_date(parse_iso(view.published).date(), lang)}", class_="toc-meta")
 
 
 def contents_page(info: BookInfo) -> bytes:
     """The table of contents as a page in the reading order (Kindle's "Table of Contents")."""
     edition = info.edition
-    html, body = page("Contents", info.lang)
+    html, body = page(_(info.lang, "Contents"), info.lang)
     body.set(EPUB_TYPE, "frontmatter")
     nav = _el(body, "nav", class_="contents", aria_labelledby="contents-title")
-    _el(nav, "h1", "Contents", id="contents-title")
+    _el(nav, "h1", _(info.lang, "Contents"), id="contents-title")
     if len(edition.sections) == 1:
         ol = _el(nav, "ol", class_="toc")
         for view in edition.sections[0].views:
@@ -131,7 +132,7 @@ def nav_document(info: BookInfo) -> bytes:
     html, body = page(info.title, info.lang, depth=0)
     toc = _el(body, "nav", id="toc", role="doc-toc")
     toc.set(EPUB_TYPE, "toc")
-    _el(toc, "h1", "Contents")
+    _el(toc, "h1", _(info.lang, "Contents"))
     top = _el(toc, "ol")
 
     def article(ol: etree._Element, view: ArticleView) -> None:
@@ -152,7 +153,7 @@ def nav_document(info: BookInfo) -> bytes:
                 article(ol, view)
     landmarks = _el(body, "nav", id="landmarks", hidden="hidden")
     landmarks.set(EPUB_TYPE, "landmarks")
-    _el(landmarks, "h2", "Landmarks")
+    _el(landmarks, "h2", _(info.lang, "Landmarks"))
     ol = _el(landmarks, "ol")
     for kind, href, label in (
         ("cover", COVER_PAGE, "Cover"),
@@ -160,7 +161,7 @@ def nav_document(info: BookInfo) -> bytes:
         ("toc", CONTENTS, "Contents"),
         ("bodymatter", chapter_name(edition.views[0]), "Articles"),
     ):
-        a = _el(_el(ol, "li"), "a", label, href=href)
+        a = _el(_el(ol, "li"), "a", _(info.lang, label), href=href)
         a.set(EPUB_TYPE, kind)
     return serialize(html, pretty=True)
 

@@ -62,6 +62,10 @@ class Config:
     feed_limit: int = 50
     #: Feed formats to write for every feed family: any of "rss", "atom", "json" (JSON Feed 1.1).
     feed_formats: list[str] = field(default_factory=lambda: ["rss", "atom", "json"])
+    #: The format feeds.opml lists each feed in (one outline per feed: a reader that imports it
+    #: subscribes once); if it is not written, the first written of "rss", "atom", "json".
+    #: feeds.html links every format.
+    feed_preferred: str = "rss"
     #: Feed families besides the site's own: "tags" (one per tag), "authors" (one per author).
     feed_groups: list[str] = field(default_factory=lambda: ["tags", "authors"])
     #: Write RFC 5005 archive pages (RSS and Atom) holding every article older than the newest
@@ -103,6 +107,13 @@ class Config:
     @property
     def site_url(self) -> str:
         return self.base_url if self.base_url.endswith("/") else self.base_url + "/"
+
+    @property
+    def opml_format(self) -> str:
+        """The one format feeds.opml lists: feed_preferred when it is written."""
+        if self.feed_preferred in self.feed_formats:
+            return self.feed_preferred
+        return next((f for f in FEED_FORMATS if f in self.feed_formats), self.feed_preferred)
 
     def url(self, relative: str) -> str:
         return self.site_url + relative.lstrip("/")
@@ -231,6 +242,9 @@ def _validate(config: Config, shown: str, report: Reporter) -> None:
         wrong = [v for v in values if v not in allowed]
         if wrong or len(set(values)) != len(values):
             report.error(shown, f"site.{key} takes each of {', '.join(map(repr, allowed))} at most once, not {values!r}")
+    if config.feed_preferred not in FEED_FORMATS:
+        report.error(shown, f"site.feed_preferred must be one of {', '.join(map(repr, FEED_FORMATS))}, "
+                            f"not {config.feed_preferred!r}")
     if not config.feed_formats:
         report.error(shown, 'site.feed_formats must name at least one format ("rss", "atom", "json")')
     if config.hub and urlsplit(config.hub).scheme not in ("http", "https"):

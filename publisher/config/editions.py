@@ -33,6 +33,13 @@ books. Keys (all optional; documented for users in docs/editions.md):
     alphabetically, then "Other".
 ``order``
     ``"newest"`` (default: newest first within each section, as on a front page) or ``"oldest"``.
+``language``
+    The book's language (BCP 47): its one primary ``dc:language``, the package's ``xml:lang``
+    and the language of its interface words (contents, navigation). Default: the site's.
+    Each chapter keeps its own article's language.
+``editor``
+    The book's creator (``dc:creator``), as calibre and e-readers show its author. Default: the
+    site's publisher, else its title. The articles' authors stay with their chapters.
 ``name``
     Replaces the default file name stem (``latest``, ``weekly``, ``tag``...; for archive it moves
     the book to ``books/NAME.epub``). The stem also names the book's identifier: a URN made from
@@ -55,7 +62,7 @@ PERIODS = {"day": "daily", "week": "weekly", "month": "monthly"}
 SECTION_MODES = ("tag", "folder", "none")
 ORDERS = ("newest", "oldest")
 #: Keys each kind reads; the others are warned about and ignored.
-_COMMON = {"kind", "title", "section", "sections", "order", "name"}
+_COMMON = {"kind", "title", "section", "sections", "order", "name", "language", "editor"}
 _KEYS = {
     "archive": _COMMON,
     "latest": _COMMON | {"n"},
@@ -64,6 +71,7 @@ _KEYS = {
     "section": _COMMON,
 }
 _SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
+_LANGUAGE = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$")
 OTHER = "Other"
 
 
@@ -81,6 +89,8 @@ class EditionSpec:
     sections: tuple[str, ...] = ()
     order: str = "newest"
     name: str = ""
+    language: str = ""  # "": the site's
+    editor: str = ""  # "": the site's publisher, else its title
 
     @property
     def stem(self) -> str:
@@ -168,6 +178,16 @@ def _parse_one(table: dict, label: str, where: str, report: Reporter) -> Edition
         if not _SLUG.match(name):
             report.error(where, f"{label}: name must be lower-case letters, digits and dashes, not {name!r}")
         values["name"] = name
+    language = get("language", str, "a string")
+    if language is not None:
+        if not _LANGUAGE.match(language):
+            report.error(where, f"{label}: language must be a BCP 47 tag such as \"en\" or \"de-CH\", not {language!r}")
+        values["language"] = language
+    editor = get("editor", str, "a string")
+    if editor is not None:
+        if not editor.strip():
+            report.error(where, f"{label}: editor must not be empty")
+        values["editor"] = " ".join(editor.split())
     if values.get("sections") and values.get("section", "tag") != "tag":
         report.error(where, f"{label}: sections lists tags, so it needs section = \"tag\"")
     if kind == "section" and values.get("section") == "none":

@@ -1,4 +1,10 @@
-"""The feeds in a browser: the XSLT every feed points to, and a plain HTML page of all feeds."""
+"""The feeds in a browser: the CSS stylesheet every feed points to, and a plain HTML page of all feeds.
+
+No XSLT: Chromium is removing it (a deprecation banner today; with it off, raw XML under "This
+document cannot be formatted as intended"), and a feed with an XSLT stylesheet opened from
+file:// is a blank page. A CSS stylesheet processing instruction works in every browser that
+shows XML, over http and file://.
+"""
 
 from __future__ import annotations
 
@@ -9,11 +15,11 @@ from lxml import etree
 from lxml import html as lxml_html
 
 from publisher.config import Config
+from publisher.dates import parse_iso
+from publisher.i18n import _, join_names, long_date
 from publisher.model import ArticleView
-from publisher.model.content import byline, human_date
-from publisher.xmlutil import PARSER
 
-XSL_NS = "http://www.w3.org/1999/XSL/Transform"
+STYLESHEET = "feed.css"
 #: How many articles feeds.html lists.
 LATEST = 20
 #: Shown for a FeedLink.kind, in this order within one feed.
@@ -24,6 +30,7 @@ MEDIA_TYPES = {
     "json": "application/feed+json",
 }
 #: (path prefix, heading) of the groups on feeds.html; "" is the rest (the site's own feeds).
+#: The headings are messages of publisher.i18n, shown in the site's language.
 GROUPS = (("", "Everything on the site"), ("tags/", "By topic"), ("authors/", "By author"))
 PAGE = "feeds.html"
 
@@ -38,30 +45,43 @@ class FeedLink:
 def browser_files(
     config: Config, views: list[ArticleView], feeds: list[FeedLink]
 ) -> dict[str, bytes]:
-    """{"feed.xsl": ..., "feeds.html": ...}: the XSLT the feeds reference and the plain HTML page."""
-    xsl = _stylesheet()
-    param = xsl.find(f"{{{XSL_NS}}}param[@name='feeds-page']")
-    param.text = config.url(PAGE)
-    style = xsl.find(".//style")
+    """{"feed.css": ..., "feeds.html": ...}: the stylesheet the feeds reference and the plain HTML page."""
     return {
-        "feed.xsl": etree.tostring(xsl, encoding="UTF-8", xml_declaration=True) + b"\n",
-        PAGE: feeds_page(config, views, feeds, style.text),
+        STYLESHEET: feed_stylesheet(config),
+        PAGE: feeds_page(config, views, feeds, _resource("feeds-page.css")),
     }
 
 
-def _stylesheet() -> etree._Element:
-    data = resources.files("publisher.feeds").joinpath("feed.xsl").read_bytes()
-    return etree.fromstring(data, PARSER)
+def _resource(name: str) -> str:
+    return resources.files("publisher.feeds").joinpath(name).read_text(encoding="utf-8")
+
+
+def css_string(text: str) -> str:
+    """``text`` as a CSS string literal (quotes, backslashes and line ends escaped)."""
+    escaped = "".join(c if c.isprintable() and c not in '"\\' else f"\\{ord(c):x} " for c in text)
+    return f'"{escaped}"'
+
+
+def feed_stylesheet(config: Config) -> bytes:
+    """feed.css: the feeds shown as a page, under a note saying what a feed is and where every
+    feed of the site is listed (a URL to copy: CSS cannot make links)."""
+    lang = config.language
+    note = (_(lang, "This is a web feed of {site}. To follow it, copy the address of this page into a feed reader.",
+              site=config.title) + "\n"
+            + _(lang, "Every feed of the site, and how to subscribe: {url}", url=config.url(PAGE)))
+    rule = f"channel::before, atom|feed::before {{ content: {css_string(note)}; }}\n"
+    return (_resource(STYLESHEET) + rule).encode("utf-8")
 
 
 def feeds_page(config: Config, views: list[ArticleView], feeds: list[FeedLink], css: str) -> bytes:
     """A static HTML5 page: what feeds are, how to subscribe, every feed, the latest articles."""
-    root = lxml_html.Element("html", lang=config.language)
+    lang = config.language
+    root = lxml_html.Element("html", lang=lang)
     head = _el(root, "head")
     _el(head, "meta", charset="utf-8")
     _el(head, "meta", name="viewport", content="width=device-width, initial-scale=1")
-    _el(head, "title", f"{config.title}: feeds")
-    _el(head, "meta", name="description", content=f"How to follow {config.title} in a feed reader")
+    _el(head, "title", _(lang, "{site}: feeds", site=config.title))
+    _el(head, "meta", name="description", content=_(lang, "How to follow {site} in a feed reader", site=config.title))
     for feed in _grouped(feeds).get("", []):
         for link in feed:
             if link.kind in MEDIA_TYPES:
@@ -71,11 +91,11 @@ def feeds_page(config: Config, views: list[ArticleView], feeds: list[FeedLink], 
 
     page = _el(_el(root, "body"), "div", class_="page")
     header = _el(page, "header")
-    _el(header, "p", "Feeds", class_="kicker")
+    _el(header, "p", _(lang, "Feeds"), class_="kicker")
     _el(header, "h1", config.title)
     if config.description:
         _el(header, "p", config.description, class_="description")
-    _el(_el(header, "p"), "a", "Visit the website", href=config.site_url)
+    _el(_el(header, "p"), "a", _(lang, "Visit the website"), href=config.site_url)
     main = _el(page, "main")
     _how_to(main, config)
     _feed_list(main, config, feeds)
@@ -86,20 +106,21 @@ def feeds_page(config: Config, views: list[ArticleView], feeds: list[FeedLink], 
 
 
 def _how_to(main: etree._Element, config: Config) -> None:
+    lang = config.language
     box = _section(main, "subscribe", class_="subscribe")
-    _el(box, "h2", "How to subscribe", id="subscribe-heading")
-    _el(box, "p", f"A feed lets you follow {config.title} without visiting the site or signing up: "
-                  "new articles arrive by themselves in a feed reader, an app or website that "
-                  "collects the feeds you choose. No account or e-mail address is needed.")
+    _el(box, "h2", _(lang, "How to subscribe"), id="subscribe-heading")
+    _el(box, "p", _(lang, "A feed lets you follow {site} without visiting the site or signing up: "
+                          "new articles arrive by themselves in a feed reader, an app or website that "
+                          "collects the feeds you choose. No account or e-mail address is needed.",
+                    site=config.title))
     steps = _el(box, "ol", class_="steps")
-    _el(steps, "li", "Get a feed reader. Many are free, for phones, computers and the web; "
-                     "some e-mail programs and browsers can read feeds too.")
-    _el(steps, "li", "Choose a feed below and copy its address: right-click it (or press and hold "
-                     "on a phone) and choose “Copy link”.")
-    _el(steps, "li", "In your reader, choose “Add feed” or “Subscribe” and paste the "
-                     "address.")
-    _el(box, "p", "Which format? Any of them carries the same articles. If your reader asks, "
-                  "or you are not sure, choose RSS.")
+    _el(steps, "li", _(lang, "Get a feed reader. Many are free, for phones, computers and the web; "
+                             "some e-mail programs and browsers can read feeds too."))
+    _el(steps, "li", _(lang, "Choose a feed below and copy its address: right-click it (or press and hold "
+                             "on a phone) and choose “Copy link”."))
+    _el(steps, "li", _(lang, "In your reader, choose “Add feed” or “Subscribe” and paste the address."))
+    _el(box, "p", _(lang, "Which format? Any of them carries the same articles. If your reader asks, "
+                          "or you are not sure, choose RSS."))
 
 
 def _kind_order(link: FeedLink) -> tuple[int, str, str]:
@@ -124,15 +145,16 @@ def _grouped(feeds: list[FeedLink]) -> dict[str, list[list[FeedLink]]]:
 
 
 def _feed_list(main: etree._Element, config: Config, feeds: list[FeedLink]) -> None:
+    lang = config.language
     section = _section(main, "feeds")
-    _el(section, "h2", "All feeds", id="feeds-heading")
+    _el(section, "h2", _(lang, "All feeds"), id="feeds-heading")
     groups = _grouped(feeds)
     if not groups:
-        _el(section, "p", "This site has no feeds yet.")
+        _el(section, "p", _(lang, "This site has no feeds yet."))
     for prefix, heading in GROUPS:
         if prefix not in groups:
             continue
-        _el(section, "h3", heading)
+        _el(section, "h3", _(lang, heading))
         ul = _el(section, "ul", class_="feeds")
         for links in groups[prefix]:
             li = _el(ul, "li")
@@ -146,11 +168,12 @@ def _feed_list(main: etree._Element, config: Config, feeds: list[FeedLink]) -> N
 
 
 def _latest(main: etree._Element, config: Config, views: list[ArticleView]) -> None:
+    site_lang = config.language
     section = _section(main, "latest")
-    _el(section, "h2", "Latest articles", id="latest-heading")
+    _el(section, "h2", _(site_lang, "Latest articles"), id="latest-heading")
     newest = sorted(views, key=ArticleView.sort_key, reverse=True)[:LATEST]
     if not newest:
-        _el(section, "p", "No articles yet.")
+        _el(section, "p", _(site_lang, "No articles yet."))
         return
     ol = _el(section, "ol", class_="items")
     for view in newest:
@@ -159,9 +182,9 @@ def _latest(main: etree._Element, config: Config, views: list[ArticleView]) -> N
         article = _el(_el(ol, "li"), "article", lang=other)
         _el(_el(article, "h3"), "a", view.headline, href=view.canonical)
         meta = _el(article, "p", class_="meta")
-        _el(meta, "time", human_date(view.published), datetime=view.published)
+        _el(meta, "time", long_date(parse_iso(view.published).date(), site_lang), datetime=view.published)
         if view.authors:
-            meta[-1].tail = " · By " + byline(view)
+            meta[-1].tail = " · " + _(site_lang, "By {names}", names=join_names([a.name for a in view.authors], site_lang))
         if view.summary:
             _el(article, "p", view.summary, class_="summary")
 
@@ -180,4 +203,4 @@ def _el(
     return el
 
 
-__all__ = ["FeedLink", "browser_files", "feeds_page", "LATEST"]
+__all__ = ["LATEST", "STYLESHEET", "FeedLink", "browser_files", "feed_stylesheet", "feeds_page"]

@@ -3,7 +3,7 @@
 feedgen writes the documents; its known faults are worked around here (see DESIGN.md): every
 date is set from the articles (never the clock), entries are appended in our order, the RSS
 channel link is the site, authors go to dc:creator, and what it cannot write (Atom enclosures,
-media:content, archive links, dcterms:modified, the stylesheet PI) is added to its tree. No
+media:content, archive links, dcterms:modified, the CSS stylesheet PI) is added to its tree. No
 xml:base: every URL in a feed is absolute, and a base equal to the alternate link is what the W3C
 validator warns about (SameDocumentReference). The article HTML is made in feeds/html.py.
 """
@@ -21,6 +21,7 @@ from lxml import etree
 from publisher import __version__
 from publisher.config import Config
 from publisher.dates import parse_iso
+from publisher.feeds.browser import STYLESHEET
 from publisher.feeds.html import content_html
 from publisher.model import ArticleView
 from publisher.slugs import slug_or_hash
@@ -37,7 +38,6 @@ FEED_FILES = (("rss.xml", "rss"), ("atom.xml", "atom"), ("feed.json", "json"))
 def feed_files(config: Config) -> list[tuple[str, str]]:
     """The (file name, kind) of each subscription document the config asks for."""
     return [(name, kind) for name, kind in FEED_FILES if kind in config.feed_formats]
-STYLESHEET = "feed.xsl"
 
 
 @dataclass(frozen=True)
@@ -77,6 +77,12 @@ def feed_sets(config: Config, views: list[ArticleView]) -> list[FeedSet]:
         used.add(slug)
         sets.append(FeedSet(f"authors/{slug}/", f"{config.title}: {name}", "author", tuple(authors[name])))
     return sets
+
+
+def rss_creator(view: ArticleView) -> str:
+    """The one RSS dc:creator of an article: every author's name, separated by commas (a name
+    may hold "and" or "&" itself: "TC & Eric Huss")."""
+    return ", ".join(author.name for author in view.authors)
 
 
 @dataclass(frozen=True)
@@ -175,7 +181,10 @@ class _Renderer:
             fe.updated(parse_iso(view.updated))
             for author in view.authors:
                 fe.author({"name": author.name})
-                fe.dc.dc_creator(author.name)  # RSS <author> would need an e-mail address
+            if view.authors:
+                # RSS <author> would need an e-mail address, so dc:creator; one naming every
+                # author, as gofeed and ROME keep only the first of several (Atom keeps the list)
+                fe.dc.dc_creator(rss_creator(view))
             for _, label in view.tags:
                 fe.category(term=label, label=label)
             summary = view.summary or view.headline
@@ -244,7 +253,8 @@ class _Renderer:
 
     def _serialize(self, root: etree._Element, self_path: str) -> bytes:
         depth = self_path.count("/")
-        pi = etree.ProcessingInstruction("xml-stylesheet", f'type="text/xsl" href="{"../" * depth}{STYLESHEET}"')
+        # CSS, not XSLT: see publisher.feeds.browser
+        pi = etree.ProcessingInstruction("xml-stylesheet", f'type="text/css" href="{"../" * depth}{STYLESHEET}"')
         root.addprevious(pi)
         etree.cleanup_namespaces(root)
         etree.indent(root, space="  ")
@@ -302,7 +312,9 @@ def _renamespaced(root: etree._Element, extra: dict[str, str], default: str | No
 
 
 def opml(config: Config, sets: list[FeedSet]) -> bytes:
-    """An OPML 2.0 list of every feed, grouped as site, tags and authors."""
+    """OPML 2.0 list of every feed, grouped as site, tags and authors: one outline per feed, in
+    the site's preferred format (a reader importing it would subscribe once per outline, and show
+    every article once per format); the other formats are on feeds.html."""
     root = etree.Element("opml", version="2.0")
     head = etree.SubElement(root, "head")
     etree.SubElement(head, "title").text = f"{config.title}: feeds"
@@ -310,21 +322,20 @@ def opml(config: Config, sets: list[FeedSet]) -> bytes:
     groups = {"site": body}
     for name, label in (("tag", "By tag"), ("author", "By author")):
         groups[name] = etree.SubElement(body, "outline", text=label, title=label)
+    kind = config.opml_format
+    file_name = next(name for name, k in FEED_FILES if k == kind)
+    version = {"rss": "RSS2", "atom": "ATOM", "json": "JSONFEED"}[kind]
     for fs in sets:
-        parent = groups[fs.group]
-        for fmt, kind, version in (("rss.xml", "rss", "RSS2"), ("atom.xml", "rss", "ATOM"), ("feed.json", "rss", "JSONFEED")):
-            if fmt not in dict(feed_files(config)):
-                continue
-            etree.SubElement(
-                parent,
-                "outline",
-                type=kind,
-                version=version,
-                text=f"{fs.title} ({version})",
-                title=f"{fs.title} ({version})",
-                xmlUrl=config.url(fs.prefix + fmt),
-                htmlUrl=config.site_url,
-            )
+        etree.SubElement(
+            groups[fs.group],
+            "outline",
+            type="rss",  # OPML 2.0: every subscription list entry is type "rss", whatever its format
+            version=version,
+            text=fs.title,
+            title=fs.title,
+            xmlUrl=config.url(fs.prefix + file_name),
+            htmlUrl=config.site_url,
+        )
     for name in ("tag", "author"):
         if not len(groups[name]):
             body.remove(groups[name])

@@ -1,7 +1,8 @@
 """Typographic punctuation: curly quotes and apostrophes, en and em dashes, ellipses, by language.
 
 Applied the same way to headline, deck, summary, bios and body text of every source format.
-Code (``code``, ``pre``, ``kbd``, ``samp``, ``var``, ``tt``) and URLs are left as written.
+Code (``code``, ``pre``, ``kbd``, ``samp``, ``var``, ``tt``; in plain strings such as headlines,
+Markdown code spans in backticks) and URLs are left as written.
 Already-typographic text is left alone, so applying this twice changes nothing.
 """
 
@@ -37,6 +38,8 @@ BLOCKS = {
     "table", "thead", "tbody", "tfoot", "tr", "figure", "details", "summary", "body", "bio",
 }
 _URL = re.compile(r"(?:[a-zA-Z][a-zA-Z0-9+.-]*://|www\.|mailto:)[^\s<>\"]*")
+#: A URL, or (in plain strings only) a Markdown code span: a run of backticks closed by the same run.
+_URL_OR_CODE = re.compile(_URL.pattern + r"|(`+)(?!`).*?(?<!`)\1(?!`)", re.S)
 _OPENERS = set("([{<\u2014\u2013-/") | {"“", "‘", "„", "‚", "«", "‹", "»", "›"}
 OPAQUE = "\x00"  # stands for skipped content (code, URLs) when reading context: like a letter
 
@@ -93,13 +96,14 @@ def _smarten(flat: str, lang: str) -> dict[int, str]:
     return out
 
 
-def _segments(text: str) -> list[tuple[str, bool]]:
-    """(piece, is_url) pieces of a text."""
-    if "://" not in text and "www." not in text and "mailto:" not in text:  # what _URL needs
+def _segments(text: str, code_spans: bool = False) -> list[tuple[str, bool]]:
+    """(piece, is_opaque) pieces of a text: URLs, and with ``code_spans`` backtick code, are opaque."""
+    if "://" not in text and "www." not in text and "mailto:" not in text and not (
+            code_spans and "`" in text):  # what the patterns need
         return [(text, False)] if text else []
     pieces: list[tuple[str, bool]] = []
     pos = 0
-    for m in _URL.finditer(text):
+    for m in (_URL_OR_CODE if code_spans else _URL).finditer(text):
         if m.start() > pos:
             pieces.append((text[pos : m.start()], False))
         pieces.append((m.group(), True))
@@ -110,11 +114,11 @@ def _segments(text: str) -> list[tuple[str, bool]]:
 
 
 def smarten_text(text: str, lang: str) -> str:
-    """Typography for a plain string (headline, deck, summary)."""
-    return _smarten_slots([text], lang)[0]
+    """Typography for a plain string (headline, deck, summary); its `code spans` are left alone."""
+    return _smarten_slots([text], lang, code_spans=True)[0]
 
 
-def _smarten_slots(slots: list[str | None], lang: str) -> list[str | None]:
+def _smarten_slots(slots: list[str | None], lang: str, code_spans: bool = False) -> list[str | None]:
     """Typography across text slots that read as one run; a None slot is skipped content."""
     if not any(slot and _TRIGGER.search(slot) for slot in slots):
         return slots
@@ -125,7 +129,7 @@ def _smarten_slots(slots: list[str | None], lang: str) -> list[str | None]:
             prepared.append(None)
             flat.append(OPAQUE)
             continue
-        pieces = [(p if url else _dashes_and_ellipses(p), url) for p, url in _segments(slot)]
+        pieces = [(p if url else _dashes_and_ellipses(p), url) for p, url in _segments(slot, code_spans)]
         prepared.append(pieces)
         for piece, url in pieces:
             flat.append(OPAQUE * len(piece) if url else piece)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from lxml import etree
 
 from publisher.books.chapters import Rewriter
@@ -46,3 +47,27 @@ def test_selected_elements_get_the_same_rewrite_as_visiting_every_element(tiny):
     text = out[0].decode()
     assert 'href="../text/other.xhtml#part"' in text and 'src="../media/pic.png"' in text
     assert "srcset" not in text and "poster" not in text and "<video" not in text and "<audio" not in text
+
+
+@pytest.mark.parametrize(
+    ("levels", "shifted"),
+    [
+        ([4, 5, 4], [2, 3, 2]),  # from the headline straight to h4
+        ([1, 2, 2, 1], [2, 3, 3, 2]),  # sections as h1, under the headline's h1
+        ([2, 4, 3, 2], [2, 3, 3, 2]),  # h4 after h2 skips a level; h3 is then h4's sibling
+        ([3, 2, 3], [2, 2, 3]),  # a shallower heading later starts again at h2
+        ([2, 3, 4, 5, 6, 6], [2, 3, 4, 5, 6, 6]),  # nothing to fix
+        ([1, 2, 3, 4, 5, 6], [2, 3, 4, 5, 6, 6]),  # h7 does not exist
+    ],
+)
+def test_body_headings_start_at_h2_under_the_headline_and_skip_no_level(levels, shifted):
+    from publisher.books.chapters import shift_headings
+    from publisher.xmlutil import H
+
+    article = etree.Element(H + "article")
+    etree.SubElement(etree.SubElement(article, H + "header"), H + "h1").text = "Headline"
+    for level in levels:
+        etree.SubElement(etree.SubElement(article, H + "section"), H + f"h{level}")
+    shift_headings(article)
+    found = [int(el.tag[-1]) for el in article.iter() if isinstance(el.tag, str) and el.tag[-2:-1] == "h"]
+    assert found == [1, *shifted]

@@ -98,16 +98,54 @@ def test_zip_layout_mimetype_first_and_stored(built: Path):
 
 def test_metadata_title_language_identifier_dates(book: Book):
     assert book.xpath(book.opf, "//dc:title/text()") == ["The Harbour Dispatch"]
-    assert book.xpath(book.opf, "//dc:language/text()")[0] == "en"  # the site's language comes first
+    # one language, the edition's (by default the site's), also on the package for Ace
+    assert book.xpath(book.opf, "//dc:language/text()") == ["en"]
+    assert book.xpath(book.opf, "/opf:package/@xml:lang") == ["en"]
     assert book.xpath(book.opf, "//dc:publisher/text()") == ["The Harbour Dispatch"]
     ident = book.xpath(book.opf, "//dc:identifier/text()")
-    assert len(ident) == 1 and ident[0].startswith("urn:uuid:")
-    assert book.xpath(book.opf, "/opf:package/@unique-identifier") == book.xpath(book.opf, "//dc:identifier/@id")
+    assert len(ident) == 2 and ident[0].startswith("urn:uuid:") and ident[1] == "edition:" + ident[0]
+    assert book.xpath(book.opf, "/opf:package/@unique-identifier") == book.xpath(book.opf, "//dc:identifier[1]/@id")
     # the newest article's times, not the clock
     assert book.meta("dcterms:modified") == ["2026-11-24T07:00:00Z"]
     assert book.xpath(book.opf, "//dc:date/text()") == ["2026-11-24T07:00:00Z"]
-    authors = book.xpath(book.opf, "//dc:creator/text()")
-    assert sorted(authors) == ["Dispatch Staff", "Ingrid Halvorsen", "Jason Ditz", "Mara Lindqvist", "Tomás Ó Briain"]
+    # the site made the anthology; its article authors are contributors, most articles first
+    assert book.xpath(book.opf, "//dc:creator/text()") == ["The Harbour Dispatch"]
+    assert book.xpath(book.opf, "//dc:contributor/text()") == [
+        "Dispatch Staff", "Mara Lindqvist", "Tomás Ó Briain", "Ingrid Halvorsen", "Jason Ditz"]
+
+
+def test_each_chapter_carries_its_articles_language(book: Book):
+    langs = {href: book.xpath(book.xml(href), "/h:html/@xml:lang")[0] for href in book.chapters}
+    assert langs["text/hafenfest.xhtml"] == "de"
+    assert set(langs.values()) == {"en", "de", "en-GB"}
+
+
+def test_contributors_are_bounded_and_do_not_follow_the_reading_order():
+    from types import SimpleNamespace
+
+    from publisher.books.epub import CONTRIBUTORS, contributors
+
+    def view(*names):
+        return SimpleNamespace(authors=[SimpleNamespace(name=n) for n in names])
+
+    views = [view(f"Author {i:03d}") for i in range(200)] + [view("Zoe", "Author 150"), view("Zoe")]
+    named = contributors(views)
+    assert len(named) == CONTRIBUTORS and named[:2] == ["Author 150", "Zoe"]
+    assert contributors(list(reversed(views))) == named
+
+
+def test_edition_language_and_editor_are_configurable(tmp_path: Path):
+    root = copy_site(tmp_path / "site")
+    toml = (root / "publisher.toml").read_text(encoding="utf-8")
+    (root / "publisher.toml").write_text(toml + '\n[[editions]]\nkind = "tag"\ntags = ["deutsch"]\nname = "de"\n'
+                                         'language = "de"\neditor = "Die Redaktion"\n', encoding="utf-8")
+    build(site_config(root))
+    german = Book(root / "build" / "books" / "de-deutsch.epub")
+    assert german.xpath(german.opf, "//dc:language/text()") == ["de"]
+    assert german.xpath(german.opf, "/opf:package/@xml:lang") == ["de"]
+    assert german.xpath(german.opf, "//dc:creator/text()") == ["Die Redaktion"]
+    assert german.xpath(german.opf, "//opf:meta[@refines='#creator'][@property='role']/text()") == ["edt"]
+    assert german.xpath(german.xml("nav.xhtml"), "/h:html/@xml:lang") == ["de"]
 
 
 def test_every_article_exactly_once_in_reading_order_after_the_front_matter(book: Book):
@@ -135,7 +173,7 @@ def test_nav_toc_has_each_article_once_under_its_section(book: Book):
 
 
 def test_ncx_has_each_article_once_under_its_section(book: Book):
-    assert book.xpath(book.ncx, "//n:meta[@name='dtb:uid']/@content") == book.xpath(book.opf, "//dc:identifier/text()")
+    assert book.xpath(book.ncx, "//n:meta[@name='dtb:uid']/@content") == book.xpath(book.opf, "//dc:identifier[@id=/opf:package/@unique-identifier]/text()")
     found = {}
     for point in book.xpath(book.ncx, "/n:ncx/n:navMap/n:navPoint"):
         section = book.xpath(point, "string(n:navLabel/n:text)")

@@ -1,4 +1,4 @@
-"""The browser view: feeds.html, feed.xsl run by lxml, and both rendered by headless Chromium."""
+"""The browser view: feeds.html and feed.css, rendered by headless Chromium with XSLT off."""
 
 from __future__ import annotations
 
@@ -80,7 +80,7 @@ def retitled(view: ArticleView, headline: str) -> ArticleView:
 
 
 def test_browser_files_gives_the_stylesheet_and_the_page(files):
-    assert sorted(files) == ["feed.xsl", "feeds.html"]
+    assert sorted(files) == ["feed.css", "feeds.html"]
 
 
 def test_feeds_page_is_an_html5_document_in_the_site_language(site, files):
@@ -182,127 +182,34 @@ def test_feeds_page_escapes_titles_headlines_and_urls(site):
     assert root.xpath("//head/link[@rel='alternate']/@title") == [f"{nasty} (RSS)"]
 
 
-# --- feed.xsl ---------------------------------------------------------------------------------
+# --- feed.css ---------------------------------------------------------------------------------
 
 
-def test_stylesheet_is_xslt_1_for_html_without_script_or_escaping_tricks(site, files):
+def test_feeds_point_to_a_css_stylesheet_not_xslt(built: Path):
+    """No XSLT (Chromium is removing it; from file:// it is a blank page): a CSS stylesheet PI,
+    found from every feed's folder."""
+    for feed in [*built.rglob("rss.xml"), *built.rglob("atom.xml")]:
+        pis = re.findall(rb"<\?xml-stylesheet[^>]*\?>", feed.read_bytes()[:300])
+        up = "../" * (len(feed.relative_to(built).parts) - 1)
+        assert pis == [f'<?xml-stylesheet type="text/css" href="{up}feed.css"?>'.encode()], feed
+    assert not list(built.rglob("*.xsl"))
+
+
+def test_stylesheet_is_plain_css_with_the_note_in_a_string(site, files):
     config, _ = site
-    data = files["feed.xsl"]
-    xsl = etree.fromstring(data)
-    assert xsl.get("version") == "1.0"
-    assert xsl.xpath("xsl:output/@method", namespaces=XSLT_NS) == ["html"]
-    param = xsl.xpath("string(xsl:param[@name='feeds-page'])", namespaces=XSLT_NS)
-    assert param == config.url("feeds.html")
-    assert b"disable-output-escaping" not in data
-    assert xsl.xpath("//script") == []
+    css = files["feed.css"].decode("utf-8")
+    assert "@import" not in css and "url(" not in css.replace("@namespace", "").split("url(http")[0]
+    assert "copy the address of this page into a feed reader.\\a Every feed" in css
+    assert config.url("feeds.html") in css
+    assert css.count("{") == css.count("}")
 
 
-def transform(files: dict[str, bytes], feed: bytes) -> lxml_html.HtmlElement:
-    xslt = etree.XSLT(etree.fromstring(files["feed.xsl"]))
-    result = xslt(etree.fromstring(feed))
-    assert not [e for e in xslt.error_log if e.level_name == "ERROR"], xslt.error_log
-    return page(str(result).encode("utf-8"))
+def test_css_strings_escape_quotes_backslashes_and_line_ends():
+    from publisher.feeds.browser import css_string
 
+    assert css_string('a "b" \\ c\nd') == '"a \\22 b\\22  \\5c  c\\a d"'
+    assert css_string("Café </style>") == '"Café </style>"'
 
-@pytest.mark.parametrize("name", ["rss.xml", "atom.xml"])
-def test_stylesheet_shows_title_subscribe_box_and_every_item(built: Path, site, files, name: str):
-    config, _ = site
-    feed = (built / name).read_bytes()
-    root = transform(files, with_stylesheet_pi(feed, "feed.xsl"))
-    assert root.get("lang") == "en"
-    assert texts(root, "//h1") == [config.title]
-    assert texts(root, "//p[@class='description']") == [config.description]
-    (box,) = root.xpath("//section[@class='subscribe']")
-    assert "copy its URL into your feed reader to subscribe" in box.findtext("h2")
-    assert texts(box, ".//code[@class='url']") == [config.url(name)]
-    assert box.xpath(".//a/@href") == ["feeds.html"]  # beside feed.xsl, wherever the site is served
-    # Every item, in feed order, linked to its article, with date, byline and a plain-text summary.
-    source = etree.fromstring(feed)
-    entries = source.findall("channel/item") or source.findall(f"{ATOM}entry")
-    headlines = [e.findtext("title") or e.findtext(f"{ATOM}title") for e in entries]
-    assert len(headlines) == 7
-    items = root.xpath("//ol[@class='items']/li/article")
-    assert texts(root, "//ol[@class='items']/li/article/h3") == headlines
-    for item in items:
-        assert item.xpath("h3/a/@href")[0].startswith(config.url("articles/"))
-        meta = texts(item, "p[@class='meta']")[0]
-        assert " · By " in meta and meta.split(" · ")[0].split()[1] in ("November",)
-        summary = item.findtext("p[@class='summary']")
-        assert summary and "<" not in summary
-    assert texts(items[0], "p[@class='meta']") == ["24 November 2026 · By Ingrid Halvorsen"]
-
-
-ATOM_WITHOUT_SUMMARY = b"""<?xml version="1.0" encoding="UTF-8"?>
-<feed xmlns="http://www.w3.org/2005/Atom" xml:lang="de">
-  <title>A &amp; B &lt;c&gt;</title>
-  <link rel="self" href="https://test.example/tags/x/atom.xml"/>
-  <author><name>Feed Author</name></author>
-  <entry>
-    <title>&lt;script&gt;alert(1)&lt;/script&gt;</title>
-    <link href="javascript:alert(1)"/>
-    <updated>2026-01-06T00:00:00Z</updated>
-    <published>2026-01-05T00:00:00Z</published>
-    <content type="html">&lt;p class="deck"&gt;Deck&lt;/p&gt;&lt;p&gt;Body &lt;em&gt;in&lt;/em&gt;,
-      with &amp;amp; and &amp;lt;b&amp;gt;&lt;/p&gt;&lt;ul&gt;&lt;li&gt;one&lt;/li&gt;&lt;li&gt;two&lt;/li&gt;&lt;/ul&gt;
-    </content>
-  </entry>
-</feed>
-"""
-
-
-@pytest.mark.parametrize(
-    ("pi", "link"),
-    [
-        ('<?xml-stylesheet type="text/xsl" href="../../feed.xsl"?>', "../../feeds.html"),
-        ('<?xml-stylesheet type="text/xsl" href="/feed.xsl"?>', "/feeds.html"),
-        # Not ours, or not relative: the absolute address of the site's page.
-        ('<?xml-stylesheet type="text/xsl" href="/style/other.xsl"?>', None),
-        ('<?xml-stylesheet type="text/xsl" href="https://cdn.example/feed.xsl"?>', None),
-        ("", None),
-    ],
-)
-def test_stylesheet_links_the_feeds_page_beside_itself(site, files, pi: str, link: str | None):
-    config, _ = site
-    feed = f"{pi}<rss version='2.0'><channel><title>T</title></channel></rss>"
-    root = transform(files, feed.encode())
-    expected = link or config.url("feeds.html")
-    assert root.xpath("//section[@class='subscribe']//a/@href") == [expected]
-    assert texts(root, "//ol") == [] and "no items yet" in root.text_content()
-
-
-def test_stylesheet_treats_feed_text_as_text_and_drops_unsafe_links(files):
-    root = transform(files, ATOM_WITHOUT_SUMMARY)
-    assert root.get("lang") == "de"
-    assert texts(root, "//h1") == ["A & B <c>"]
-    assert root.xpath("//script") == []
-    assert root.xpath("//@href[starts-with(., 'javascript')]") == []
-    (item,) = root.xpath("//ol[@class='items']/li/article")
-    assert texts(item, "h3") == ["<script>alert(1)</script>"]
-    # The published date, not the first date in document order; the feed's author for an
-    # entry without one.
-    assert texts(item, "p[@class='meta']") == ["5 January 2026 · By Feed Author"]
-    # No summary: the HTML content as text, tags dropped, blocks kept apart, entities decoded once.
-    assert item.findtext("p[@class='summary']") == "Deck Body in, with & and <b> one two"
-
-
-def test_stylesheet_shortens_long_content_and_reads_rss_without_extensions(files):
-    words = " ".join(["word"] * 200)
-    rss = f"""<rss version="2.0"><channel><title>T</title><link>https://t.example/</link>
-      <item><title>x</title><guid>https://t.example/1</guid>
-      <pubDate>Mon, 5 Jan 2026 00:00:00 GMT</pubDate>
-      <author>ann@t.example (Ann)</author>
-      <content:encoded xmlns:content="http://purl.org/rss/1.0/modules/content/"
-        >&lt;p&gt;{words}&lt;/p&gt;</content:encoded>
-      </item></channel></rss>""".encode()
-    root = transform(files, rss)
-    (item,) = root.xpath("//ol[@class='items']/li/article")
-    # A permalink guid serves as the link.
-    assert item.xpath("h3/a/@href") == ["https://t.example/1"]
-    assert texts(item, "p[@class='meta']") == ["5 January 2026 · By ann@t.example (Ann)"]
-    summary = item.findtext("p[@class='summary']")
-    assert summary.endswith("word…") and 200 < len(summary) <= 301
-    # No self link: the reader is told to use the address bar.
-    assert "address bar" in root.xpath("string(//section[@class='subscribe'])")
 
 
 # --- headless Chromium ------------------------------------------------------------------------
@@ -319,11 +226,11 @@ def chromium() -> str:
 
 
 class _Quiet(http.server.SimpleHTTPRequestHandler):
-    # What a web server would send; Chromium applies an XSLT only to a document served as XML.
-    # (Served as application/atom+xml or rss+xml, Chromium shows the feed as plain text.)
-    extensions_map = {
+    # What a web server would send. (Served as application/atom+xml or rss+xml, Chromium shows
+    # the feed as plain text: servers should send feeds as application/xml for browsers.)
+    extensions_map = {  # noqa: RUF012 - the base class's attribute, replaced
         ".xml": "application/xml",
-        ".xsl": "text/xsl",
+        ".css": "text/css",
         ".html": "text/html; charset=utf-8",
     }
 
@@ -333,7 +240,7 @@ class _Quiet(http.server.SimpleHTTPRequestHandler):
 
 @pytest.fixture
 def serve() -> Iterator:
-    """serve(folder) -> base URL of an HTTP server on 127.0.0.1 (file:// would block the XSLT)."""
+    """serve(folder) -> base URL of an HTTP server on 127.0.0.1."""
     servers = []
 
     def start(folder: Path) -> str:
@@ -383,49 +290,42 @@ def render(
     return page(run_chromium(binary, tmp, url, "--dump-dom").encode("utf-8"))
 
 
-def with_stylesheet_pi(feed: bytes, href: str) -> bytes:
-    """The feed with ``<?xml-stylesheet type="text/xsl" href=HREF?>`` after its XML declaration:
-    inserted if absent, and in place of one with another href (a copy moved to another folder)."""
-    pi = f'<?xml-stylesheet type="text/xsl" href="{href}"?>'.encode()
-    if pi in feed:
-        return feed
-    feed = re.sub(rb"<\?xml-stylesheet[^>]*\?>\s*", b"", feed)
-    declaration = re.match(rb"<\?xml [^>]*\?>\s*", feed)
-    end = declaration.end() if declaration else 0
-    return feed[:end] + pi + b"\n" + feed[end:]
+NOTE = (0xFF, 0xF8, 0xE1)  # the note's background in feed.css (light scheme)
 
 
-@pytest.mark.parametrize(
-    ("name", "copy_to"),
-    [
-        ("atom.xml", "atom.xml"),
-        ("rss.xml", "rss.xml"),
-        # A tag feed's place: the stylesheet is found two folders up.
-        ("atom.xml", "tags/sample/atom.xml"),
-    ],
-)
-def test_chromium_shows_a_feed_through_the_stylesheet(
-    chromium, serve, built: Path, site, files, tmp_path: Path, capsys, name: str, copy_to: str
-):
-    config, _ = site
-    root = tmp_path / "www"
-    target = root / copy_to
-    target.parent.mkdir(parents=True)
-    up = "../" * copy_to.count("/")
-    target.write_bytes(with_stylesheet_pi((built / name).read_bytes(), up + "feed.xsl"))
-    (root / "feed.xsl").write_bytes(files["feed.xsl"])
-    url = serve(root) + copy_to
-    shot = tmp_path / "screenshots" / (copy_to.replace("/", "_") + ".png")
-    dom = render(chromium, tmp_path, url, shot, capsys)
-    # Headings only exist if Chromium ran the XSLT: the raw feed has no <h1> or <h3>.
-    assert texts(dom, "//h1") == [config.title]
-    (box,) = dom.xpath("//section[@class='subscribe']")
-    assert texts(box, ".//code") == [config.url(name)]
-    assert box.xpath(".//a/@href") == [up + "feeds.html"]
-    source = etree.fromstring((built / name).read_bytes())
-    headlines = [t.text for t in source.iter("title", f"{ATOM}title")][1:]
-    assert len(headlines) == 7
-    assert texts(dom, "//ol[@class='items']/li/article/h3") == headlines
+def note_pixels(shot: Path) -> int:
+    """How many pixels of the screenshot have the note's colour: only there if the CSS applied."""
+    from PIL import Image
+
+    with Image.open(shot) as image:
+        return sum(n for n, colour in image.convert("RGB").getcolors(1 << 24) if colour == NOTE)
+
+
+@pytest.mark.parametrize("name", ["rss.xml", "atom.xml", "tags/port/rss.xml", "tags/port/atom.xml"])
+@pytest.mark.parametrize("how", ["file", "http"])
+def test_chromium_without_xslt_shows_a_readable_feed(chromium, serve, built: Path, tmp_path: Path, capsys,
+                                                    name: str, how: str):
+    """With XSLT switched off, as Chromium will ship, over file:// and http: the feed is a page
+    with the note, its title and its items, not raw XML (look at the printed screenshots)."""
+    url = (built / name).as_uri() if how == "file" else serve(built) + name
+    shot = tmp_path / "screenshots" / f"{how}-{name.replace('/', '_')}.png"
+    shot.parent.mkdir(parents=True, exist_ok=True)
+    run_chromium(chromium, tmp_path, url, "--disable-blink-features=XSLT", f"--screenshot={shot}")
+    with capsys.disabled():
+        print(f"\nscreenshot of {url} without XSLT: {shot}")
+    png = shot.read_bytes()
+    assert png[:8] == b"\x89PNG\r\n\x1a\n" and struct.unpack(">II", png[16:24]) == (1200, 1600)
+    assert len(png) > 50_000, "screenshot looks blank"
+    assert note_pixels(shot) > 20_000, "the feed's CSS was not applied"
+
+
+def test_raw_xml_has_no_note_so_the_pixel_check_can_fail(chromium, built: Path, tmp_path: Path):
+    raw = tmp_path / "raw.xml"
+    raw.write_bytes(re.sub(rb"<\?xml-stylesheet[^>]*\?>", b"", (built / "rss.xml").read_bytes()))
+    shot = tmp_path / "raw.png"
+    run_chromium(chromium, tmp_path, raw.as_uri(), "--disable-blink-features=XSLT", f"--screenshot={shot}")
+    assert note_pixels(shot) == 0
+
 
 
 def test_chromium_shows_the_plain_feeds_page(chromium, serve, site, files, tmp_path: Path, capsys):

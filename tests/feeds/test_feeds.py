@@ -70,10 +70,10 @@ def test_rss_specifics(built: Path):
         guid = item.find("guid")
         assert guid.get("isPermaLink") == "false" and guid.text.startswith("urn:uuid:")
         assert item.find("content:encoded", NS).text
-        assert item.findall("dc:creator", NS)
+        assert len(item.findall("dc:creator", NS)) == 1  # one, naming every author
         assert item.find("author") is None  # would need an e-mail address
-    two = next(i for i in channel.iter("item") if len(i.findall("dc:creator", NS)) == 2)
-    assert [c.text for c in two.findall("dc:creator", NS)] == ["Mara Lindqvist", "Tomás Ó Briain"]
+    two = next(i for i in channel.iter("item") if "," in i.findtext("dc:creator", namespaces=NS))
+    assert [c.text for c in two.findall("dc:creator", NS)] == ["Mara Lindqvist, Tomás Ó Briain"]
     assert [c.text for c in two.findall("category")] == ["Port", "City Council", "Economy"]
 
 
@@ -132,12 +132,33 @@ def test_tag_and_author_feeds_hold_exactly_their_articles(built: Path):
     assert len(tomas.entries) == 2 and all("Tomás Ó Briain" in e.author for e in tomas.entries)
 
 
-def test_opml_lists_every_feed(built: Path):
+def test_opml_has_exactly_one_outline_per_feed_in_the_preferred_format(built: Path):
     opml = etree.parse(str(built / "feeds.opml")).getroot()
-    urls = set(opml.xpath("//outline/@xmlUrl"))
+    urls = opml.xpath("//outline/@xmlUrl")
     written = {"https://dispatch.example.com/" + p.relative_to(built).as_posix() for p in built.rglob("*")
-               if p.name in ("rss.xml", "atom.xml", "feed.json") and "archive" not in p.parts}
-    assert urls == written
+               if p.name == "rss.xml" and "archive" not in p.parts}
+    assert sorted(urls) == sorted(written) and len(urls) == len(set(urls))
+    assert set(opml.xpath("//outline[@xmlUrl]/@version")) == {"RSS2"}
+    titles = opml.xpath("//outline[@xmlUrl]/@text")
+    assert len(titles) == len(set(titles))  # one subscription per feed, not one per format
+    # the other formats are a link away on feeds.html
+    page = (built / "feeds.html").read_text(encoding="utf-8")
+    assert all(u.replace("rss.xml", other) in page for u in urls for other in ("atom.xml", "feed.json"))
+
+
+def test_opml_takes_the_configured_format(tiny: Path):
+    from publisher.build import build
+    from tests.conftest import site_config, write
+
+    write(tiny / "articles" / "2026-01-01-a.md", "---\ntitle: A\ntags: [x]\n---\n\nBody.\n")
+    config = (tiny / "publisher.toml").read_text(encoding="utf-8")
+    write(tiny / "publisher.toml", config + 'feed_preferred = "atom"\n')
+    build(site_config(tiny))
+    opml = etree.parse(str(tiny / "build" / "feeds.opml")).getroot()
+    assert sorted(opml.xpath("//outline/@xmlUrl")) == [
+        "https://test.example/atom.xml", "https://test.example/authors/staff/atom.xml",
+        "https://test.example/tags/x/atom.xml"]
+    assert set(opml.xpath("//outline[@xmlUrl]/@version")) == {"ATOM"}
 
 
 def test_lead_image_as_enclosure_and_media_content(built: Path):
@@ -164,9 +185,9 @@ def test_feed_dates_come_from_articles_never_the_clock(built: Path):
     assert rss.findtext("channel/lastBuildDate") == "Tue, 29 Nov 2016 14:30:00 -0500"
 
 
-def test_browser_stylesheet_instruction_points_at_the_root_xslt(built: Path):
-    assert (built / "rss.xml").read_bytes().split(b"\n")[1] == b'<?xml-stylesheet type="text/xsl" href="feed.xsl"?>'
-    assert b'href="../../feed.xsl"' in (built / "tags" / "port" / "atom.xml").read_bytes()
+def test_browser_stylesheet_instruction_points_at_the_root_css(built: Path):
+    assert (built / "rss.xml").read_bytes().split(b"\n")[1] == b'<?xml-stylesheet type="text/css" href="feed.css"?>'
+    assert b'href="../../feed.css"' in (built / "tags" / "port" / "atom.xml").read_bytes()
 
 
 # -- JSON Feed 1.1 --------------------------------------------------------------------------------

@@ -127,3 +127,32 @@ def test_tree_passes_over_blocks_with_nothing_to_change_but_not_their_nested_blo
     html = etree.fromstring("<div><ul><li>plain <em>text</em><p>it's</p></li></ul><pre>'x'</pre></div>")
     smarten_tree(html, "en")
     assert etree.tostring(html, encoding="unicode") == "<div><ul><li>plain <em>text</em><p>it’s</p></li></ul><pre>'x'</pre></div>"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ('Deprecating `feature = "cargo-clippy"`', 'Deprecating `feature = "cargo-clippy"`'),
+        ('"Use `it\'s--x...`" he said', '“Use `it\'s--x...`” he said'),
+        ('``a ` "b"`` and "c"', '``a ` "b"`` and “c”'),
+        ('a lone ` and "q"', "a lone ` and “q”"),
+    ],
+)
+def test_plain_strings_leave_backtick_code_spans_alone(text: str, expected: str):
+    assert smarten_text(text, "en") == expected
+    assert smarten_text(expected, "en") == expected
+
+
+def test_headline_deck_and_summary_keep_straight_quotes_in_code(tiny):
+    from publisher.build import normalize_file
+    from publisher.errors import Reporter
+    from publisher.model import ArticleView
+    from tests.conftest import site_config, write
+
+    path = write(tiny / "articles" / "2026-01-01-c.md",
+                 '---\ntitle: Deprecating `feature = "cargo-clippy"`\ndeck: Say \'use `cfg("x")`\'\n'
+                 'summary: The "new" `"lint"`\n---\n\nBody.\n')
+    view = ArticleView(normalize_file(path, site_config(tiny), Reporter()))
+    assert view.headline == 'Deprecating `feature = "cargo-clippy"`'
+    assert view.deck == 'Say ‘use `cfg("x")`’'
+    assert view.summary == 'The “new” `"lint"`'
