@@ -16,6 +16,7 @@ from lxml import etree
 from publisher import dates, model
 from publisher.config import Config
 from publisher.errors import Reporter, SourceError
+from publisher.normalize import urls
 from publisher.normalize.typography import smarten_text, smarten_tree
 from publisher.slugs import slug_or_hash, slugify
 from publisher.sources import SourceArticle
@@ -39,7 +40,6 @@ _TO_CLEAN = etree.XPath(
 )
 _LINED = etree.XPath(".//*[@l:line]", namespaces={"l": LINE_ATTR[1:].split("}")[0]})
 _LANG = re.compile(r"^[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8})*$")
-_SCRIPT_URL = re.compile(r"^\s*(javascript|vbscript|data:text/html)", re.I)
 
 #: Maps an article source file to its canonical URL (None when it is not an article).
 SourceLinks = Callable[[Path], "str | None"]
@@ -330,37 +330,65 @@ class Normalizer:
         return Path(os.path.realpath(full) if os.path.islink(full) else full)
 
     def _fix_url(self, el, name, canonical, known, resources) -> None:
-        value = el.get(name).strip()
+        value = el.get(name)
         local = etree.QName(el).localname
         if name == "srcset":
             parts = []
             for item in value.split(","):
                 bits = item.strip().split(None, 1)
                 if bits:
-                    url = self._absolute(el, bits[0], canonical, known, resources, image=True)
-                    parts.append(" ".join([url, *bits[1:]]))
-            el.set(name, ", ".join(parts))
-            return
-        if _SCRIPT_URL.match(value):
-            self.report.warn(self.src.path, f"removed {name}= with a script URL from <{local}>", self._line(el))
-            del el.attrib[name]
+                    url = self._absolute(el, name, bits[0], canonical, known, resources, image=True)
+                    if url:
+                        parts.append(" ".join([url, *bits[1:]]))
+            if parts:
+                el.set(name, ", ".join(parts))
+            else:
+                del el.attrib[name]
             return
         image = (local == "img" and name == "src") or (local == "video" and name == "poster")
-        el.set(name, self._absolute(el, value, canonical, known, resources, image=image))
+        url = self._absolute(el, name, value, canonical, known, resources, image=image)
+        if url is None:
+            del el.attrib[name]
+        else:
+            el.set(name, url)
 
-    def _absolute(self, el, value, canonical, known, resources, *, image: bool) -> str:
-        if value.startswith("#") or not value:
-            return value
+    def _url_problem(self, el, name: str, message: str) -> None:
+        local = etree.QName(el).localname
+        self.report.warn(self.src.path, f"<{local} {name}=...>: {message}", self._line(el))
+
+    def _absolute(self, el, name, value, canonical, known, resources, *, image: bool) -> str | None:
+        """The absolute URL ``value`` stands for, or None (with a warning) when it has none."""
+        value = urls.as_browsers_read(value)
+        if not value:
+            self._url_problem(el, name, "empty URL removed (it would point at this same page)")
+            return None
+        if value.startswith("#"):
+            return urls.escape(value)
         if value in known:
             resources[value] = known[value]
             return value
+        scheme = urls.scheme(value)
+        if scheme in urls.SCRIPT_SCHEMES:
+            self._url_problem(el, name, f"removed a {scheme}: URL (articles carry no scripts or embedded documents)")
+            return None
+        if scheme is not None:
+            if scheme not in urls.KNOWN_SCHEMES:
+                self._url_problem(
+                    el, name, f"unknown URL scheme {scheme}: in {value!r}{urls.suggest(scheme)}; the URL is removed"
+                )
+                return None
+            return urls.escape(value)
         parts = urlsplit(value)
-        if parts.scheme:
-            return value
-        if parts.netloc:
-            return urljoin(canonical, value)
+        if parts.netloc:  # //host/path
+            return urls.escape(urljoin(canonical, value))
         if image:
             return self._local_image(el, parts.path, value, canonical, resources)
+        if parts.path.startswith("/"):  # /path: from the site's root, not a file of this machine
+            return urls.escape(urljoin(canonical, value))
+        if urls.above_root(canonical, value):
+            url = urls.escape(urljoin(canonical, value))
+            self._url_problem(el, name, f"{value!r} climbs above the site's root; it resolves to {url}")
+            return url
         if parts.path and self.source_links is not None:
             # asked even when no file is there: the answer depends on it (a later build may
             # find the article), so the cache must know
@@ -368,7 +396,7 @@ class Normalizer:
             url = self.source_links(target)
             if url is not None:
                 return url + (f"#{parts.fragment}" if parts.fragment else "")
-        return urljoin(canonical, value)
+        return urls.escape(urljoin(canonical, value))
 
     def _local_image(self, el, rel_url: str, value: str, canonical: str, resources) -> str:
         src = self.src
