@@ -17,14 +17,14 @@ from publisher import dates, model
 from publisher.config import Config
 from publisher.errors import Reporter, SourceError
 from publisher.normalize import urls
+from publisher.normalize.html import Conformer
 from publisher.normalize.typography import smarten_text, smarten_tree
 from publisher.slugs import slug_or_hash, slugify
 from publisher.sources import SourceArticle
 from publisher.xmlutil import ART_NS, LINE_ATTR, XHTML_NS, XML_LANG, A, H, text_content
 
-#: Elements removed with their content: they run code or embed other documents.
-DANGEROUS = {"script", "style", "iframe", "object", "embed", "frame", "frameset", "base", "link", "meta", "applet"}
-URL_ATTRS = ("href", "src", "poster", "cite", "action", "formaction", "longdesc")
+#: The vocabulary's URL attributes (of XHTML elements: SVG's href only names a local #id).
+URL_ATTRS = ("href", "src", "cite")
 IMAGE_TYPES = {
     ".jpg": "image/jpeg",
     ".jpeg": "image/jpeg",
@@ -33,11 +33,7 @@ IMAGE_TYPES = {
     ".svg": "image/svg+xml",
 }
 SUMMARY_MAX = 300
-_DANGEROUS_TAGS = {f"{{{XHTML_NS}}}{tag}" for tag in DANGEROUS}
-#: What _clean_body looks at: elements with attributes, and elements it removes.
-_TO_CLEAN = etree.XPath(
-    ".//*[@*] | " + " | ".join(f".//h:{tag}" for tag in sorted(DANGEROUS)), namespaces={"h": XHTML_NS}
-)
+_WITH_URL = etree.XPath(".//h:*[@href or @src or @cite]", namespaces={"h": XHTML_NS})
 _LINED = etree.XPath(".//*[@l:line]", namespaces={"l": LINE_ATTR[1:].split("}")[0]})
 _LANG = re.compile(r"^[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8})*$")
 
@@ -290,27 +286,15 @@ class Normalizer:
         return None
 
     def _clean_body(self, body: etree._Element, canonical: str) -> dict[str, tuple[str, str, str]]:
-        """Sanitize, absolutize URLs and collect local images. Returns resources by href."""
+        """Map the body onto the vocabulary, absolutize URLs, collect local images. Returns
+        resources by href."""
         path = self.src.path
+        Conformer(lambda el, message: self.report.warn(path, message, self._line(el))).conform(body)
         known = {r["href"]: (r["path"], r["type"], r["length"]) for r in self.src.resources}
         resources: dict[str, tuple[str, str, str]] = {}
-        dropped: set[etree._Element] = set()  # inside a removed element: never looked at
-        for el in _TO_CLEAN(body):  # document order
-            if el in dropped:
-                continue
-            if el.tag in _DANGEROUS_TAGS:
-                local = etree.QName(el).localname
-                self.report.warn(path, f"removed <{local}> element from the body (not allowed in articles)", self._line(el))
-                dropped.update(el.iter())
-                _drop_keep_tail(el)
-                continue
-            for name in list(el.attrib):
-                lname = name.lower()
-                if lname.startswith("on"):
-                    local = etree.QName(el).localname
-                    self.report.warn(path, f"removed event-handler attribute {name}= from <{local}>", self._line(el))
-                    del el.attrib[name]
-                elif lname in URL_ATTRS or lname == "srcset":
+        for el in _WITH_URL(body):  # document order
+            for name in URL_ATTRS:
+                if el.get(name) is not None:
                     self._fix_url(el, name, canonical, known, resources)
         for el in _LINED(body):
             del el.attrib[LINE_ATTR]
@@ -332,20 +316,7 @@ class Normalizer:
     def _fix_url(self, el, name, canonical, known, resources) -> None:
         value = el.get(name)
         local = etree.QName(el).localname
-        if name == "srcset":
-            parts = []
-            for item in value.split(","):
-                bits = item.strip().split(None, 1)
-                if bits:
-                    url = self._absolute(el, name, bits[0], canonical, known, resources, image=True)
-                    if url:
-                        parts.append(" ".join([url, *bits[1:]]))
-            if parts:
-                el.set(name, ", ".join(parts))
-            else:
-                del el.attrib[name]
-            return
-        image = (local == "img" and name == "src") or (local == "video" and name == "poster")
+        image = local == "img" and name == "src"
         url = self._absolute(el, name, value, canonical, known, resources, image=image)
         if url is None:
             del el.attrib[name]
@@ -429,15 +400,3 @@ class Normalizer:
         href = self.config.url("media/" + quote(rel))
         resources[href] = (rel, mtype, str(target.stat().st_size))
         return href
-
-
-def _drop_keep_tail(el: etree._Element) -> None:
-    parent = el.getparent()
-    tail = el.tail
-    prev = el.getprevious()
-    if tail:
-        if prev is not None:
-            prev.tail = (prev.tail or "") + tail
-        else:
-            parent.text = (parent.text or "") + tail
-    parent.remove(el)

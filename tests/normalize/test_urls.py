@@ -36,12 +36,12 @@ def test_unknown_and_misspelled_schemes_warn_with_the_line_and_a_guess(tiny: Pat
     hrefs, warnings = _links(tiny, "x\n\n[a](ttps://e.org/) [b](mail-to:me@e.org) [c](htp://e.org) [d](foo:bar)")
     assert hrefs == [None] * 4
     assert warnings == [
-        "articles/2026-01-01-u.md:7: warning: <a href=...>: unknown URL scheme ttps: in 'ttps://e.org/'"
-        " (did you mean https:?); the URL is removed",
-        "articles/2026-01-01-u.md:7: warning: <a href=...>: unknown URL scheme mail-to: in 'mail-to:me@e.org'"
-        " (did you mean mailto:?); the URL is removed",
-        "articles/2026-01-01-u.md:7: warning: <a href=...>: unknown URL scheme htp: in 'htp://e.org'"
-        " (did you mean http:?); the URL is removed",
+        ("articles/2026-01-01-u.md:7: warning: <a href=...>: unknown URL scheme ttps: in 'ttps://e.org/'"
+         " (did you mean https:?); the URL is removed"),
+        ("articles/2026-01-01-u.md:7: warning: <a href=...>: unknown URL scheme mail-to: in 'mail-to:me@e.org'"
+         " (did you mean mailto:?); the URL is removed"),
+        ("articles/2026-01-01-u.md:7: warning: <a href=...>: unknown URL scheme htp: in 'htp://e.org'"
+         " (did you mean http:?); the URL is removed"),
         "articles/2026-01-01-u.md:7: warning: <a href=...>: unknown URL scheme foo: in 'foo:bar'; the URL is removed",
     ]
 
@@ -58,7 +58,7 @@ def test_odd_paths_resolve_or_warn(tiny: Path, monkeypatch):
     ]
     assert warnings == [
         "articles/2026-01-01-u.md:5: warning: <a href=...>: empty URL removed (it would point at this same page)",
-        "articles/2026-01-01-u.md:5: warning: <a href=...>: '../../../../x' climbs above the site's root;"
-        " it resolves to https://test.example/x",
+        ("articles/2026-01-01-u.md:5: warning: <a href=...>: '../../../../x' climbs above the site's root;"
+         " it resolves to https://test.example/x"),
         "articles/2026-01-01-u.md:5: warning: <a href=...>: empty URL removed (it would point at this same page)",
     ]
