@@ -318,8 +318,8 @@ class Conformer:
                 continue
             if name in ("href", XLINK_HREF):
                 del el.attrib[name]
-                if "href" in allowed and value.strip().startswith("#") and len(value.strip()) > 1:
-                    el.set("href", value.strip())
+                if "xlink:href" in allowed and value.strip().startswith("#") and len(value.strip()) > 1:
+                    el.set(XLINK_HREF, value.strip())
                 else:
                     self.warn(el, f"removed href=\"{value}\" from {kind} <{local}>: only #id of the same figure is kept")
             elif name.lower().startswith("on"):
@@ -489,7 +489,7 @@ def _fix_ids(body: etree._Element, warn: Warn) -> None:
         figure = _foreign_root(el)
         mapping = {**renamed, **local_maps.get(figure, {})} if figure is not None else renamed
         for name, value in el.attrib.items():
-            if name == "href" and value.startswith("#"):
+            if name in ("href", XLINK_HREF) and value.startswith("#"):
                 target = mapping.get(value[1:])
                 if target is not None and target != value[1:]:
                     el.set(name, "#" + target)

@@ -29,13 +29,13 @@ def _norm(site: Path, body: str) -> tuple[etree._Element, list[str], str]:
 
 @pytest.mark.parametrize("void", ["embed", "source", "track", "wbr", "keygen"])
 def test_void_elements_do_not_swallow_what_follows(tiny: Path, void: str):
-    body, _, text = _norm(tiny, f"<p>before <{void} src=\"x\"> after</p>\n\n<p>next paragraph</p>\n\nMarkdown *too*.")
+    body, _, _ = _norm(tiny, f"<p>before <{void} src=\"x\"> after</p>\n\n<p>next paragraph</p>\n\nMarkdown *too*.")
     assert [p.xpath("string()") for p in body.iter(H + "p")] == ["before  after", "next paragraph", "Markdown too."]
 
 
 def test_legacy_markup_is_mapped_or_unwrapped_with_the_line(tiny: Path, monkeypatch):
     monkeypatch.chdir(tiny)
-    body, warnings, text = _norm(
+    body, warnings, _ = _norm(
         tiny,
         "Intro.\n\n<center>Centered <font color=\"red\" face=\"Arial\">red</font> <tt>code</tt> <strike>old</strike>"
         " <u>u</u> <big>big</big> <blink>blink</blink></center>\n\n"
@@ -101,7 +101,7 @@ def test_scripts_never_survive_in_svg_math_or_urls(tiny: Path, payload: str):
 def test_svg_ids_become_xml_names_unique_per_article_and_references_follow(tiny: Path):
     figure = ('<svg viewBox="0 0 10 10"><defs><linearGradient id="1 grad"><stop offset="0"/></linearGradient></defs>'
               '<rect id="r" fill="url(#1 grad)" width="1" height="1"/><use href="#r"/></svg>')
-    body, warnings, text = _norm(tiny, f'<p id="r">para</p>\n\n{figure}\n\n{figure}')
+    body, warnings, _ = _norm(tiny, f'<p id="r">para</p>\n\n{figure}\n\n{figure}')
     ids = [el.get("id") for el in body.iter() if el.get("id")]
     assert len(ids) == len(set(ids)) == 5
     assert all(etree.QName("x", i) for i in ids)
@@ -110,7 +110,7 @@ def test_svg_ids_become_xml_names_unique_per_article_and_references_follow(tiny:
         rect = next(svg.iter(SVG + "rect"))
         grad = next(svg.iter(SVG + "linearGradient"))
         assert rect.get("fill") == f"url(#{grad.get('id')})"
-        assert next(svg.iter(SVG + "use")).get("href") == "#" + rect.get("id")
+        assert next(svg.iter(SVG + "use")).get("{http://www.w3.org/1999/xlink}href") == "#" + rect.get("id")
     assert any("renamed id=\"1 grad\"" in w for w in warnings)
 
 
@@ -123,7 +123,7 @@ def test_mathml_keeps_its_presentation_subset(tiny: Path):
 
 def test_twenty_thousand_nested_divs_are_flattened_not_cut(tiny: Path, monkeypatch):
     monkeypatch.chdir(tiny)
-    body, warnings, text = _norm(tiny, "Intro.\n\n" + "<div>" * 20000 + "deep text" + "</div>" * 20000 + "\n\nAfter.")
+    _, warnings, text = _norm(tiny, "Intro.\n\n" + "<div>" * 20000 + "deep text" + "</div>" * 20000 + "\n\nAfter.")
     assert "deep text" in text and "After." in text
     assert any("nested deeper than 200 levels was flattened" in w for w in warnings)
 
@@ -140,3 +140,67 @@ def test_normalizing_twice_gives_the_same_bytes(tiny: Path):
     first = to_bytes(normalize_file(path, site_config(tiny), Reporter()))
     again = write(tiny / "articles" / "again.xml", first)
     assert to_bytes(normalize_file(again, site_config(tiny), Reporter())) == first
+
+
+EVIL_SVG = """<?xml version="1.0"?>
+<?xml-stylesheet href="http://evil.example/s.css"?>
+<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" viewBox="0 0 10 10" onload="alert(1)">
+  <script>alert(2)</script>
+  <style>rect { fill: url(javascript:alert(3)) }</style>
+  <defs><linearGradient id="1 g"><stop offset="0"/></linearGradient></defs>
+  <rect id="r" width="10" height="10" fill="url(#1 g)"/>
+  <rect id="r" width="5" height="5"/>
+  <image xlink:href="file:///etc/passwd"/>
+  <use xlink:href="http://evil.example/x.svg#a"/>
+  <a xlink:href="javascript:alert(4)"><text>label</text></a>
+  <animate attributeName="href" to="javascript:alert(5)"/>
+  <foreignObject><div xmlns="http://www.w3.org/1999/xhtml">html text</div></foreignObject>
+</svg>
+"""
+
+
+def test_svg_image_files_are_published_cleaned_everywhere(tiny: Path, monkeypatch):
+    """build/media, the EPUB and the enclosure's length all get the cleaned file."""
+    import zipfile
+
+    from publisher.build import build
+    from publisher.config import load_config
+
+    monkeypatch.chdir(tiny)
+    write(tiny / "articles" / "fig.svg", EVIL_SVG)
+    write(tiny / "articles" / "2026-01-01-fig.md", "---\ntitle: Figure\n---\n\nText.\n\n![a figure](fig.svg)\n")
+    config, _ = load_config(tiny / "publisher.toml")
+    report = Reporter()
+    normalize_file(tiny / "articles" / "2026-01-01-fig.md", config, report)
+    warnings = [d.format() for d in report.warnings]
+    assert "articles/fig.svg:3: warning: removed event-handler attribute onload= from SVG <svg>" in warnings
+    assert "articles/fig.svg:4: warning: removed SVG <script> and its content (it runs, animates, styles or loads)" in warnings
+    build(config)
+    published = (tiny / "build" / "media" / "fig.svg").read_bytes()
+    with zipfile.ZipFile(tiny / "build" / "articles.epub") as z:
+        in_book = next(z.read(n) for n in z.namelist() if n.endswith(".svg"))
+    assert in_book == published
+    for bad in (b"script", b"javascript", b"evil.example", b"file:", b"onload", b"<style", b"animate", b"foreignObject",
+                b"<image"):
+        assert bad not in published, bad
+    assert b"html text" in published and b"label" in published
+    root = etree.fromstring(published)
+    ids = [el.get("id") for el in root.iter() if el.get("id")]
+    assert len(ids) == len(set(ids)) == 3
+    rss = (tiny / "build" / "rss.xml").read_bytes()
+    assert f'length="{len(published)}"'.encode() in rss
+
+
+@pytest.mark.parametrize(("text", "message"), [
+    ("<svg><rect></svg>", "fig.svg:1:18: error: SVG image is not well-formed XML"),
+    ('<html xmlns="http://www.w3.org/1999/xhtml"/>', "fig.svg:1: error: image is not an SVG document (its root is 'html')"),
+])
+def test_an_svg_image_that_is_not_svg_is_an_error_with_its_line(tiny: Path, monkeypatch, text: str, message: str):
+    from publisher.errors import SourceError
+
+    monkeypatch.chdir(tiny)
+    write(tiny / "articles" / "fig.svg", text)
+    path = write(tiny / "articles" / "2026-01-01-fig.md", "---\ntitle: Figure\n---\n\n![a figure](fig.svg)\n")
+    with pytest.raises(SourceError) as info:
+        normalize_file(path, site_config(tiny), Reporter())
+    assert info.value.diagnostic().format().startswith("articles/" + message)
