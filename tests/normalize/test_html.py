@@ -204,3 +204,20 @@ def test_an_svg_image_that_is_not_svg_is_an_error_with_its_line(tiny: Path, monk
     with pytest.raises(SourceError) as info:
         normalize_file(path, site_config(tiny), Reporter())
     assert info.value.diagnostic().format().startswith("articles/" + message)
+
+
+def test_check_reports_every_change_with_file_and_line(tiny: Path, monkeypatch):
+    from click.testing import CliRunner
+
+    from publisher.cli import cli
+
+    monkeypatch.chdir(tiny)
+    write(tiny / "articles" / "2026-01-01-c.md", "---\ntitle: C\n---\n\nIntro.\n\n"
+          "<center>mapped</center>\n\n<p style=\"color: red\">reduced</p>\n\n<blah>unwrapped</blah>\n\n[t](ttps://e.org)\n")
+    result = CliRunner().invoke(cli, ["check"], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    out = result.output
+    assert "articles/2026-01-01-c.md:7: warning: mapped <center> to <div style=\"text-align: center\">" in out
+    assert "articles/2026-01-01-c.md:9: warning: reduced style=\"color: red\" on <p> to nothing" in out
+    assert "articles/2026-01-01-c.md:11: warning: unwrapped <blah>: not in the article vocabulary; its text is kept" in out
+    assert "articles/2026-01-01-c.md:13: warning: <a href=...>: unknown URL scheme ttps:" in out
