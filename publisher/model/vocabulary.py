@@ -75,7 +75,8 @@ STYLE_PROPERTIES = {
 }
 #: Schemes absolute URLs may use (links and images); everything else is relative to the
 #: article and made absolute, or a same-document fragment.
-URL_SCHEMES = ("http", "https", "mailto", "ftp", "tel", "irc", "ircs", "news", "nntp", "urn", "xmpp")
+#: (EPUBCheck's registered schemes that a reading system can follow: HTM-025 otherwise.)
+URL_SCHEMES = ("http", "https", "mailto", "ftp", "tel", "irc", "news", "nntp", "urn", "xmpp")
 
 
 def _attr_type(kind: str | tuple[str, ...]) -> str:
