@@ -41,10 +41,10 @@ LEGACY: dict[str, tuple[str, str | None] | None] = {
     "nobr": ("span", None), "blink": ("span", None), "marquee": ("span", None),
     "main": ("div", None), "article": ("div", None), "header": ("div", None), "footer": ("div", None),
     "nav": ("div", None), "address": ("div", None), "hgroup": ("div", None), "search": ("div", None),
-    "fieldset": ("div", None), "form": ("div", None), "legend": ("p", None), "center-block": None,
+    "fieldset": ("div", None), "form": ("div", None), "legend": ("p", None),
     "noscript": None, "picture": None, "video": None, "audio": None, "label": None, "button": None,
     "select": None, "option": None, "optgroup": None, "textarea": None, "output": None, "meter": None,
-    "data": None, "slot": None, "canvas": None, "map": None, "font-face": None,
+    "data": None, "slot": None, "canvas": None, "map": None,
 }
 #: Removed with their content: they run code, embed other documents, or are not content.
 REMOVED_WITH_CONTENT = {
@@ -326,17 +326,41 @@ class Conformer:
                 self.warn(el, f"removed event-handler attribute {name}= from {kind} <{local}>")
                 del el.attrib[name]
             elif name == "style":
-                self.warn(el, f"dropped style=\"{value}\" from {kind} <{local}> (use presentation attributes)")
                 del el.attrib[name]
+                dropped = self._style_to_attributes(el, value, allowed)
+                if dropped:
+                    self.warn(el, f"{kind} <{local}>: style properties {', '.join(dropped)} dropped "
+                                  "(the others became presentation attributes)")
             elif name not in allowed:
                 del el.attrib[name]
-            elif re.search(r"url\(\s*['\"]?(?!#)", value, re.IGNORECASE):
+            elif _LOADS.search(value):
                 self.warn(el, f"dropped {name}=\"{value}\" from {kind} <{local}>: it loads a resource")
                 del el.attrib[name]
         if kind == "SVG" and local in v.SVG_TEXT_ONLY:
             for child in list(el):
                 self.warn(child, f"unwrapped <{etree.QName(child).localname}> inside SVG <{local}>; its text is kept")
                 _unwrap_all(child)
+
+
+    @staticmethod
+    def _style_to_attributes(el: etree._Element, style: str, allowed: tuple[str, ...]) -> list[str]:
+        """SVG's ``style`` as the presentation attributes it sets (what Inkscape writes); the
+        names of the properties that have none, or load something, are returned."""
+        dropped = []
+        for decl in style.split(";"):
+            prop, _, value = decl.partition(":")
+            prop, value = prop.strip(), value.strip()
+            if not prop:
+                continue
+            if prop in allowed and prop not in ("id", "class", "href") and value and not _LOADS.search(value):
+                if el.get(prop) is None:
+                    el.set(prop, value)
+            else:
+                dropped.append(prop)
+        return dropped
+
+
+_LOADS = re.compile(r"url\(\s*['\"]?(?!#)|expression\(|[<>\\]", re.IGNORECASE)
 
 
 def _in_html(el: etree._Element) -> bool:

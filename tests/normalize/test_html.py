@@ -225,3 +225,12 @@ def test_check_reports_every_change_with_file_and_line(tiny: Path, monkeypatch):
     assert "articles/2026-01-01-c.md:9: warning: reduced style=\"color: red\" on <p> to nothing" in out
     assert "articles/2026-01-01-c.md:11: warning: unwrapped <blah>: not in the article vocabulary; its text is kept" in out
     assert "articles/2026-01-01-c.md:13: warning: <a href=...>: unknown URL scheme ttps:" in out
+
+
+def test_svg_style_becomes_presentation_attributes(tiny: Path):
+    body, warnings, _ = _norm(
+        tiny, '<svg><path d="M0 0" style="fill:#ff0000;stroke-width:2;cursor:pointer;filter:url(https://e.org/f)"/></svg>'
+    )
+    path = next(body.iter(SVG + "path"))
+    assert (path.get("fill"), path.get("stroke-width"), path.get("style")) == ("#ff0000", "2", None)
+    assert any("style properties cursor, filter dropped" in w for w in warnings)
