@@ -181,3 +181,25 @@ def test_block_precheck_agrees_with_the_rules_on_random_markup():
         walked = [el for el in html.iter(*epubfix._MAY_SPLIT_TAGS) if any(epubfix._is_block(c) for c in el)]
         assert inside == bool(walked), before
     assert 100 < found < 1400
+
+
+def test_book_with_legacy_svg_and_mathml_raw_html_passes_epubcheck(tiny):
+    """The classes of issue 14 in one article: the normalizer's output makes a valid book."""
+    from publisher.build import build
+    from tests.conftest import epubcheck, site_config, write
+
+    figure = ('<svg viewBox="0 0 10 10"><script>alert(1)</script><defs><linearGradient id="1 g">'
+              '<stop offset="0"/></linearGradient></defs><rect id="r" width="5" height="5" fill="url(#1 g)"'
+              ' style="stroke:#000;cursor:pointer"/><use xlink:href="#r"/><foreignObject><p>x</p></foreignObject>'
+              '<a xlink:href="javascript:alert(2)"><text>t</text></a></svg>')
+    write(tiny / "articles" / "2026-01-01-a.md",
+          "---\ntitle: A\n---\n\n<center>Centered <font color=red>red</font> <tt>tt</tt> <u>u</u></center>\n\n"
+          f"{figure}\n\n{figure}\n\n"
+          '<math display="block"><mfrac><mi>a</mi><mn>2</mn></mfrac><annotation-xml><p>x</p></annotation-xml></math>\n\n'
+          '<p>before <embed src="x"> after <a href="java&#x09;script:alert(3)">j</a> <a href="ttps://x.org">t</a>'
+          ' <a href="https://c.net/?channels=##rust">c</a> <a href="/">root</a> <a name="n">named</a></p>\n\n'
+          '<table width="100%" border="1"><tr><td align="right" bgcolor="#eee">c</td></tr></table>\n\n'
+          '<p><img src="https://e.org/i.png" width="100%" alt="i"></p>\n\n<details><p>no summary</p></details>\n')
+    build(site_config(tiny))
+    result = epubcheck(tiny / "build" / "articles.epub")
+    assert result.messages == [], result.summary()
