@@ -31,8 +31,8 @@ def test_article_rng_is_written_from_the_table():
 
 @pytest.mark.parametrize("body", [
     '<h:p id="x" class="a b" style="text-align: center">t <h:a href="https://e.org/">l</h:a> <h:a href="#x">f</h:a></h:p>',
-    '<h:table><h:caption>c</h:caption><h:thead><h:tr><h:th scope="col" colspan="2">h</h:th></h:tr></h:thead>'
-    '<h:tbody><h:tr><h:td rowspan="1" style="vertical-align: top">d</h:td></h:tr></h:tbody></h:table>',
+    ('<h:table><h:caption>c</h:caption><h:thead><h:tr><h:th scope="col" colspan="2">h</h:th></h:tr></h:thead>'
+     '<h:tbody><h:tr><h:td rowspan="1" style="vertical-align: top">d</h:td></h:tr></h:tbody></h:table>'),
     '<h:img src="https://e.org/i.png" alt="" width="10" height="20"/>',
     '<h:ol start="3" reversed="reversed"><h:li value="5">x</h:li></h:ol>',
     '<s:svg viewBox="0 0 1 1"><s:rect id="r" width="1" height="1"/><s:use xlink:href="#r"/></s:svg>',
