@@ -27,6 +27,7 @@ from publisher.incremental.cache import Cache
 from publisher.incremental.feeds import feed_outputs
 from publisher.incremental.stage import Progress, SourceIndex, normalize_file, run_stage
 from publisher.model import ArticleView
+from publisher.normalize.svgfile import published_bytes
 from publisher.output import MANIFEST, Output, Staging, locked, remove_leftovers
 
 __all__ = ["build", "load_articles", "normalize_file", "SourceIndex", "BuildResult", "resolve_now"]
@@ -181,9 +182,10 @@ def _render(config: Config, all_views: list[ArticleView], moment: dt.datetime, t
         for res in view.resources:
             if res.path not in media:  # an image used by many articles is read once
                 try:
-                    media[res.path] = paths.read_inside(config.articles_path, res.path)
+                    data = paths.read_inside(config.articles_path, res.path)
                 except ValueError as exc:
                     raise SourceError(f"resource {exc}", config.articles_path / view.source) from None
+                media[res.path] = published_bytes(config.articles_path / res.path, data)  # SVG: cleaned
     # Each output goes to the output folder as it is made (staged beside its target; put in
     # place only once all are made and checked): a big site's feeds do not fit in memory at once.
     # An output made from the same key as the one the last build left, and left as it was, is
