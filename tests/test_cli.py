@@ -177,7 +177,7 @@ def test_build_json_summary_and_diagnostics(site: Path, monkeypatch):
     path.write_text(path.read_text(encoding="utf-8").replace("best cardamom", "finest cardamom"), encoding="utf-8")
     (site / "articles" / "a.md").unlink()
     again = json.loads(run("build", "--format", "json").stdout)["summary"]
-    assert again["normalized"] == 1 and "rss.xml" in again["written"] and "feed.xsl" in again["unchanged"]
+    assert again["normalized"] == 1 and "rss.xml" in again["written"] and "feed.css" in again["unchanged"]
     assert again["removed"] == ["books/weekly-2026-W01.epub"]  # a.md was the only article that week
 
 
