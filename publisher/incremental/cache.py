@@ -107,7 +107,8 @@ def digest_file(path: Path) -> str:
 def key_for(config: Config, rel: str, digest: str) -> str:
     """An entry's key: the tool, the settings, the source's path and the hash of its bytes."""
     h = _settings_hash(code_identity(), config.fingerprint).copy()
-    h.update(rel.encode("utf-8") + b"\0" + digest.encode("utf-8") + b"\0")
+    # surrogateescape: a file name that is not UTF-8 still has a key (its source is an error)
+    h.update(rel.encode("utf-8", "surrogateescape") + b"\0" + digest.encode("utf-8") + b"\0")
     return h.hexdigest()
 
 

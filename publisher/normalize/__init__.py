@@ -13,7 +13,7 @@ from urllib.parse import quote, unquote, urljoin, urlsplit
 
 from lxml import etree
 
-from publisher import dates, model
+from publisher import dates, limits, model
 from publisher.config import Config
 from publisher.errors import Reporter, SourceError
 from publisher.normalize.typography import smarten_text, smarten_tree
@@ -172,6 +172,9 @@ class Normalizer:
                 body.text = (body.text or "") + node
             else:
                 body.append(copy.deepcopy(node))
+        crossed = limits.body_problem(body)
+        if crossed is not None:
+            raise SourceError(crossed[1], src.path, self._line(crossed[0]))
         resources = self._clean_body(body, ident.canonical)
         smarten_tree(body, lang)
 
@@ -212,7 +215,10 @@ class Normalizer:
             except dates.DateError as exc:
                 raise SourceError(f"date: {exc}", *_where(src, "date")) from None
         elif from_path is not None:
-            published = dates.parse(from_path, zone)
+            try:
+                published = dates.parse(from_path, zone)
+            except dates.DateError as exc:
+                raise SourceError(f"date from the path: {exc}", src.path) from None
         else:
             raise SourceError(
                 "the article has no date; add 'date: YYYY-MM-DD' to its front matter or sidecar, "
@@ -355,6 +361,9 @@ class Normalizer:
             resources[value] = known[value]
             return value
         parts = urlsplit(value)
+        if image and parts.scheme.lower() == "file":  # a path on the machine that builds: nobody else has it
+            raise SourceError(f"{value!r} is a file: URL; link to a web address, or give an image "
+                              f"in {self.config.articles_dir}/ by its relative path", self.src.path, self._line(el))
         if parts.scheme:
             return value
         if parts.netloc:
@@ -398,6 +407,9 @@ class Normalizer:
             raise SourceError(
                 f"image {value!r} is not JPEG, PNG, GIF or SVG; convert it to one of those", src.path, self._line(el)
             )
+        problem = limits.image_problem(target)
+        if problem is not None:
+            raise SourceError(f"image {value!r} {problem}", src.path, self._line(el))
         href = self.config.url("media/" + quote(rel))
         resources[href] = (rel, mtype, str(target.stat().st_size))
         return href

@@ -11,7 +11,7 @@ from typing import Any
 import yaml
 
 from publisher.errors import Reporter, SourceError
-from publisher.sources import SIDECAR_SUFFIXES, SourceArticle, SourceAuthor, decode
+from publisher.sources import SIDECAR_SUFFIXES, SourceArticle, SourceAuthor, decode, read_bounded
 from publisher.xmlutil import forbidden_chars, strip_forbidden
 
 _Base: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # the C loader is ~10x faster; both are safe
@@ -234,7 +234,7 @@ def apply_sidecar(article: SourceArticle, report: Reporter) -> None:
     side = sidecar_for(article.path)
     if side is None:
         return
-    text = decode(side, side.read_bytes(), report)
+    text = decode(side, read_bounded(side), report)
     kind = "toml" if side.suffix == ".toml" else "yaml"
     data = load(side, kind, text, 1)
     saved_path = article.path
