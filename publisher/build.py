@@ -122,6 +122,9 @@ def _build(config: Config, out_dir: Path | None, now: dt.datetime | None, cache:
     moment = resolve_now(now)
     store = key = listing = None
     left: dict[str, tuple[tuple[int, int, int], str]] = {}
+    if cache.folder is not None and os.path.lexists(cache.folder) and not os.path.isdir(cache.folder):
+        raise ConfigError(f"the cache folder {display_path(cache.folder)} is a file; set site.cache_dir to a "
+                          "folder, or build with --no-cache", cache.folder)
     if cache.folder is not None:
         store = StateStore(cache.folder, target)
         digests: dict[str, str] = {}
