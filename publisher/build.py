@@ -20,6 +20,7 @@ from publisher.incremental.cache import Cache
 from publisher.incremental.stage import SourceIndex, normalize_file, run_stage
 from publisher.model import ArticleView
 from publisher.output import MANIFEST, Output, Staging
+from publisher.slugs import name_key
 
 __all__ = ["build", "load_articles", "normalize_file", "SourceIndex", "BuildResult", "resolve_now"]
 
@@ -84,6 +85,16 @@ def load_articles(
 
 
 def _check_unique(views: list[ArticleView], config: Config, report: Reporter) -> None:
+    tagged: dict[str, tuple[str, ArticleView]] = {}  # a tag's slug -> its first label and article
+    for view in sorted(views, key=lambda v: v.source):
+        for tag_slug, label in view.tags:
+            first = tagged.setdefault(tag_slug, (label, view))
+            if name_key(first[0]) != name_key(label):
+                report.error(
+                    display_path(config.articles_path / view.source),
+                    f"tag {label!r} would share the feed tags/{tag_slug}/ with tag {first[0]!r} of "
+                    f"{first[1].source}; make them one tag, or differ in letters or digits",
+                )
     for what in ("id", "slug"):
         first: dict[str, ArticleView] = {}
         for view in sorted(views, key=lambda v: v.source):

@@ -17,7 +17,7 @@ from publisher import dates, limits, model
 from publisher.config import Config
 from publisher.errors import Reporter, SourceError
 from publisher.normalize.typography import smarten_text, smarten_tree
-from publisher.slugs import slug_or_hash, slugify
+from publisher.slugs import name_key, slug_or_hash, slugify
 from publisher.sources import SourceArticle
 from publisher.xmlutil import ART_NS, LINE_ATTR, XHTML_NS, XML_LANG, A, H, text_content
 
@@ -39,6 +39,10 @@ _TO_CLEAN = etree.XPath(
 )
 _LINED = etree.XPath(".//*[@l:line]", namespaces={"l": LINE_ATTR[1:].split("}")[0]})
 _LANG = re.compile(r"^[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8})*$")
+#: Bidirectional embeddings, overrides and isolates (U+202A-U+202E, U+2066-U+2069): in a one-line
+#: field they reorder what readers see of the text around it, in feed readers and book lists
+#: ("Trojan Source"). The marks U+200E and U+200F, which change no order, stay.
+_BIDI_CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069]")
 _SCRIPT_URL = re.compile(r"^\s*(javascript|vbscript|data:text/html)", re.I)
 
 #: Maps an article source file to its canonical URL (None when it is not an article).
@@ -141,7 +145,7 @@ class Normalizer:
         lang = str(f.get("lang") or self.config.language)
         if not _LANG.match(lang):
             raise SourceError(f"lang {lang!r} is not a BCP 47 language tag (e.g. en, de-CH)", *_where(src, "lang"))
-        headline = smarten_text(" ".join(str(f.get("title") or "").split()), lang)
+        headline = smarten_text(" ".join(self._no_bidi(str(f.get("title") or ""), "title").split()), lang)
         if not headline:
             raise SourceError("the article has no headline; add a 'title' to its front matter", src.path, 1)
         ident = identity(src, self.config)
@@ -158,7 +162,7 @@ class Normalizer:
         _sub(meta, "slug", ident.slug)
         _sub(meta, "source", ident.source, format=src.format)
         _sub(meta, "headline", headline)
-        deck = " ".join(str(f.get("deck") or "").split())
+        deck = " ".join(self._no_bidi(str(f.get("deck") or ""), "deck").split())
         if deck:
             _sub(meta, "deck", smarten_text(deck, lang))
         self._authors(_sub(meta, "authors"), lang)
@@ -262,15 +266,27 @@ class Normalizer:
         if not tags:
             return
         tags_el = _sub(meta, "tags")
-        seen = set()
+        seen: dict[str, str] = {}
         for tag in tags:
-            tag = " ".join(tag.split())
+            tag = " ".join(self._no_bidi(tag, "tags").split())
             tag_slug = slug_or_hash(tag)
             if not tag_slug:
                 raise SourceError(f"tag {tag!r} has no letters or digits", *_where(self.src, "tags"))
+            if tag_slug in seen and name_key(seen[tag_slug]) != name_key(tag):
+                raise SourceError(f"tags {seen[tag_slug]!r} and {tag!r} would share one feed, tags/{tag_slug}/; "
+                                  "make them one tag, or differ in letters or digits", *_where(self.src, "tags"))
             if tag_slug not in seen:
-                seen.add(tag_slug)
+                seen[tag_slug] = tag
                 _sub(tags_el, "tag", tag, slug=tag_slug)
+
+    def _no_bidi(self, text: str, key: str) -> str:
+        """``text`` without bidirectional controls, with a warning when it had any."""
+        if not _BIDI_CONTROLS.search(text):
+            return text
+        found = ", ".join(sorted({f"U+{ord(c):04X}" for c in _BIDI_CONTROLS.findall(text)}))
+        self.report.warn(*_where(self.src, key)[:1], f"{key}: removed bidirectional control characters ({found}), "
+                         "which reorder the text around the field where it is shown", _where(self.src, key)[1])
+        return _BIDI_CONTROLS.sub("", text)
 
     @staticmethod
     def _summary(body: etree._Element) -> str:
@@ -357,7 +373,12 @@ class Normalizer:
     def _absolute(self, el, value, canonical, known, resources, *, image: bool) -> str:
         if value.startswith("#") or not value:
             return value
-        if value in known:
+        if value in known:  # an article document's own resource: its file must be there too
+            target = self.config.articles_path / known[value][0]
+            problem = "not found" if not target.is_file() else limits.image_problem(target)
+            if problem is not None:
+                line = next((int(r["line"]) for r in self.src.resources if r["href"] == value and r.get("line")), None)
+                raise SourceError(f"resource {known[value][0]!r} {problem}", self.src.path, line or self._line(el))
             resources[value] = known[value]
             return value
         parts = urlsplit(value)

@@ -12,6 +12,8 @@ from publisher.errors import Reporter, SourceError
 from publisher.sources import Reader, SourceArticle, SourceAuthor
 from publisher.xmlutil import PARSER, A, text_content
 
+XINCLUDE = "http://www.w3.org/2001/XInclude"
+
 _FIELDS = {
     "headline": "title",
     "deck": "deck",
@@ -51,6 +53,9 @@ class ArticleXmlReader(Reader):
         if not errors:
             err = model.schema().error_log[0]
             raise SourceError(f"does not match the article schema: {err.message}", path, err.line)
+        for el in root.iter(f"{{{XINCLUDE}}}*"):  # docs/article-xml.md: a document is whole in itself
+            raise SourceError("xi:include is not allowed in article XML; put the content itself here",
+                              path, el.sourceline)
         meta = root.find(A + "meta")
         source = meta.find(A + "source")
         article = SourceArticle(path=path, format=source.get("format"))
@@ -68,7 +73,8 @@ class ArticleXmlReader(Reader):
             article.authors.append(SourceAuthor(author.findtext(A + "name"), bio, author.sourceline))
         for field in meta.iterfind(f"{A}extra/{A}field"):
             article.extra[field.get("name")] = field.text or ""
-        article.resources = [dict(r.attrib) for r in meta.iterfind(f"{A}resources/{A}resource")]
+        article.resources = [{**r.attrib, "line": str(r.sourceline)}
+                             for r in meta.iterfind(f"{A}resources/{A}resource")]
         body = root.find(A + "body")
         article.body_first_line = body.sourceline or 1
         if body.text:
