@@ -32,6 +32,10 @@ TABLE_CELLS = 20_000
 #: quadratic in this number: 20,000 inline elements in one paragraph take 3.5 s, 40,000 take 13 s.
 CHILDREN = 5_000
 
+#: Characters of a tag's or an author's slug, which names a folder of feeds and a book file
+#: (a file name may have at most 255 bytes; slugs are ASCII).
+SLUG_CHARS = 200
+
 #: Elements nested inside one another in an article body (lxml itself stops at 256).
 NESTING = 100
 

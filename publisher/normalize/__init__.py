@@ -244,6 +244,9 @@ class Normalizer:
         bios: dict[str, list[str]] = {}
         for author in self.src.authors:
             name = " ".join(author.name.split())
+            if len(slug_or_hash(name)) > limits.SLUG_CHARS:
+                raise SourceError(f"author name {name[:40]!r}... is too long: its slug may have at most "
+                                  f"{limits.SLUG_CHARS} characters", self.src.path, author.line)
             if name not in bios:
                 names.append(name)
                 bios[name] = []
@@ -272,6 +275,9 @@ class Normalizer:
             tag_slug = slug_or_hash(tag)
             if not tag_slug:
                 raise SourceError(f"tag {tag!r} has no letters or digits", *_where(self.src, "tags"))
+            if len(tag_slug) > limits.SLUG_CHARS:
+                raise SourceError(f"tag {tag[:40]!r}... is too long: its slug has {len(tag_slug)} characters, "
+                                  f"a tag's may have at most {limits.SLUG_CHARS}", *_where(self.src, "tags"))
             if tag_slug in seen and name_key(seen[tag_slug]) != name_key(tag):
                 raise SourceError(f"tags {seen[tag_slug]!r} and {tag!r} would share one feed, tags/{tag_slug}/; "
                                   "make them one tag, or differ in letters or digits", *_where(self.src, "tags"))
