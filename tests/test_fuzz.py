@@ -154,5 +154,5 @@ def test_any_front_matter_and_body_builds_or_gives_a_diagnostic(
     assert "Traceback" not in output
     assert result.exit_code in (0, 1), output
     if result.exit_code == 1:
-        assert re.search(r"^articles/\S+?(:\d+(:\d+)?)?: error: ", output, re.M), output
+        assert re.search(r"^articles/\S+?(:\d+(:\d+)?)?: error: ", output, re.MULTILINE), output
     assert watch.outside == [], watch.outside

@@ -173,7 +173,7 @@ def test_hostile_input_gives_a_diagnostic_and_leaves_the_outputs(
     assert re.search(expected, output), output
     if code != 0:
         assert snapshot(site / "build") == before  # nothing written, nothing removed
-        assert "nothing was written" in output or re.search(r"^\S+: error: ", output, re.M)
+        assert "nothing was written" in output or re.search(r"^\S+: error: ", output, re.MULTILINE)
 
 
 # --- the cache: damage is repaired, an unwritable cache is the environment's fault ---------------
@@ -223,7 +223,7 @@ def test_a_cache_that_cannot_be_written_is_exit_3_and_leaves_no_temporary_file(t
                             text=True, env=env, preexec_fn=small_files, check=False)
     assert "Traceback" not in result.stderr
     assert result.returncode == 3, result.stderr
-    assert re.search(r"^\.publisher-cache/\S+: error: cannot write the cache: File too large", result.stderr, re.M)
+    assert re.search(r"^\.publisher-cache/\S+: error: cannot write the cache: File too large", result.stderr, re.MULTILINE)
     assert snapshot(site / "build") == before
     assert not list(site.rglob(".tmp-*"))
 

@@ -357,10 +357,10 @@ class Cache:
         _atomic_write(self.folder, path, hashlib.sha256(payload).digest(), payload)
         gone = 0
         for blob in sorted(old - self._used):
-            if len(blob) == 65 and blob[0] == "b" and all(c in HEX for c in blob[1:]):  # only our own names
-                if os.path.lexists(self._path(blob)):
-                    discard(self._path(blob))
-                    gone += 1
+            ours = len(blob) == 65 and blob[0] == "b" and all(c in HEX for c in blob[1:])  # only our own names
+            if ours and os.path.lexists(self._path(blob)):
+                discard(self._path(blob))
+                gone += 1
         return gone
 
 
