@@ -29,6 +29,7 @@ from publisher.incremental.stage import Progress, SourceIndex, normalize_file, r
 from publisher.model import ArticleView
 from publisher.normalize.svgfile import published_bytes
 from publisher.output import MANIFEST, Output, Staging, locked, remove_leftovers
+from publisher.slugs import name_key
 
 __all__ = ["build", "load_articles", "normalize_file", "SourceIndex", "BuildResult", "resolve_now"]
 
@@ -97,6 +98,16 @@ def load_articles(
 
 
 def _check_unique(views: list[ArticleView], config: Config, report: Reporter) -> None:
+    tagged: dict[str, tuple[str, ArticleView]] = {}  # a tag's slug -> its first label and article
+    for view in sorted(views, key=lambda v: v.source):
+        for tag_slug, label in view.tags:
+            first = tagged.setdefault(tag_slug, (label, view))
+            if name_key(first[0]) != name_key(label):
+                report.error(
+                    display_path(config.articles_path / view.source),
+                    f"tag {label!r} would share the feed tags/{tag_slug}/ with tag {first[0]!r} of "
+                    f"{first[1].source}; make them one tag, or differ in letters or digits",
+                )
     for what in ("id", "slug"):
         first: dict[str, ArticleView] = {}
         for view in sorted(views, key=lambda v: v.source):
@@ -147,6 +158,9 @@ def _build(config: Config, out_dir: Path | None, now: dt.datetime | None, cache:
     moment = resolve_now(now)
     store = key = listing = None
     left: dict[str, tuple[tuple[int, int, int], str]] = {}
+    if cache.folder is not None and os.path.lexists(cache.folder) and not os.path.isdir(cache.folder):
+        raise ConfigError(f"the cache folder {display_path(cache.folder)} is a file; set site.cache_dir to a "
+                          "folder, or build with --no-cache", cache.folder)
     if cache.folder is not None:
         store = StateStore(cache.folder, target, config.site_relative(target))
         digests: dict[str, str] = {}

@@ -34,6 +34,13 @@ def parse(value: object, zone: ZoneInfo) -> dt.datetime:
         raise DateError(f"{value!r} is not a date")
     if result.tzinfo is None:
         result = result.replace(tzinfo=zone)
+    try:  # every date is later compared in UTC and shown in the site's zone: both must exist
+        result.astimezone(dt.UTC)
+        result.astimezone(zone)
+    except OverflowError:
+        raise DateError(
+            f"{(value.isoformat() if isinstance(value, dt.date) else value)!r} is out of range: in UTC or the site's time zone it falls before year 1 or after year 9999"
+        ) from None
     return result.replace(microsecond=0)
 
 

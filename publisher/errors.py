@@ -78,9 +78,11 @@ def display_path(path: Path | str) -> str:
     """A path as the user should see it: relative to the working folder when inside it."""
     p = Path(path)
     try:
-        return str(p.resolve().relative_to(Path.cwd().resolve()))
+        shown = str(p.resolve().relative_to(Path.cwd().resolve()))
     except ValueError:
-        return str(p)
+        shown = str(p)
+    # bytes of a name that are not UTF-8 (held as surrogates) as \xNN: printable, and unambiguous
+    return shown.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
 
 
 class PublisherError(click.ClickException):

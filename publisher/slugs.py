@@ -19,3 +19,11 @@ def slug_or_hash(text: str) -> str:
     if slug or not any(c.isalnum() for c in text):
         return slug
     return "t-" + hashlib.sha1(text.encode("utf-8")).hexdigest()[:10]
+
+
+def name_key(text: str) -> str:
+    """What two names sharing one slug must have in common to be one name: the same letters, digits
+    and symbols, ignoring case, accents, spaces, hyphens and underscores ("Port expansion" and
+    "port-expansion", "Café" and "cafe" are one; "C++" and "c", "C#" and "C" are two)."""
+    folded = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
+    return re.sub(r"[\s_\-]+", " ", folded.casefold()).strip()

@@ -48,23 +48,38 @@ def _sans(size: int) -> ImageFont.FreeTypeFont:
     return _font("DejaVuSans.ttf", size)
 
 
-def _wrap(text: str, font: ImageFont.FreeTypeFont, width: int) -> list[str]:
-    """Greedy line breaking at spaces; a word longer than the line is cut by characters."""
+def _fits(text: str, font: ImageFont.FreeTypeFont, width: int) -> bool:
+    """Whether text fits in width pixels. No glyph drawn here is narrower than a pixel, so a text
+    longer than width characters is not measured: FreeType's 32-bit advance sum overflows (and
+    says it fits) on a text of a million characters."""
+    return len(text) <= width and font.getlength(text) <= width
+
+
+def _wrap(text: str, font: ImageFont.FreeTypeFont, width: int, max_lines: int) -> list[str]:
+    """Greedy line breaking at spaces; a word longer than the line is cut by characters. Stops
+    after max_lines + 1 lines (enough to tell that the text does not fit), so the cost is bounded
+    by what is drawn, not by the length of the text."""
     lines: list[str] = []
     line = ""
     for word in text.split():
         candidate = f"{line} {word}" if line else word
-        if font.getlength(candidate) <= width:
+        if _fits(candidate, font, width):
             line = candidate
             continue
         if line:
             lines.append(line)
-        while font.getlength(word) > width:
-            cut = len(word)
-            while cut > 1 and font.getlength(word[:cut]) > width:
-                cut -= 1
-            lines.append(word[:cut])
-            word = word[cut:]
+        while len(lines) <= max_lines and not _fits(word, font, width):
+            low, high = 1, min(len(word), width)  # the longest prefix that fits, by bisection
+            while low < high:
+                mid = (low + high + 1) // 2
+                if _fits(word[:mid], font, width):
+                    low = mid
+                else:
+                    high = mid - 1
+            lines.append(word[:low])
+            word = word[low:]
+        if len(lines) > max_lines:
+            return lines
         line = word
     if line:
         lines.append(line)
@@ -79,11 +94,11 @@ def _fit(text: str, make: Callable[[int], ImageFont.FreeTypeFont], sizes: range,
     for lines_wanted in range(1, max_lines + 1):
         for size in sizes:
             font = make(size)
-            lines = _wrap(text, font, width)
+            lines = _wrap(text, font, width, max_lines)
             if len(lines) <= lines_wanted and (lines_wanted == max_lines or size >= sizes[0] // 2):
                 return font, lines
     font = make(sizes[-1])
-    return font, _clip(_wrap(text, font, width), max_lines, font, width)
+    return font, _clip(_wrap(text, font, width, max_lines), max_lines, font, width)
 
 
 def _clip(lines: list[str], max_lines: int, font: ImageFont.FreeTypeFont, width: int) -> list[str]:
@@ -92,7 +107,7 @@ def _clip(lines: list[str], max_lines: int, font: ImageFont.FreeTypeFont, width:
         return lines
     lines = lines[:max_lines]
     last = lines[-1]
-    while last and font.getlength(last.rstrip(" .,;:") + "…") > width:
+    while last and not _fits(last.rstrip(" .,;:") + "…", font, width):
         last = last.rsplit(" ", 1)[0] if " " in last else last[:-1]
     lines[-1] = last.rstrip(" .,;:") + "…"
     return lines
@@ -139,7 +154,7 @@ def render_cover(text: CoverText) -> bytes:
     limit = HEIGHT - MARGIN - _line_height(footer_font) - 60
     headline_font = _serif(70)
     for headline in text.headlines[:MAX_HEADLINES]:
-        lines = _clip(_wrap(headline, headline_font, inner), 3, headline_font, inner)
+        lines = _clip(_wrap(headline, headline_font, inner, 3), 3, headline_font, inner)
         needed = len(lines) * _line_height(headline_font)
         if y + needed > limit:
             break
@@ -148,7 +163,7 @@ def render_cover(text: CoverText) -> bytes:
     if text.footer:
         draw.rectangle((MARGIN, HEIGHT - MARGIN - _line_height(footer_font) - 30, WIDTH - MARGIN,
                         HEIGHT - MARGIN - _line_height(footer_font) - 27), fill=RULE)
-        _draw_lines(draw, _clip(_wrap(text.footer, footer_font, inner), 1, footer_font, inner), footer_font,
+        _draw_lines(draw, _clip(_wrap(text.footer, footer_font, inner, 1), 1, footer_font, inner), footer_font,
                     HEIGHT - MARGIN - _line_height(footer_font), INK)
 
     out = io.BytesIO()

@@ -229,6 +229,12 @@ def _validate(config: Config, shown: str, report: Reporter) -> None:
         report.error(shown, f"site.base_url must be an absolute http(s) URL, got {config.base_url!r}")
     if "{slug}" not in config.article_url:
         report.error(shown, "site.article_url must contain {slug}")
+    else:
+        try:  # the only field it may name; a literal brace is written {{ or }}
+            config.article_url.format(slug="slug")
+        except (IndexError, KeyError, ValueError, AttributeError) as exc:
+            report.error(shown, f"site.article_url {config.article_url!r} may name only {{slug}} "
+                         f"(write a literal brace as {{{{ or }}}}): {type(exc).__name__}: {exc}")
     try:
         ZoneInfo(config.timezone)
     except (ZoneInfoNotFoundError, ValueError):

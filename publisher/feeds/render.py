@@ -35,6 +35,11 @@ BROWSER_PAGE = "feeds.html"
 FEED_FILES = (("rss.xml", "rss"), ("atom.xml", "atom"), ("feed.json", "json"))
 
 
+#: feedgen's document of the articles' own (already checked) text: no DTD, no entities, but an
+#: article's whole HTML as one text node, which may be longer than lxml's default 10 MB limit.
+_FEEDGEN = etree.XMLParser(huge_tree=True, resolve_entities=False, no_network=True)
+
+
 def feed_files(config: Config) -> list[tuple[str, str]]:
     """The (file name, kind) of each subscription document the config asks for."""
     return [(name, kind) for name, kind in FEED_FILES if kind in config.feed_formats]
@@ -194,7 +199,7 @@ class _Renderer:
             fe.summary(summary)
             fe.content(self.html(view), type="html")
         data = fg.rss_str(pretty=False) if fmt == "rss" else fg.atom_str(pretty=False)
-        root = etree.fromstring(data)
+        root = etree.fromstring(data, _FEEDGEN)
         if fmt == "rss":
             root = self._finish_rss(root, items, links, archive)
         else:

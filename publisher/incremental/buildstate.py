@@ -16,14 +16,13 @@ import datetime as dt
 import hashlib
 import json
 import os
-import tempfile
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from publisher import sources
 from publisher.config import Config
 from publisher.errors import Diagnostic
-from publisher.incremental.cache import code_identity
+from publisher.incremental.cache import _atomic_write, code_identity, discard
 from publisher.output import stat_of
 from publisher.sources import Listing
 
@@ -90,6 +89,7 @@ class StateStore:
         # ``name``: the output folder as the config names it (relative to the site), so that a
         # site copied elsewhere with its cache finds its state; the key still says where it was.
         name = hashlib.sha256((name or str(out_dir.resolve())).encode("utf-8")).hexdigest()[:24]
+        self.cache_folder = cache_folder
         self.path = cache_folder / "state" / name
         self.out_dir = out_dir
 
@@ -131,11 +131,7 @@ class StateStore:
             state.outputs.append((rel, *found, (keys or {}).get(rel, "")))
         data = asdict(state)
         body = json.dumps(data, ensure_ascii=False, sort_keys=True).encode("utf-8")
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=self.path.parent)
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(hashlib.sha256(body).hexdigest().encode() + b"\n" + body)
-        os.replace(tmp, self.path)
+        _atomic_write(self.cache_folder, self.path, hashlib.sha256(body).hexdigest().encode() + b"\n", body)
 
     def forget(self) -> None:
-        self.path.unlink(missing_ok=True)
+        discard(self.path)

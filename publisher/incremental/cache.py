@@ -21,11 +21,13 @@ build into the same output folder used and this one did not (:meth:`Cache.sweep`
 from __future__ import annotations
 
 import contextlib
+import errno
 import functools
 import hashlib
 import itertools
 import marshal
 import os
+import shutil
 import sys
 import tempfile
 from collections.abc import Iterable, Iterator
@@ -34,7 +36,7 @@ from pathlib import Path
 
 from publisher import __version__
 from publisher.config import Config
-from publisher.errors import Diagnostic
+from publisher.errors import Diagnostic, OutputError
 from publisher.model import Meta
 
 #: Entries and catalog files are stored with marshal, whose format belongs to one Python
@@ -111,7 +113,8 @@ def digest_file(path: Path) -> str:
 def key_for(config: Config, rel: str, digest: str) -> str:
     """An entry's key: the tool, the settings, the source's path and the hash of its bytes."""
     h = _settings_hash(code_identity(), config.fingerprint).copy()
-    h.update(rel.encode("utf-8") + b"\0" + digest.encode("utf-8") + b"\0")
+    # surrogateescape: a file name that is not UTF-8 still has a key (its source is an error)
+    h.update(rel.encode("utf-8", "surrogateescape") + b"\0" + digest.encode("utf-8") + b"\0")
     return h.hexdigest()
 
 
@@ -218,12 +221,11 @@ class Cache:
             if now.keys() == old_by[shard].keys() and all(old[k] is r for k, r in now.items()):
                 continue
             payload = marshal.dumps({key: _plain(r) for key, r in now.items()})
-            _atomic_write(self._catalog_path(name, shard), CATALOG_MAGIC, hashlib.sha256(payload).digest(), payload)
+            _atomic_write(self.folder, self._catalog_path(name, shard), CATALOG_MAGIC, hashlib.sha256(payload).digest(), payload)
         # The entries of the last build that this one no longer uses: an edited article's old
         # version, a deleted article, every entry after a new tool version or settings change.
         for key in old.keys() - records.keys():
-            with contextlib.suppress(FileNotFoundError):
-                os.unlink(self.entry_path(key))
+            discard(self.entry_path(key))
 
     def get(self, key: str, base: str = "") -> Entry | None:
         """The entry under ``key`` if intact and its deps (relative to ``base``) hold."""
@@ -238,9 +240,8 @@ class Cache:
             return None
         entry = _decode(raw)
         if entry is None and self.writes:  # damaged: drop it, rebuild the article
-            with contextlib.suppress(FileNotFoundError):
-                os.unlink(path)
-        elif not self.holds(entry.deps, base):
+            discard(path)
+        elif entry is not None and not self.holds(entry.deps, base):
             entry = None
         if entry is None:
             self.misses += 1
@@ -252,7 +253,7 @@ class Cache:
         if self.folder is None:
             return
         payload = marshal.dumps((entry.xml, *_plain(entry.record())))
-        _atomic_write(self.entry_path(key), MAGIC, hashlib.sha256(payload).digest(), payload)
+        _atomic_write(self.folder, self.entry_path(key), MAGIC, hashlib.sha256(payload).digest(), payload)
 
 
     def get_blob(self, key: str) -> bytes | None:
@@ -266,7 +267,7 @@ class Cache:
             return None
         checksum, data = raw[:32], raw[32:]
         if len(checksum) != 32 or hashlib.sha256(data).digest() != checksum:
-            path.unlink(missing_ok=True)
+            discard(path)
             return None
         self._use("b" + key)
         return data
@@ -275,7 +276,7 @@ class Cache:
         if self.folder is None:
             return
         self._use("b" + key)
-        _atomic_write(self._path("b" + key), hashlib.sha256(data).digest(), data)
+        _atomic_write(self.folder, self._path("b" + key), hashlib.sha256(data).digest(), data)
 
     def get_kept(self, slot: str, key: str) -> bytes | None:
         """The bytes kept in ``slot`` if they were made from ``key`` (a hash of their inputs).
@@ -298,7 +299,7 @@ class Cache:
         checksum = hashlib.sha256(tag)
         checksum.update(data)
         if checksum.digest() != head[:32]:
-            self._path(name).unlink(missing_ok=True)
+            discard(self._path(name))
             return None
         self._use(name)
         return data
@@ -311,7 +312,7 @@ class Cache:
         checksum.update(data)
         name = _slot_file(slot)
         self._use(name)
-        _atomic_write(self._path(name), checksum.digest(), tag, data)
+        _atomic_write(self.folder, self._path(name), checksum.digest(), tag, data)
 
     def keep_slot(self, slot: str) -> None:
         """Count ``slot``'s kept output as used by this build without reading it (its output
@@ -364,15 +365,13 @@ class Cache:
             except Exception:  # noqa: BLE001 - unreadable: nothing is deleted
                 old = set()
         payload = marshal.dumps(sorted(self._used))
-        _atomic_write(path, hashlib.sha256(payload).digest(), payload)
+        _atomic_write(self.folder, path, hashlib.sha256(payload).digest(), payload)
         gone = 0
         for blob in sorted(old - self._used):
-            if len(blob) == 65 and blob[0] == "b" and all(c in HEX for c in blob[1:]):  # only our own names
-                try:
-                    self._path(blob).unlink()
-                    gone += 1
-                except FileNotFoundError:
-                    pass
+            ours = len(blob) == 65 and blob[0] == "b" and all(c in HEX for c in blob[1:])  # only our own names
+            if ours and os.path.lexists(self._path(blob)):
+                discard(self._path(blob))
+                gone += 1
         return gone
 
 
@@ -380,11 +379,39 @@ _made: set[str] = set()  # folders known to exist (one mkdir per folder and proc
 _serial = itertools.count()
 
 
-def _atomic_write(path: Path | str, *parts: bytes) -> None:
+#: What an OSError says when the cache's own files are not what it made (a folder where an
+#: entry goes, a file where a folder goes): damage, repaired by discarding what is in the way.
+_DAMAGE = {errno.ENOTDIR, errno.EISDIR, errno.EEXIST, errno.ENOTEMPTY, errno.ELOOP}
+
+
+def _atomic_write(root: Path | str, path: Path | str, *parts: bytes) -> None:
     """Write ``parts`` one after the other (not joined: a pack can be tens of MB) to a temporary
     file beside ``path``, then rename: readers see all or nothing. (Plain strings: at 10,000
-    entries a build, pathlib's parsing cost more than the writing.)"""
+    entries a build, pathlib's parsing cost more than the writing.)
+
+    Whatever stands in the way inside the cache folder ``root`` is discarded and the write tried
+    once more; a write that still fails (a full disk, ``ulimit -f``, no permission) leaves no
+    temporary file and is an OutputError (exit 3): the environment, not the sources, is wrong.
+    """
     path = os.fspath(path)
+    try:
+        _write(path, parts)
+    except OSError as exc:
+        if exc.errno not in _DAMAGE:
+            raise _unwritable(path, exc) from None
+        _clear_way(os.fspath(root), path)
+        try:
+            _write(path, parts)
+        except OSError as again:
+            raise _unwritable(path, again) from None
+
+
+def _unwritable(path: str, exc: OSError) -> OutputError:
+    return OutputError(f"cannot write the cache: {exc.strerror or exc}; free space or fix the folder's "
+                       "permissions, or build with --no-cache", path)
+
+
+def _write(path: str, parts: tuple[bytes, ...]) -> None:
     folder = os.path.dirname(path)
     if folder not in _made:
         os.makedirs(folder, exist_ok=True)
@@ -397,11 +424,44 @@ def _atomic_write(path: Path | str, *parts: bytes) -> None:
         fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=folder)
     except FileNotFoundError:  # the folder went since this process made it
         _made.discard(folder)
-        return _atomic_write(path, *parts)
-    with os.fdopen(fd, "wb") as fh:
-        for part in parts:
-            fh.write(part)
-    os.replace(tmp, path)
+        return _write(path, parts)
+    except NotADirectoryError:  # the folder was replaced by a file
+        _made.discard(folder)
+        raise
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            for part in parts:
+                fh.write(part)
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+
+
+def _clear_way(root: str, path: str) -> None:
+    """Discard what keeps ``path`` from being written inside the cache folder ``root``: a folder
+    at ``path``, or a file (or link) where one of its folders goes. Nothing outside ``root``."""
+    discard(path)
+    folder = os.path.dirname(path)
+    while len(folder) > len(root) and folder.startswith(root + os.sep):
+        if os.path.isdir(folder) and not os.path.islink(folder):
+            break
+        _made.discard(folder)
+        discard(folder)
+        folder = os.path.dirname(folder)
+
+
+def discard(path: Path | str) -> None:
+    """Remove whatever is at ``path`` in the cache (a file, a link, a folder and all it holds); a
+    damaged cache is repaired by forgetting what is damaged."""
+    try:
+        if os.path.isdir(path) and not os.path.islink(path):
+            shutil.rmtree(path, ignore_errors=True)
+        else:
+            os.unlink(path)
+    except (FileNotFoundError, NotADirectoryError):
+        pass
 
 
 def by_shard(items: dict[str, object]) -> dict[str, dict]:

@@ -13,14 +13,14 @@ from urllib.parse import quote, unquote, urljoin, urlsplit
 
 from lxml import etree
 
-from publisher import dates, model
+from publisher import dates, limits, model
 from publisher.config import Config
 from publisher.errors import Reporter, SourceError
 from publisher.normalize import urls
 from publisher.normalize.html import Conformer
 from publisher.normalize.svgfile import clean_svg
 from publisher.normalize.typography import smarten_text, smarten_tree
-from publisher.slugs import slug_or_hash, slugify
+from publisher.slugs import name_key, slug_or_hash, slugify
 from publisher.sources import SourceArticle
 from publisher.xmlutil import ART_NS, LINE_ATTR, XHTML_NS, XML_LANG, A, H, text_content
 
@@ -37,6 +37,10 @@ SUMMARY_MAX = 300
 _WITH_URL = etree.XPath(".//h:*[@href or @src or @cite]", namespaces={"h": XHTML_NS})
 _LINED = etree.XPath(".//*[@l:line]", namespaces={"l": LINE_ATTR[1:].split("}")[0]})
 _LANG = re.compile(r"^[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8})*$")
+#: Bidirectional embeddings, overrides and isolates (U+202A-U+202E, U+2066-U+2069): in a one-line
+#: field they reorder what readers see of the text around it, in feed readers and book lists
+#: ("Trojan Source"). The marks U+200E and U+200F, which change no order, stay.
+_BIDI_CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069]")
 
 #: Maps an article source file to its canonical URL (None when it is not an article).
 SourceLinks = Callable[[Path], "str | None"]
@@ -138,7 +142,7 @@ class Normalizer:
         lang = str(f.get("lang") or self.config.language)
         if not _LANG.match(lang):
             raise SourceError(f"lang {lang!r} is not a BCP 47 language tag (e.g. en, de-CH)", *_where(src, "lang"))
-        headline = smarten_text(" ".join(str(f.get("title") or "").split()), lang)
+        headline = smarten_text(" ".join(self._no_bidi(str(f.get("title") or ""), "title").split()), lang)
         if not headline:
             raise SourceError("the article has no headline; add a 'title' to its front matter", src.path, 1)
         ident = identity(src, self.config)
@@ -155,7 +159,7 @@ class Normalizer:
         _sub(meta, "slug", ident.slug)
         _sub(meta, "source", ident.source, format=src.format)
         _sub(meta, "headline", headline)
-        deck = " ".join(str(f.get("deck") or "").split())
+        deck = " ".join(self._no_bidi(str(f.get("deck") or ""), "deck").split())
         if deck:
             _sub(meta, "deck", smarten_text(deck, lang))
         self._authors(_sub(meta, "authors"), lang)
@@ -169,6 +173,9 @@ class Normalizer:
                 body.text = (body.text or "") + node
             else:
                 body.append(copy.deepcopy(node))
+        crossed = limits.body_problem(body)
+        if crossed is not None:
+            raise SourceError(crossed[1], src.path, self._line(crossed[0]))
         resources = self._clean_body(body, ident.canonical)
         smarten_tree(body, lang)
 
@@ -209,7 +216,10 @@ class Normalizer:
             except dates.DateError as exc:
                 raise SourceError(f"date: {exc}", *_where(src, "date")) from None
         elif from_path is not None:
-            published = dates.parse(from_path, zone)
+            try:
+                published = dates.parse(from_path, zone)
+            except dates.DateError as exc:
+                raise SourceError(f"date from the path: {exc}", src.path) from None
         else:
             raise SourceError(
                 "the article has no date; add 'date: YYYY-MM-DD' to its front matter or sidecar, "
@@ -231,6 +241,9 @@ class Normalizer:
         bios: dict[str, list[str]] = {}
         for author in self.src.authors:
             name = " ".join(author.name.split())
+            if len(slug_or_hash(name)) > limits.SLUG_CHARS:
+                raise SourceError(f"author name {name[:40]!r}... is too long: its slug may have at most "
+                                  f"{limits.SLUG_CHARS} characters", self.src.path, author.line)
             if name not in bios:
                 names.append(name)
                 bios[name] = []
@@ -253,15 +266,30 @@ class Normalizer:
         if not tags:
             return
         tags_el = _sub(meta, "tags")
-        seen = set()
+        seen: dict[str, str] = {}
         for tag in tags:
-            tag = " ".join(tag.split())
+            tag = " ".join(self._no_bidi(tag, "tags").split())
             tag_slug = slug_or_hash(tag)
             if not tag_slug:
                 raise SourceError(f"tag {tag!r} has no letters or digits", *_where(self.src, "tags"))
+            if len(tag_slug) > limits.SLUG_CHARS:
+                raise SourceError(f"tag {tag[:40]!r}... is too long: its slug has {len(tag_slug)} characters, "
+                                  f"a tag's may have at most {limits.SLUG_CHARS}", *_where(self.src, "tags"))
+            if tag_slug in seen and name_key(seen[tag_slug]) != name_key(tag):
+                raise SourceError(f"tags {seen[tag_slug]!r} and {tag!r} would share one feed, tags/{tag_slug}/; "
+                                  "make them one tag, or differ in letters or digits", *_where(self.src, "tags"))
             if tag_slug not in seen:
-                seen.add(tag_slug)
+                seen[tag_slug] = tag
                 _sub(tags_el, "tag", tag, slug=tag_slug)
+
+    def _no_bidi(self, text: str, key: str) -> str:
+        """``text`` without bidirectional controls, with a warning when it had any."""
+        if not _BIDI_CONTROLS.search(text):
+            return text
+        found = ", ".join(sorted({f"U+{ord(c):04X}" for c in _BIDI_CONTROLS.findall(text)}))
+        self.report.warn(*_where(self.src, key)[:1], f"{key}: removed bidirectional control characters ({found}), "
+                         "which reorder the text around the field where it is shown", _where(self.src, key)[1])
+        return _BIDI_CONTROLS.sub("", text)
 
     @staticmethod
     def _summary(body: etree._Element) -> str:
@@ -336,10 +364,18 @@ class Normalizer:
             return None
         if value.startswith("#"):
             return urls.escape(value)
-        if value in known:
+        if value in known:  # an article document's own resource: its file must be there too
+            target = self.config.articles_path / known[value][0]
+            problem = "not found" if not target.is_file() else limits.image_problem(target)
+            if problem is not None:
+                line = next((int(r["line"]) for r in self.src.resources if r["href"] == value and r.get("line")), None)
+                raise SourceError(f"resource {known[value][0]!r} {problem}", self.src.path, line or self._line(el))
             resources[value] = known[value]
             return value
         scheme = urls.scheme(value)
+        if image and scheme == "file":  # a path on the machine that builds: nobody else has it
+            raise SourceError(f"{value!r} is a file: URL; link to a web address, or give an image "
+                              f"in {self.config.articles_dir}/ by its relative path", self.src.path, self._line(el))
         if scheme in urls.SCRIPT_SCHEMES:
             self._url_problem(el, name, f"removed a {scheme}: URL (articles carry no scripts or embedded documents)")
             return None
@@ -398,6 +434,9 @@ class Normalizer:
             raise SourceError(
                 f"image {value!r} is not JPEG, PNG, GIF or SVG; convert it to one of those", src.path, self._line(el)
             )
+        problem = limits.image_problem(target)
+        if problem is not None:
+            raise SourceError(f"image {value!r} {problem}", src.path, self._line(el))
         href = self.config.url("media/" + quote(rel))
         if mtype == "image/svg+xml":  # published cleaned: its length is the cleaned file's
             size = len(clean_svg(target, target.read_bytes(), self.report))

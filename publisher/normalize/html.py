@@ -24,6 +24,7 @@ from collections.abc import Callable
 import nh3
 from lxml import etree
 
+from publisher import limits
 from publisher.model import vocabulary as v
 from publisher.normalize import urls
 from publisher.xmlutil import LINE_ATTR, forbidden_chars, strip_forbidden
@@ -63,7 +64,7 @@ PRESENTATIONAL = {"bgcolor", "border", "cellpadding", "cellspacing", "color", "f
 #: SVG and MathML elements removed with their content: they run code, animate, load or style.
 FOREIGN_REMOVED = {"script", "style", "animate", "animateMotion", "animateTransform", "set", "discard",
                    "image", "feImage", "iframe", "video", "audio", "handler", "listener", "annotation-xml"}
-MAX_DEPTH = 200
+MAX_DEPTH = limits.HTML_NESTING
 _HTML_VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param", "source",
               "track", "wbr", "keygen", "basefont", "bgsound", "frame"}
 

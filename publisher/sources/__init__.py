@@ -12,6 +12,7 @@ from typing import Any, ClassVar
 
 from lxml import etree
 
+from publisher import limits
 from publisher.errors import Reporter, SourceError
 from publisher.paths import inside, link_problem
 from publisher.xmlutil import forbidden_chars, strip_forbidden
@@ -232,13 +233,32 @@ def load(path: Path, report: Reporter, *, meta_only: bool = False) -> SourceArti
     """
     from publisher.sources.frontmatter import apply_sidecar
 
+    try:
+        str(path).encode("utf-8")
+    except UnicodeEncodeError:  # held as surrogates: XML, URLs and the outputs' names cannot hold it
+        raise SourceError("the file's path is not UTF-8; rename the file or its folder", path) from None
     reader = reader_for(path)
     if reader is None:
         raise SourceError(f"no reader for {path.suffix!r} files; use .md, .txt or .xml", path)
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise SourceError(f"cannot read the file: {exc.strerror}", path) from exc
+    data = read_bounded(path)
     article = (reader.read_meta if meta_only else reader.read)(path, data, report)
     apply_sidecar(article, report)
     return article
+
+
+def read_bounded(path: Path) -> bytes:
+    """A source or sidecar file's bytes; one larger than ``limits.SOURCE_BYTES`` is an error
+    before it is read (a 100 MB Markdown file would take cmark, lxml and the feeds minutes)."""
+    try:
+        with open(path, "rb") as file:
+            size = os.fstat(file.fileno()).st_size
+            if size > limits.SOURCE_BYTES:
+                raise SourceError(
+                    f"the file is {size:,} bytes; an article source may have at most "
+                    f"{limits.mib(limits.SOURCE_BYTES)} ({limits.SOURCE_BYTES:,} bytes)", path, 1)
+            data = file.read(limits.SOURCE_BYTES + 1)
+    except OSError as exc:
+        raise SourceError(f"cannot read the file: {exc.strerror}", path) from exc
+    if len(data) > limits.SOURCE_BYTES:  # it grew while being read
+        raise SourceError(f"the file is larger than {limits.mib(limits.SOURCE_BYTES)}", path, 1)
+    return data

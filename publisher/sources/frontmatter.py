@@ -11,7 +11,7 @@ from typing import Any
 import yaml
 
 from publisher.errors import Reporter, SourceError, did_you_mean
-from publisher.sources import SIDECAR_SUFFIXES, SourceArticle, SourceAuthor, decode
+from publisher.sources import SIDECAR_SUFFIXES, SourceArticle, SourceAuthor, decode, read_bounded
 from publisher.xmlutil import forbidden_chars, strip_forbidden
 
 _Base: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # the C loader is ~10x faster; both are safe
@@ -301,11 +301,7 @@ def apply_sidecar(article: SourceArticle, report: Reporter) -> None:
     side = sidecar_for(article.path)
     if side is None:
         return
-    try:
-        raw = side.read_bytes()
-    except OSError as exc:
-        raise SourceError(f"cannot read the metadata file: {exc.strerror}", side) from exc
-    text = decode(side, raw, report)
+    text = decode(side, read_bounded(side), report)
     kind = "toml" if side.suffix == ".toml" else "yaml"
     data = load(side, kind, text, 1)
     saved_path = article.path

@@ -53,7 +53,9 @@ def render_html(markdown: str) -> str:
         try:
             html = lib.cmark_render_html(root, OPTIONS, lib.cmark_parser_get_syntax_extensions(parser))
             try:
-                return ffi.string(html).decode("utf-8")
+                # cmark-gfm writes &#xFFFE; and &#xFFFF; as the lone bytes FE and FF; CommonMark
+                # makes a reference to a code point that cannot be used U+FFFD, and so does this.
+                return ffi.string(html).decode("utf-8", "replace")
             finally:
                 _release("free", html)
         finally:

@@ -13,6 +13,8 @@ from publisher.paths import relative_name
 from publisher.sources import Reader, SourceArticle, SourceAuthor
 from publisher.xmlutil import PARSER, A, text_content
 
+XINCLUDE = "http://www.w3.org/2001/XInclude"
+
 _FIELDS = {
     "headline": "title",
     "deck": "deck",
@@ -48,6 +50,9 @@ class ArticleXmlReader(Reader):
                 path,
                 root.sourceline,
             )
+        for el in root.iter(f"{{{XINCLUDE}}}*"):  # docs/article-xml.md: a document is whole in itself
+            raise SourceError("xi:include is not allowed in article XML; put the content itself here",
+                              path, el.sourceline)
         errors = model.schema().validate(root)
         if not errors:
             err = model.schema().error_log[0]
@@ -76,7 +81,7 @@ class ArticleXmlReader(Reader):
             if problem is not None:
                 raise SourceError(f"resource path {res.get('path')!r} {problem}; a resource is a file "
                                   "inside the articles folder, named relative to it", path, res.sourceline)
-            article.resources.append(dict(res.attrib))
+            article.resources.append({**res.attrib, "line": str(res.sourceline)})
         body = root.find(A + "body")
         article.body_first_line = body.sourceline or 1
         if body.text:

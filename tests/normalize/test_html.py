@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
-from publisher import model
+from publisher import limits, model
 from publisher.build import normalize_file
 from publisher.errors import Reporter
 from publisher.model import ArticleView
@@ -129,7 +129,7 @@ def test_twenty_thousand_nested_divs_are_flattened_not_cut(tiny: Path, monkeypat
     monkeypatch.chdir(tiny)
     _, warnings, text = _norm(tiny, "Intro.\n\n" + "<div>" * 20000 + "deep text" + "</div>" * 20000 + "\n\nAfter.")
     assert "deep text" in text and "After." in text
-    assert any("nested deeper than 200 levels was flattened" in w for w in warnings)
+    assert any(f"nested deeper than {limits.HTML_NESTING} levels was flattened" in w for w in warnings)
 
 
 def test_style_is_reduced_with_a_warning(tiny: Path):

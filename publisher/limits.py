@@ -1,0 +1,95 @@
+"""The bounds on what one source may cost a build, each decided here once (docs/security.md, "Limits").
+
+A source that crosses one is an error with its file and line, exit 1, and the previous outputs
+stay as they were: a build's time and memory grow with what it reads, never faster.
+"""
+
+from __future__ import annotations
+
+import warnings
+from pathlib import Path
+
+from lxml import etree
+
+_XHTML = "{http://www.w3.org/1999/xhtml}"
+
+#: Bytes of one article source or sidecar file: a novel's length. A feed carries an article's
+#: whole body as one text node of escaped HTML, up to nine times the source ("&" is "&amp;amp;"),
+#: and lxml (feed checks, readers) refuses a text node over 10 MB.
+SOURCE_BYTES = 1024 * 1024
+
+#: Bytes of one image file copied into the outputs (and into every book that shows it).
+IMAGE_BYTES = 32 * 1024 * 1024
+
+#: Pixels (width x height, as the file's header claims) of one image: about 8,000 x 5,000.
+IMAGE_PIXELS = 40_000_000
+
+#: Cells (th and td) of one table in an article body.
+TABLE_CELLS = 20_000
+
+#: Elements directly inside one element of an article body (a paragraph's inline elements, a
+#: table row's cells). libxml2's RELAX NG validation, which every article passes, takes time
+#: quadratic in this number: 20,000 inline elements in one paragraph take 3.5 s, 40,000 take 13 s.
+CHILDREN = 5_000
+
+#: Characters of a tag's or an author's slug, which names a folder of feeds and a book file
+#: (a file name may have at most 255 bytes; slugs are ASCII).
+SLUG_CHARS = 200
+
+#: Elements nested inside one another in an article body (lxml itself stops at 256).
+NESTING = 100
+
+#: Raw HTML nested deeper than this is flattened (its text kept, with a warning) before it joins
+#: the body, leaving room under NESTING for the Markdown lists and quotes around it.
+HTML_NESTING = 64
+
+
+def mib(n: int) -> str:
+    """A byte count as the messages show it: "4 MiB"."""
+    return f"{n / (1024 * 1024):g} MiB"
+
+
+def image_problem(path: Path) -> str | None:
+    """What makes the image file at ``path`` cross a bound, or None. Reads only its header: the
+    pixels a GIF or PNG claims are known before any is decoded (a 60-byte GIF may claim 50,000 x
+    50,000)."""
+    size = path.stat().st_size
+    if size > IMAGE_BYTES:
+        return f"is {size:,} bytes; an image may have at most {mib(IMAGE_BYTES)}"
+    if path.suffix.lower() == ".svg":
+        return None
+    from PIL import Image
+
+    try:
+        with warnings.catch_warnings():  # the bound here decides, not Pillow's warning
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            with Image.open(path) as image:
+                width, height = image.size
+    except Image.DecompressionBombError:
+        return f"claims more than {IMAGE_PIXELS:,} pixels"
+    except (OSError, ValueError, SyntaxError):  # not an image Pillow reads: passed on as it is
+        return None
+    if width * height > IMAGE_PIXELS:
+        return f"is {width:,} x {height:,} pixels; an image may have at most {IMAGE_PIXELS:,} pixels"
+    return None
+
+
+def body_problem(body: etree._Element) -> tuple[etree._Element, str] | None:
+    """The first element of an article body (in document order) that crosses a bound, and how;
+    None when none does. One walk over the body."""
+    depth = 0
+    for event, el in etree.iterwalk(body, events=("start", "end")):
+        if event == "end":
+            depth -= 1
+            continue
+        depth += 1
+        if depth > NESTING:
+            return el, f"elements are nested more than {NESTING} deep here; an article body may nest at most {NESTING}"
+        if len(el) > CHILDREN:
+            return el, (f"this element holds {len(el):,} elements; one element of an article body may "
+                        f"hold at most {CHILDREN:,}")
+        if el.tag == _XHTML + "table":
+            cells = sum(1 for _ in el.iter(_XHTML + "td", _XHTML + "th"))
+            if cells > TABLE_CELLS:
+                return el, f"this table has {cells:,} cells; a table may have at most {TABLE_CELLS:,}"
+    return None
