@@ -13,8 +13,8 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-#: Clicked links whose URL is one of these are a reader's own choice, not a payload.
-FOLLOWED_SCHEMES = {"http:", "https:", "mailto:"}
+#: Links to these are a reader's own choice (another page, another chapter), not a payload: not clicked.
+FOLLOWED_SCHEMES = {"http:", "https:", "mailto:", "file:"}
 
 #: Every element a user can click that may navigate, with the URL it would go to.
 _LINKS_JS = """
@@ -149,7 +149,7 @@ class Chromium:
         self._settle(session, visit)
         return target, session
 
-    def _settle(self, session: str, visit: Visit, seconds: float = 1.0) -> None:
+    def _settle(self, session: str, visit: Visit, seconds: float = 0.6) -> None:
         """Wait for load plus ``seconds`` (timers, animations), answering dialogs as they come."""
         deadline = time.monotonic() + self.timeout
         quiet_until = None

