@@ -148,6 +148,8 @@ def _deps(path: Path, config: Config, root: etree._Element | None, links: _Recor
     if root is not None:
         files |= {config.articles_path / rel for _, rel, _, _ in meta[16]}  # its images
     for target in links.used:
+        if not target.name:  # "/" or a folder's "..": no file, so no dependency
+            continue
         files.add(target)
         files |= {target.with_name(target.stem + s) for s in sources.SIDECAR_SUFFIXES}
     return tuple(sorted((str(f), hashes.digest(str(f))) for f in files))

@@ -16,14 +16,15 @@ from lxml import etree
 from publisher import dates, model
 from publisher.config import Config
 from publisher.errors import Reporter, SourceError
+from publisher.normalize import urls
+from publisher.normalize.html import Conformer
 from publisher.normalize.typography import smarten_text, smarten_tree
 from publisher.slugs import slug_or_hash, slugify
 from publisher.sources import SourceArticle
 from publisher.xmlutil import ART_NS, LINE_ATTR, XHTML_NS, XML_LANG, A, H, text_content
 
-#: Elements removed with their content: they run code or embed other documents.
-DANGEROUS = {"script", "style", "iframe", "object", "embed", "frame", "frameset", "base", "link", "meta", "applet"}
-URL_ATTRS = ("href", "src", "poster", "cite", "action", "formaction", "longdesc")
+#: The vocabulary's URL attributes (of XHTML elements: SVG's href only names a local #id).
+URL_ATTRS = ("href", "src", "cite")
 IMAGE_TYPES = {
     ".jpg": "image/jpeg",
     ".jpeg": "image/jpeg",
@@ -32,14 +33,9 @@ IMAGE_TYPES = {
     ".svg": "image/svg+xml",
 }
 SUMMARY_MAX = 300
-_DANGEROUS_TAGS = {f"{{{XHTML_NS}}}{tag}" for tag in DANGEROUS}
-#: What _clean_body looks at: elements with attributes, and elements it removes.
-_TO_CLEAN = etree.XPath(
-    ".//*[@*] | " + " | ".join(f".//h:{tag}" for tag in sorted(DANGEROUS)), namespaces={"h": XHTML_NS}
-)
+_WITH_URL = etree.XPath(".//h:*[@href or @src or @cite]", namespaces={"h": XHTML_NS})
 _LINED = etree.XPath(".//*[@l:line]", namespaces={"l": LINE_ATTR[1:].split("}")[0]})
 _LANG = re.compile(r"^[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8})*$")
-_SCRIPT_URL = re.compile(r"^\s*(javascript|vbscript|data:text/html)", re.I)
 
 #: Maps an article source file to its canonical URL (None when it is not an article).
 SourceLinks = Callable[[Path], "str | None"]
@@ -290,27 +286,15 @@ class Normalizer:
         return None
 
     def _clean_body(self, body: etree._Element, canonical: str) -> dict[str, tuple[str, str, str]]:
-        """Sanitize, absolutize URLs and collect local images. Returns resources by href."""
+        """Map the body onto the vocabulary, absolutize URLs, collect local images. Returns
+        resources by href."""
         path = self.src.path
+        Conformer(lambda el, message: self.report.warn(path, message, self._line(el))).conform(body)
         known = {r["href"]: (r["path"], r["type"], r["length"]) for r in self.src.resources}
         resources: dict[str, tuple[str, str, str]] = {}
-        dropped: set[etree._Element] = set()  # inside a removed element: never looked at
-        for el in _TO_CLEAN(body):  # document order
-            if el in dropped:
-                continue
-            if el.tag in _DANGEROUS_TAGS:
-                local = etree.QName(el).localname
-                self.report.warn(path, f"removed <{local}> element from the body (not allowed in articles)", self._line(el))
-                dropped.update(el.iter())
-                _drop_keep_tail(el)
-                continue
-            for name in list(el.attrib):
-                lname = name.lower()
-                if lname.startswith("on"):
-                    local = etree.QName(el).localname
-                    self.report.warn(path, f"removed event-handler attribute {name}= from <{local}>", self._line(el))
-                    del el.attrib[name]
-                elif lname in URL_ATTRS or lname == "srcset":
+        for el in _WITH_URL(body):  # document order
+            for name in URL_ATTRS:
+                if el.get(name) is not None:
                     self._fix_url(el, name, canonical, known, resources)
         for el in _LINED(body):
             del el.attrib[LINE_ATTR]
@@ -330,37 +314,52 @@ class Normalizer:
         return Path(os.path.realpath(full) if os.path.islink(full) else full)
 
     def _fix_url(self, el, name, canonical, known, resources) -> None:
-        value = el.get(name).strip()
+        value = el.get(name)
         local = etree.QName(el).localname
-        if name == "srcset":
-            parts = []
-            for item in value.split(","):
-                bits = item.strip().split(None, 1)
-                if bits:
-                    url = self._absolute(el, bits[0], canonical, known, resources, image=True)
-                    parts.append(" ".join([url, *bits[1:]]))
-            el.set(name, ", ".join(parts))
-            return
-        if _SCRIPT_URL.match(value):
-            self.report.warn(self.src.path, f"removed {name}= with a script URL from <{local}>", self._line(el))
+        image = local == "img" and name == "src"
+        url = self._absolute(el, name, value, canonical, known, resources, image=image)
+        if url is None:
             del el.attrib[name]
-            return
-        image = (local == "img" and name == "src") or (local == "video" and name == "poster")
-        el.set(name, self._absolute(el, value, canonical, known, resources, image=image))
+        else:
+            el.set(name, url)
 
-    def _absolute(self, el, value, canonical, known, resources, *, image: bool) -> str:
-        if value.startswith("#") or not value:
-            return value
+    def _url_problem(self, el, name: str, message: str) -> None:
+        local = etree.QName(el).localname
+        self.report.warn(self.src.path, f"<{local} {name}=...>: {message}", self._line(el))
+
+    def _absolute(self, el, name, value, canonical, known, resources, *, image: bool) -> str | None:
+        """The absolute URL ``value`` stands for, or None (with a warning) when it has none."""
+        value = urls.as_browsers_read(value)
+        if not value:
+            self._url_problem(el, name, "empty URL removed (it would point at this same page)")
+            return None
+        if value.startswith("#"):
+            return urls.escape(value)
         if value in known:
             resources[value] = known[value]
             return value
+        scheme = urls.scheme(value)
+        if scheme in urls.SCRIPT_SCHEMES:
+            self._url_problem(el, name, f"removed a {scheme}: URL (articles carry no scripts or embedded documents)")
+            return None
+        if scheme is not None:
+            if scheme not in urls.KNOWN_SCHEMES:
+                self._url_problem(
+                    el, name, f"unknown URL scheme {scheme}: in {value!r}{urls.suggest(scheme)}; the URL is removed"
+                )
+                return None
+            return urls.escape(value)
         parts = urlsplit(value)
-        if parts.scheme:
-            return value
-        if parts.netloc:
-            return urljoin(canonical, value)
+        if parts.netloc:  # //host/path
+            return urls.escape(urljoin(canonical, value))
         if image:
             return self._local_image(el, parts.path, value, canonical, resources)
+        if parts.path.startswith("/"):  # /path: from the site's root, not a file of this machine
+            return urls.escape(urljoin(canonical, value))
+        if urls.above_root(canonical, value):
+            url = urls.escape(urljoin(canonical, value))
+            self._url_problem(el, name, f"{value!r} climbs above the site's root; it resolves to {url}")
+            return url
         if parts.path and self.source_links is not None:
             # asked even when no file is there: the answer depends on it (a later build may
             # find the article), so the cache must know
@@ -368,7 +367,7 @@ class Normalizer:
             url = self.source_links(target)
             if url is not None:
                 return url + (f"#{parts.fragment}" if parts.fragment else "")
-        return urljoin(canonical, value)
+        return urls.escape(urljoin(canonical, value))
 
     def _local_image(self, el, rel_url: str, value: str, canonical: str, resources) -> str:
         src = self.src
@@ -401,15 +400,3 @@ class Normalizer:
         href = self.config.url("media/" + quote(rel))
         resources[href] = (rel, mtype, str(target.stat().st_size))
         return href
-
-
-def _drop_keep_tail(el: etree._Element) -> None:
-    parent = el.getparent()
-    tail = el.tail
-    prev = el.getprevious()
-    if tail:
-        if prev is not None:
-            prev.tail = (prev.tail or "") + tail
-        else:
-            parent.text = (parent.text or "") + tail
-    parent.remove(el)

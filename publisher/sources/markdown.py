@@ -14,8 +14,9 @@ from cmarkgfm.cmark import Options
 from lxml import etree
 
 from publisher.errors import Reporter
+from publisher.normalize.html import Note, parse_fragment
 from publisher.sources import Reader, SourceArticle, decode, frontmatter
-from publisher.xmlutil import LINE_ATTR, XHTML_NS, H, html_fragment_to_xhtml
+from publisher.xmlutil import LINE_ATTR, XHTML_NS, H
 
 # UNSAFE keeps raw HTML (publisher's own sanitizer removes what is dangerous, with warnings);
 # SOURCEPOS gives every block its source line for messages.
@@ -70,13 +71,14 @@ _SPACE_IN_ATTRIBUTE = re.compile(r'="[^"]*[\t\n]')  # cmark writes every other '
 _FAST = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False)
 
 
-def _xhtml(html: str, markdown: str, notes: list[tuple[int, str]]) -> list:
+def _xhtml(html: str, markdown: str, notes: list[Note]) -> list:
     """cmark's HTML as XHTML nodes.
 
     Without raw HTML in the Markdown, cmark writes well-formed XHTML of its own few elements:
     the XML parser (C) takes it as it is, three times faster than the lenient HTML route, and
     gives the same nodes. Anything else (raw HTML, which HTML parsers repair by HTML's rules,
-    or text XML 1.0 cannot hold) takes the lenient route, which also reports what it repaired.
+    or text XML 1.0 cannot hold) is parsed as an HTML5 browser parses it, which also reports
+    what it removed.
     """
     # (and the XML parser would turn CR and whitespace in attribute values into spaces)
     # cmark escapes every "<" of text, so "<!" or "<?" in its output is raw HTML (a comment,
@@ -89,7 +91,7 @@ def _xhtml(html: str, markdown: str, notes: list[tuple[int, str]]) -> list:
             pass
         else:
             return ([holder.text] if holder.text else []) + list(holder)
-    return html_fragment_to_xhtml(html, notes)
+    return parse_fragment(html, notes)
 
 
 @functools.cache
@@ -132,13 +134,11 @@ class MarkdownReader(Reader):
         article = self._front(path, data, report)
         text = self._body_text
         offset = self._body_line - 1
-        notes: list[tuple[int, str]] = []
+        notes: list[Note] = []
         nodes = _xhtml(render_html(text), text, notes) if text.strip() else []
         _lines_from_sourcepos(nodes, text, offset)
-        elements = [n for n in nodes if not isinstance(n, str)]
-        for index, message in notes:
-            line = elements[index].get(LINE_ATTR) if index < len(elements) else None
-            report.warn(path, message, int(line) if line else self._body_line)
+        for line, message in _note_lines(notes, text):
+            report.warn(path, message, line + offset)
         if "title" not in article.fields and nodes and not isinstance(nodes[0], str) and nodes[0].tag == H + "h1":
             # A leading "# Headline" serves as the title when the front matter gives none.
             first = nodes.pop(0)
@@ -163,6 +163,21 @@ class MarkdownReader(Reader):
             frontmatter.apply(article, values, frontmatter.key_lines(fm_text, 2), report)
         self._body_text, self._body_line = body, body_line
         return article
+
+
+def _note_lines(notes: list[Note], text: str) -> list[tuple[int, str]]:
+    """Each note with the line of the body where its tag is written (raw HTML is passed
+    through as written), found in order; line 1 when it is not found."""
+    out = []
+    cursor = 0
+    for needle, message in notes:
+        found = text.find(needle, cursor) if needle else -1
+        if found < 0 and needle:
+            found = text.find(needle)
+        if found >= 0:
+            cursor = found
+        out.append((text.count("\n", 0, found) + 1 if found >= 0 else 1, message))
+    return out
 
 
 def _lines_from_sourcepos(nodes: list, text: str, offset: int) -> None:

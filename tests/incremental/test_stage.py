@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import re
+
 import pytest
 
 from publisher import sources
@@ -124,3 +126,23 @@ def test_a_linked_article_with_broken_front_matter_fails_the_build_and_its_fix_r
     build(config)
     atom = (tmp_path / "build" / "atom.xml").read_text(encoding="utf-8")
     assert 'See &lt;a href="https://example.com/a/fixed-name/"' in atom  # the linker, made again
+
+
+ODD_LINKS = """---
+title: Odd links
+date: 2026-01-02
+---
+[home](/) [up](/..) [far](../../../../../../..) [net](//other.example/p) [empty]() [dot](.) [q](?x=1)
+"""
+
+
+def test_odd_link_paths_neither_crash_the_stage_nor_escape_the_site(tmp_path: Path):
+    config = _config(tmp_path)
+    path = write(tmp_path / "articles" / "odd.md", ODD_LINKS)
+    entry, diagnostics = stage._compute(path, config, SourceIndex(config))
+    assert entry is not None, diagnostics
+    hrefs = re.findall(rb'href="([^"]*)"', entry.xml)
+    assert hrefs[:4] == [b"https://example.com/", b"https://example.com/", b"https://example.com/",
+                         b"https://other.example/p"]
+    # every dependency is a file with a name (the "/" crash came from Path("/").with_name)
+    assert all(Path(f).name for f, _ in entry.deps)

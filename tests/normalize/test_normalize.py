@@ -67,10 +67,10 @@ def test_sanitizer_removes_scripts_handlers_and_javascript_urls_with_warnings(ti
     assert "script" not in body and "onclick" not in body and "javascript" not in body and "iframe" not in body
     assert "kept " in body and "text" in body and ">link<" in body
     messages = [d.message for d in report.warnings]
-    assert "removed <script> element from the body (not allowed in articles)" in messages
+    assert "removed <script> and its content (articles run no code and embed no documents)" in messages
     assert "removed event-handler attribute onclick= from <div>" in messages
-    assert "removed href= with a script URL from <a>" in messages
-    assert "removed <iframe> element from the body (not allowed in articles)" in messages
+    assert "<a href=...>: removed a javascript: URL (articles carry no scripts or embedded documents)" in messages
+    assert "removed <iframe> and its content (articles run no code and embed no documents)" in messages
 
 
 def test_form_feed_is_removed_with_a_warning(tiny: Path, monkeypatch):
@@ -171,7 +171,7 @@ def test_sanitizer_warnings_carry_the_markdown_line(tiny: Path, monkeypatch):
     report = Reporter()
     _normalize(tiny, "2026-01-01-s.md", "---\ntitle: T\n---\n\nFine.\n\n<div>\n<script>x()</script>\n</div>\n\nText <b onclick=\"y()\">b</b>\n", report)
     assert [d.format() for d in report.warnings] == [
-        "articles/2026-01-01-s.md:7: warning: removed <script> element from the body (not allowed in articles)",
+        "articles/2026-01-01-s.md:8: warning: removed <script> and its content (articles run no code and embed no documents)",
         "articles/2026-01-01-s.md:11: warning: removed event-handler attribute onclick= from <b>",
     ]
 
@@ -214,7 +214,7 @@ def test_word_html_namespaced_tags_are_unwrapped_with_a_warning(tiny: Path, monk
     root = _normalize(tiny, "2026-01-01-w.md", '---\ntitle: T\n---\n\nIntro.\n\n<p class="MsoNormal">Hi<o:p></o:p> there</p>\n', report)
     assert "Hi there" in "".join(ArticleView(root).body.itertext())
     assert [d.format() for d in report.warnings] == [
-        "articles/2026-01-01-w.md:7: warning: unwrapped <o:p>: XHTML has no element of that name; its text is kept"
+        "articles/2026-01-01-w.md:7: warning: unwrapped <o:p>: not in the article vocabulary; its text is kept"
     ]
 
 
@@ -249,7 +249,8 @@ def test_nothing_inside_a_removed_element_is_looked_at(tiny: Path):
         report,
     )
     assert [d.message for d in report.warnings] == [
-        "removed <object> element from the body (not allowed in articles)",
+        "removed <object> and its content (articles run no code and embed no documents)",
+        "removed event-handler attribute onclick= from <img>",
         "removed event-handler attribute onmouseover= from <i>",
     ]
     assert not ArticleView(root).resources

@@ -142,10 +142,10 @@ def _shape(nodes) -> list:
 ])
 def test_fast_and_lenient_routes_give_the_same_nodes(text: str):
     from publisher.sources.markdown import _xhtml, render_html
-    from publisher.xmlutil import html_fragment_to_xhtml
+    from publisher.normalize.html import parse_fragment
 
     html = render_html(text)
-    assert _shape(_xhtml(html, text, [])) == _shape(html_fragment_to_xhtml(html, []))
+    assert _shape(_xhtml(html, text, [])) == _shape(parse_fragment(html, []))
 
 
 def test_markdown_without_raw_html_skips_the_html_parser(monkeypatch):
@@ -154,7 +154,7 @@ def test_markdown_without_raw_html_skips_the_html_parser(monkeypatch):
     def lenient(*args):
         raise AssertionError("took the lenient route")
 
-    monkeypatch.setattr(markdown, "html_fragment_to_xhtml", lenient)
+    monkeypatch.setattr(markdown, "parse_fragment", lenient)
     nodes = markdown._xhtml(markdown.render_html("Some *text*, 3 < 4.\n"), "Some *text*, 3 < 4.\n", [])
     assert nodes[0].tag == H + "p"
     prose = "Prose a<b, n<7 and <0 °C.\n"

@@ -1,0 +1,466 @@
+"""Real-world HTML onto the body vocabulary: HTML5 parsing (nh3), legacy mapping, SVG/MathML subsets, ids.
+
+Two steps, each with its own job:
+
+- :func:`parse_fragment` parses raw HTML with html5ever, the WHATWG parser of Servo, through
+  nh3 (the binding of the ammonia sanitizer): ``embed``, ``source``, ``track`` and ``wbr`` are
+  void, nesting has no limit, SVG and MathML get their namespaces. ammonia removes what runs
+  code or embeds documents (``script``, ``style``, ``iframe``, ``object``...) with its content,
+  comments, and every element and attribute that is neither in the vocabulary nor mappable
+  onto it (their text kept). What it removed is reported from the source text.
+- :class:`Conformer` maps what is left onto :mod:`publisher.model.vocabulary`, for every
+  source format: legacy presentational markup (``center``, ``font``, ``tt``, ``align``,
+  ``bgcolor``...) becomes its equivalent or is unwrapped, ``style`` is reduced to the allowed
+  properties, the SVG and MathML subsets are enforced, ids are made XML names and unique.
+  Each change is a warning on the element's source line.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+import nh3
+from lxml import etree
+
+from publisher.model import vocabulary as v
+from publisher.normalize import urls
+from publisher.xmlutil import LINE_ATTR, forbidden_chars, strip_forbidden
+
+H = f"{{{v.XHTML_NS}}}"
+SVG = f"{{{v.SVG_NS}}}"
+MATH = f"{{{v.MATHML_NS}}}"
+XLINK_HREF = f"{{{v.XLINK_NS}}}href"
+
+#: Obsolete or out-of-vocabulary HTML elements and what they become: (element, style) or
+#: None to unwrap (the element goes, its content stays).
+LEGACY: dict[str, tuple[str, str | None] | None] = {
+    "center": ("div", "text-align: center"), "tt": ("code", None), "strike": ("s", None),
+    "acronym": ("abbr", None), "dir": ("ul", None), "menu": ("ul", None), "listing": ("pre", None),
+    "xmp": ("pre", None), "plaintext": ("pre", None), "font": ("span", None), "big": ("span", None),
+    "nobr": ("span", None), "blink": ("span", None), "marquee": ("span", None),
+    "main": ("div", None), "article": ("div", None), "header": ("div", None), "footer": ("div", None),
+    "nav": ("div", None), "address": ("div", None), "hgroup": ("div", None), "search": ("div", None),
+    "fieldset": ("div", None), "form": ("div", None), "legend": ("p", None), "center-block": None,
+    "noscript": None, "picture": None, "video": None, "audio": None, "label": None, "button": None,
+    "select": None, "option": None, "optgroup": None, "textarea": None, "output": None, "meter": None,
+    "data": None, "slot": None, "canvas": None, "map": None, "font-face": None,
+}
+#: Removed with their content: they run code, embed other documents, or are not content.
+REMOVED_WITH_CONTENT = {
+    "script", "style", "template", "iframe", "object", "applet", "noembed", "noframes", "frameset",
+    "frame",
+}
+#: Void elements outside the vocabulary: removed (they have no content to keep).
+REMOVED_VOID = {"embed", "source", "track", "input", "keygen", "param", "area", "base", "link", "meta", "basefont",
+                "bgsound", "image", "isindex", "spacer"}
+#: Presentational attributes with no place in the vocabulary (styles of tables and fonts).
+PRESENTATIONAL = {"bgcolor", "border", "cellpadding", "cellspacing", "color", "face", "size", "nowrap",
+                  "background", "hspace", "vspace", "frame", "rules", "valign", "align", "width", "height",
+                  "clear", "compact", "noshade", "char", "charoff", "axis", "summary", "text", "link",
+                  "vlink", "alink", "bordercolor", "marginwidth", "marginheight"}
+#: SVG and MathML elements removed with their content: they run code, animate, load or style.
+FOREIGN_REMOVED = {"script", "style", "animate", "animateMotion", "animateTransform", "set", "discard",
+                   "image", "feImage", "iframe", "video", "audio", "handler", "listener", "annotation-xml"}
+MAX_DEPTH = 200
+_HTML_VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param", "source",
+              "track", "wbr", "keygen", "basefont", "bgsound", "frame"}
+
+_PARSE_TAGS = set(v.XHTML) | set(v.SVG) | set(v.MATHML) | {k for k in LEGACY if "-" not in k} | {"foreignObject", "a"}
+_PARSE_ATTRS = (
+    set(v.GLOBAL) | {a for attrs in v.XHTML.values() for a in attrs} | set(v.SVG_ATTRS) | set(v.MATHML_ATTRS)
+    | PRESENTATIONAL | {"href", "xlink:href", "name", "startOffset", "xml:lang"}
+)
+_COMMENT = re.compile(r"<!--.*?(?:-->|\Z)", re.DOTALL)
+_START_TAG = re.compile(r"<([A-Za-z][^\s/>]*)([^>]*)>")
+_ATTR_NAME = re.compile(r"""([^\s"'>/=]+)(?:\s*=\s*(?:"[^"]*"|'[^']*'|[^\s>]*))?""")
+_SCHEMES_IN = re.compile(r"([A-Za-z][A-Za-z0-9+.\-]*)\s*:")
+_TAG = re.compile(r"<(/?)([^\s/>]+)([^>]*)>")
+_NCNAME = re.compile(r"^[^\W\d][\w.\-]*\Z")
+
+#: (the start tag as written in the source, message): where the reader finds the line.
+Note = tuple[str, str]
+
+
+def parse_fragment(markup: str, notes: list[Note]) -> list[etree._Element | str]:
+    """An HTML fragment as XHTML nodes (SVG and MathML in their namespaces), as an HTML5
+    browser parses it, with what cannot be carried removed; ``notes`` gets what was removed.
+
+    The first item may be a string: text before the first element."""
+    _note_removals(markup, notes)
+    schemes = {m.group(1).lower() for m in _SCHEMES_IN.finditer(markup)}
+    cleaned = nh3.clean(
+        markup,
+        tags=_PARSE_TAGS,
+        clean_content_tags=REMOVED_WITH_CONTENT,
+        attributes={"*": _PARSE_ATTRS},
+        url_schemes=schemes | set(urls.KNOWN_SCHEMES) | set(urls.SCRIPT_SCHEMES),  # judged later, with warnings
+        generic_attribute_prefixes={"data-"},  # the readers' own marks (positions, footnotes)
+        strip_comments=True,
+        link_rel=None,
+    )
+    xml, flattened = _as_xml(cleaned)
+    if forbidden_chars(xml):
+        chars = ", ".join(sorted({f"U+{ord(c):04X}" for _, c in forbidden_chars(xml)}))
+        notes.append(("", f"removed {chars}, a character XML 1.0 cannot hold"))
+        xml = strip_forbidden(xml)
+    if flattened:
+        notes.append(("", f"markup nested deeper than {MAX_DEPTH} levels was flattened; the text inside is kept"))
+    holder = etree.fromstring(
+        f'<div xmlns="{v.XHTML_NS}" xmlns:xlink="{v.XLINK_NS}">{xml}</div>',
+        etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=True),
+    )
+    out: list[etree._Element | str] = [holder.text] if holder.text else []
+    out.extend(holder)
+    return out
+
+
+def _note_removals(markup: str, notes: list[Note]) -> None:
+    for m in _START_TAG.finditer(_COMMENT.sub("", markup)):
+        name = m.group(1).lower()
+        if name in REMOVED_WITH_CONTENT:
+            notes.append((m.group(0), f"removed <{name}> and its content (articles run no code and embed no documents)"))
+        elif name in REMOVED_VOID:
+            notes.append((m.group(0), f"removed <{name}> (articles embed no plugins or media)"))
+        elif name not in _PARSE_TAGS and name not in {t.lower() for t in _PARSE_TAGS} and name not in (
+                "html", "body", "tbody", "svg", "math"):
+            notes.append((m.group(0), f"unwrapped <{m.group(1)}>: not in the article vocabulary; its text is kept"))
+        for attr in _ATTR_NAME.finditer(m.group(2)):
+            if attr.group(1).lower().startswith("on"):
+                notes.append((m.group(0), f"removed event-handler attribute {attr.group(1)}= from <{name}>"))
+
+
+def _as_xml(html: str) -> tuple[str, bool]:
+    """html5ever's serialization of a tree (every non-void element closed, attribute values
+    quoted, ``<`` ``>`` ``&`` ``"`` escaped) as XML: void elements self-closed, ``&nbsp;`` as
+    a character, markup below MAX_DEPTH levels flattened to its text."""
+    out: list[str] = []
+    stack: list[bool] = []  # for each open element: whether its tags are kept
+    flattened = False
+    pos = 0
+    for m in _TAG.finditer(html):
+        out.append(html[pos:m.start()])
+        pos = m.end()
+        closing, name, rest = m.group(1), m.group(2), m.group(3)
+        if name in _HTML_VOID:
+            if not closing:
+                rest = rest.replace("\t", "&#9;").replace("\n", "&#10;").replace("\r", "&#13;")
+                out.append(f"<{name}{rest}/>")
+            continue
+        if closing:
+            if stack and stack.pop():
+                out.append(m.group(0))
+            continue
+        rest = rest.replace("\t", "&#9;").replace("\n", "&#10;").replace("\r", "&#13;")  # XML would make them spaces
+        keep = len(stack) < MAX_DEPTH
+        flattened |= not keep
+        stack.append(keep)
+        if keep:
+            if name == "svg":
+                rest = f' xmlns="{v.SVG_NS}"' + rest
+            elif name == "math":
+                rest = f' xmlns="{v.MATHML_NS}"' + rest
+            out.append(f"<{name}{rest}>")
+    out.append(html[pos:])
+    return "".join(out).replace("&nbsp;", "\u00a0"), flattened
+
+
+Warn = Callable[[etree._Element, str], None]
+
+
+class Conformer:
+    """Maps one body onto the vocabulary in place; ``warn(element, message)`` hears each change."""
+
+    def __init__(self, warn: Warn) -> None:
+        self.warn = warn
+
+    def conform(self, body: etree._Element) -> None:
+        for el in list(body.iter()):
+            if el is body or not isinstance(el.tag, str) or _detached(el, body):
+                continue
+            ns, _, local = el.tag[1:].partition("}")
+            if ns == v.XHTML_NS:
+                self._xhtml(el, local)
+            elif ns == v.SVG_NS:
+                self._foreign(el, local, v.SVG, "SVG")
+            elif ns == v.MATHML_NS:
+                self._foreign(el, local, v.MATHML, "MathML")
+            else:
+                self.warn(el, f"unwrapped <{local}>: not in the article vocabulary; its text is kept")
+                _unwrap(el)
+        for el in list(body.iter(etree.Comment, etree.ProcessingInstruction)):
+            _remove(el)
+        _fix_ids(body, self.warn)
+
+    def _xhtml(self, el: etree._Element, local: str) -> None:
+        if local in REMOVED_WITH_CONTENT or local in REMOVED_VOID:
+            self.warn(el, f"removed <{local}> and its content (articles run no code and embed no documents)")
+            _remove(el)
+            return
+        if not _in_html(el):  # HTML inside SVG or MathML (foreignObject, mtext): its text only
+            self.warn(el, f"unwrapped <{local}> inside SVG or MathML; its text is kept")
+            _unwrap(el)
+            return
+        if local not in v.XHTML:
+            mapped = LEGACY.get(local)
+            if mapped is None:
+                self.warn(el, f"unwrapped <{local}>: not in the article vocabulary; its text is kept")
+                _unwrap(el)
+                return
+            new, style = mapped
+            el.tag = H + new
+            if style:
+                el.set("style", style + ("; " + el.get("style") if el.get("style") else ""))
+            shown = f' style="{style}"' if style else ""
+            self.warn(el, f"mapped <{local}> to <{new}{shown}>")
+            local = new
+        self._attributes(el, local)
+
+    def _attributes(self, el: etree._Element, local: str) -> None:
+        allowed = {**v.GLOBAL, **v.XHTML[local]}
+        styles: list[str] = []
+        for name in list(el.attrib):
+            value = el.attrib[name]
+            if name == LINE_ATTR:
+                continue
+            if name in ("align", "valign") and local not in ("img", "table"):
+                prop = "text-align" if name == "align" else "vertical-align"
+                if value.strip().lower() in v.STYLE_PROPERTIES[prop]:
+                    styles.append(f"{prop}: {value.strip().lower()}")
+                    self.warn(el, f"mapped {name}=\"{value}\" on <{local}> to style=\"{prop}: {value.strip().lower()}\"")
+                else:
+                    self.warn(el, f"dropped {name}=\"{value}\" from <{local}>: not an alignment the vocabulary has")
+                del el.attrib[name]
+            elif name == "name" and local == "a" and not el.get("id"):
+                del el.attrib[name]
+                el.set("id", value)
+            elif name == "style":
+                kept = _reduce_style(value)
+                if kept != value.strip().rstrip(";").strip():
+                    self.warn(el, f"reduced style=\"{value}\" on <{local}> to "
+                                  + (f"\"{kept}\"" if kept else "nothing") + " (the vocabulary keeps only "
+                                  + ", ".join(v.STYLE_PROPERTIES) + ")")
+                del el.attrib[name]
+                if kept:
+                    styles.insert(0, kept)
+            elif name in allowed:
+                fixed = _typed(allowed[name], value)
+                if fixed is None:
+                    self.warn(el, f"dropped {name}=\"{value}\" from <{local}>: not a valid value")
+                    del el.attrib[name]
+                elif fixed != value:
+                    el.set(name, fixed)
+            elif name.lower().startswith("on"):
+                self.warn(el, f"removed event-handler attribute {name}= from <{local}>")
+                del el.attrib[name]
+            elif name in PRESENTATIONAL:
+                self.warn(el, f"dropped presentational attribute {name}=\"{value}\" from <{local}>")
+                del el.attrib[name]
+            else:  # target, rel, data-*, aria-*: no effect on what a reader sees
+                del el.attrib[name]
+        if styles:
+            merged = _reduce_style("; ".join(styles))
+            if merged:
+                el.set("style", merged)
+
+    def _foreign(self, el: etree._Element, local: str, table: dict, kind: str) -> None:
+        if local in FOREIGN_REMOVED:
+            self.warn(el, f"removed {kind} <{local}> and its content (it runs, animates, styles or loads)")
+            _remove(el)
+            return
+        if local not in table or (local not in ("svg", "math") and not _in_foreign(el, local, kind)):
+            self.warn(el, f"unwrapped {kind} <{local}>: not in the article vocabulary; its text is kept")
+            _unwrap(el)
+            return
+        allowed = table[local]
+        for name in list(el.attrib):
+            value = el.attrib[name]
+            if name == LINE_ATTR:
+                continue
+            if name in ("href", XLINK_HREF):
+                del el.attrib[name]
+                if "href" in allowed and value.strip().startswith("#") and len(value.strip()) > 1:
+                    el.set("href", value.strip())
+                else:
+                    self.warn(el, f"removed href=\"{value}\" from {kind} <{local}>: only #id of the same figure is kept")
+            elif name.lower().startswith("on"):
+                self.warn(el, f"removed event-handler attribute {name}= from {kind} <{local}>")
+                del el.attrib[name]
+            elif name == "style":
+                self.warn(el, f"dropped style=\"{value}\" from {kind} <{local}> (use presentation attributes)")
+                del el.attrib[name]
+            elif name not in allowed:
+                del el.attrib[name]
+            elif re.search(r"url\(\s*['\"]?(?!#)", value, re.IGNORECASE):
+                self.warn(el, f"dropped {name}=\"{value}\" from {kind} <{local}>: it loads a resource")
+                del el.attrib[name]
+        if kind == "SVG" and local in v.SVG_TEXT_ONLY:
+            for child in list(el):
+                self.warn(child, f"unwrapped <{etree.QName(child).localname}> inside SVG <{local}>; its text is kept")
+                _unwrap_all(child)
+
+
+def _in_html(el: etree._Element) -> bool:
+    parent = el.getparent()
+    while parent is not None:
+        if isinstance(parent.tag, str) and (parent.tag.startswith(SVG) or parent.tag.startswith(MATH)):
+            return False
+        parent = parent.getparent()
+    return True
+
+
+def _in_foreign(el: etree._Element, local: str, kind: str) -> bool:
+    """Whether a non-root SVG/MathML element stands inside its own root (not loose in HTML)."""
+    parent = el.getparent()
+    ns = SVG if kind == "SVG" else MATH
+    return parent is not None and isinstance(parent.tag, str) and parent.tag.startswith(ns)
+
+
+def _typed(kind, value: str) -> str | None:
+    value = value.strip() if kind not in (v.TEXT,) else value
+    if isinstance(kind, tuple):
+        if value in kind:
+            return value
+        lower = value.lower()
+        return lower if lower in kind else (kind[0] if value == "" and len(kind) == 1 else None)
+    if kind in (v.INT, v.POSINT, v.NONNEG):
+        m = re.fullmatch(r"[+-]?\d+", value)
+        if not m:
+            return None
+        n = int(value)
+        if (kind == v.POSINT and n < 1) or (kind == v.NONNEG and n < 0):
+            return None
+        return str(n)
+    if kind == v.NUMBER:
+        return value if re.fullmatch(r"[+-]?(\d+(\.\d*)?|\.\d+)", value) else None
+    if kind == v.CLASS:
+        tokens = re.findall(r"[^\s\"'<>]+", value)
+        return " ".join(tokens) or None
+    if kind == v.DIR:
+        return value.lower() if value.lower() in ("ltr", "rtl", "auto") else None
+    if kind == v.LANG:
+        return value if value == "" or re.fullmatch(r"[A-Za-z]{1,8}(-[A-Za-z0-9]{1,8})*", value) else None
+    return value  # text, id (fixed with the others), url (checked by the normalizer), style
+
+
+def _reduce_style(style: str) -> str:
+    kept: dict[str, str] = {}
+    for decl in style.split(";"):
+        prop, _, value = decl.partition(":")
+        prop, value = prop.strip().lower(), value.strip().lower().replace("!important", "").strip()
+        if prop in v.STYLE_PROPERTIES and value in v.STYLE_PROPERTIES[prop]:
+            kept[prop] = value
+    return "; ".join(f"{p}: {kept[p]}" for p in v.STYLE_PROPERTIES if p in kept)
+
+
+def _detached(el: etree._Element, body: etree._Element) -> bool:
+    node = el.getparent()
+    while node is not None and node is not body:
+        node = node.getparent()
+    return node is None
+
+
+def _remove(el: etree._Element) -> None:
+    parent = el.getparent()
+    if parent is None:
+        return
+    _add_tail(el, el.tail)
+    parent.remove(el)
+
+
+def _add_tail(el: etree._Element, text: str | None) -> None:
+    """Put ``text`` where ``el`` stands, before it leaves."""
+    if not text:
+        return
+    prev = el.getprevious()
+    if prev is not None:
+        prev.tail = (prev.tail or "") + text
+    else:
+        parent = el.getparent()
+        parent.text = (parent.text or "") + text
+
+
+def _unwrap(el: etree._Element) -> None:
+    """Replace ``el`` by its content (text and children), keeping its tail."""
+    parent = el.getparent()
+    if parent is None:
+        return
+    index = parent.index(el)
+    _add_tail(el, el.text)
+    children = list(el)
+    tail = el.tail
+    if children:
+        children[-1].tail = (children[-1].tail or "") + (tail or "")
+        tail = None
+    parent.remove(el)  # el's tail goes with it: put back below
+    for offset, child in enumerate(children):
+        parent.insert(index + offset, child)
+    if tail:
+        if index > 0:
+            prev = parent[index - 1]
+            prev.tail = (prev.tail or "") + tail
+        else:
+            parent.text = (parent.text or "") + tail
+
+
+def _unwrap_all(el: etree._Element) -> None:
+    text = "".join(el.itertext())
+    tail = el.tail
+    el.tail = None
+    _add_tail(el, text + (tail or ""))
+    el.getparent().remove(el)
+
+
+_ID_FIX = re.compile(r"[^\w.\-]")
+_URL_REF = re.compile(r"url\(\s*(['\"]?)#([^)'\"]+)\1\s*\)")
+
+
+def _fix_ids(body: etree._Element, warn: Warn) -> None:
+    """Every id an XML name, unique in the article; references (``#id`` links, SVG ``href``
+    and ``url(#id)``) follow the renamed ids, an SVG's own ids first."""
+    used: set[str] = set()
+    renamed: dict[str, str] = {}  # first holder of an old id -> its new id (links follow the first)
+    local_maps: dict[etree._Element, dict[str, str]] = {}
+    for el in body.iter():
+        old = el.get("id") if isinstance(el.tag, str) else None
+        if old is None:
+            continue
+        new = _ID_FIX.sub("-", old.strip())
+        if not new or not _NCNAME.match(new):
+            new = "id-" + new
+        base, n = new, 2
+        while new in used:
+            new = f"{base}-{n}"
+            n += 1
+        used.add(new)
+        if new != old:
+            local = etree.QName(el).localname
+            reason = "an id must be an XML name" if base != old else "an id must be unique in the article"
+            warn(el, f"renamed id=\"{old}\" on <{local}> to \"{new}\" ({reason})")
+            el.set("id", new)
+        renamed.setdefault(old, new)
+        figure = _foreign_root(el)
+        if figure is not None:
+            local_maps.setdefault(figure, {})[old] = new
+    if not renamed:
+        return
+    for el in body.iter():
+        if not isinstance(el.tag, str):
+            continue
+        figure = _foreign_root(el)
+        mapping = {**renamed, **local_maps.get(figure, {})} if figure is not None else renamed
+        for name, value in el.attrib.items():
+            if name == "href" and value.startswith("#"):
+                target = mapping.get(value[1:])
+                if target is not None and target != value[1:]:
+                    el.set(name, "#" + target)
+            elif "url(" in value:
+                el.set(name, _URL_REF.sub(lambda m, ids=mapping: f"url(#{ids.get(m.group(2), m.group(2))})", value))
+
+
+def _foreign_root(el: etree._Element) -> etree._Element | None:
+    node, root = el, None
+    while node is not None and isinstance(node.tag, str) and (node.tag.startswith(SVG) or node.tag.startswith(MATH)):
+        root = node
+        node = node.getparent()
+    return root
