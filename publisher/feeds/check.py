@@ -6,6 +6,7 @@ import hashlib
 import re
 from collections.abc import Iterable
 from datetime import date
+from html import unescape
 from html.entities import name2codepoint
 from urllib.parse import urlsplit
 
@@ -44,6 +45,20 @@ _EMAIL = re.compile(r"[\w.+'-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+(?:\s*\(.*\))?"
 _TAG = re.compile(r"</?([A-Za-z][A-Za-z0-9]*)(?:\s[^<>]*)?/?>")
 _ENTITY = re.compile(r"&(#[0-9]+|#[xX][0-9a-fA-F]+|[A-Za-z][A-Za-z0-9]*);")
 _JS = re.compile(r"javascript:", re.IGNORECASE)
+# The W3C validator's scan of escaped HTML for link and image URLs (feedvalidator validators.py,
+# absUrlMixin): a quoted value runs to the first quote followed by a space or ">", so a
+# self-closed ``<a href="x"/>`` swallows what follows; an ASCII character outside RFC 2396 in
+# such a URL is an error there (InvalidUriChar), and so here.
+_HTML_URLS = (re.compile(r"""<a\s+href=(?:"(.*?)"|'(.*?)'|([\w-]+))[\s>]""", re.IGNORECASE),
+              re.compile(r"""<img\s+[^>]*src=(?:"(.*?)"|'(.*?)'|([\w-]+))[\s>]""", re.IGNORECASE))
+_NOT_URI_CHAR = re.compile(r"[\x00-\x7f]", re.ASCII)
+_URI_CHAR = re.compile(r"[0-9a-zA-Z;/?:@&=+$.\-_!~*'()%,#]")
+# HTML5's void elements: the only HTML elements a trailing "/>" closes (in foreign content,
+# SVG and MathML, any element may self-close, so markup holding those is not judged).
+VOID_TAGS = frozenset({"area", "base", "br", "col", "embed", "hr", "img", "input", "keygen",
+                       "link", "meta", "param", "source", "track", "wbr"})
+_SELF_CLOSED = re.compile(r"<([A-Za-z][A-Za-z0-9]*)(?:\s[^<>]*)?/>")
+_FOREIGN = re.compile(r"<(?:svg|math)[\s>/]", re.IGNORECASE)
 _LXML_WHERE = re.compile(r", line \d+, column \d+$")
 
 
@@ -375,20 +390,49 @@ _SCANNED: dict[bytes, tuple[tuple[str, ...], tuple[str, ...]]] = {}
 _SCANNED_MAX = 500_000
 
 
-def _scan_markup(markup: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    """(risky constructs, relative URLs) of escaped HTML, scanned once per distinct text."""
+def _scan_markup(markup: str) -> tuple[tuple[str, ...], tuple[str, ...], tuple[tuple[str, str], ...],
+                                       tuple[str, ...]]:
+    """(risky constructs, relative URLs, (URL, bad character) pairs, self-closed HTML elements)
+    of escaped HTML, scanned once per distinct text."""
     key = hashlib.blake2b(markup.encode("utf-8", "surrogatepass"), digest_size=16).digest()
     found = _SCANNED.get(key)
     if found is None:
         risky, relative = _constructs(_html_nodes(markup), base=False)
         if len(_SCANNED) >= _SCANNED_MAX:  # a long-lived process building many sites
             _SCANNED.clear()
-        found = _SCANNED[key] = (tuple(risky), tuple(relative))
+        found = _SCANNED[key] = (tuple(risky), tuple(relative), tuple(_bad_uri_chars(markup)),
+                                 tuple(_self_closed(markup)))
     return found
 
 
+def _self_closed(markup: str) -> list[str]:
+    """HTML elements written ``<td/>``: an HTML parser (the W3C's too: NotHtml) reads an open tag."""
+    if _FOREIGN.search(markup):
+        return []
+    names = (m.group(1).lower() for m in _SELF_CLOSED.finditer(markup))
+    return list(dict.fromkeys(n for n in names if n in html_defs.tags and n not in VOID_TAGS))
+
+
+def _bad_uri_chars(markup: str) -> list[tuple[str, str]]:
+    """(URL, first character a URI cannot hold) for each link or image URL, as the W3C finds them."""
+    bad = []
+    for pattern in _HTML_URLS:
+        for groups in pattern.findall(markup):
+            url = unescape(next((g for g in groups if g), "")).strip()
+            char = next((c for c in url if _NOT_URI_CHAR.match(c) and not _URI_CHAR.match(c)), None)
+            if char is not None:
+                bad.append((url, char))
+    return list(dict.fromkeys(bad))
+
+
 def _check_escaped(el: etree._Element, markup: str, label: str, found: _Found, *, base: bool) -> None:
-    risky, relative = _scan_markup(markup)
+    risky, relative, bad_chars, self_closed = _scan_markup(markup)
+    for url, char in bad_chars:
+        found.error(el, f"{label} has a link or image URL with {char!r}, which a URI cannot hold "
+                    f'(escape it, or close the tag: <a href="…"/> is an open tag in HTML): "{url}"')
+    for tag in self_closed:
+        found.warn(el, f'{label} has "<{tag}/>", which HTML parsers read as an open tag: what follows '
+                   f"lands inside it (write <{tag}></{tag}>)")
     _report_html(el, label, found, list(risky), [] if base else list(relative))
 
 

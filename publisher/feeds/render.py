@@ -3,27 +3,27 @@
 feedgen writes the documents; its known faults are worked around here (see DESIGN.md): every
 date is set from the articles (never the clock), entries are appended in our order, the RSS
 channel link is the site, authors go to dc:creator, and what it cannot write (Atom enclosures,
-media:content, archive links, dcterms:modified, xml:base, the stylesheet PI) is added to its tree.
+media:content, archive links, dcterms:modified, the stylesheet PI) is added to its tree. No
+xml:base: every URL in a feed is absolute, and a base equal to the alternate link is what the W3C
+validator warns about (SameDocumentReference). The article HTML is made in feeds/html.py.
 """
 
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import partial
 from html import escape as html_escape
-from urllib.parse import urljoin
 
 from lxml import etree
 
 from publisher import __version__
 from publisher.config import Config
 from publisher.dates import parse_iso
+from publisher.feeds.html import content_html
 from publisher.incremental.cache import Cache, blob_key
 from publisher.model import ArticleView
-from publisher.model.content import article_content
 from publisher.output import Output
 from publisher.slugs import slug_or_hash
 
@@ -31,8 +31,6 @@ ATOM = "http://www.w3.org/2005/Atom"
 DCTERMS = "http://purl.org/dc/terms/"
 MEDIA = "http://search.yahoo.com/mrss/"
 FH = "http://purl.org/syndication/history/1.0"
-URL_ATTRS = ("href", "src", "poster", "cite")
-_NS_DECL = re.compile(r' xmlns(:\w+)?="[^"]*"')
 BROWSER_PAGE = "feeds.html"
 #: The subscription documents of every feed set: (file name, kind).
 FEED_FILES = (("rss.xml", "rss"), ("atom.xml", "atom"), ("feed.json", "json"))
@@ -83,29 +81,6 @@ def feed_sets(config: Config, views: list[ArticleView]) -> list[FeedSet]:
     return sets
 
 
-def _absolutize(base: str):
-    def rewrite(el: etree._Element) -> None:
-        for name in URL_ATTRS:
-            value = el.get(name)
-            if value is not None:
-                el.set(name, urljoin(base, value))
-        srcset = el.get("srcset")
-        if srcset:
-            parts = [p.strip().split(None, 1) for p in srcset.split(",") if p.strip()]
-            el.set("srcset", ", ".join(" ".join([urljoin(base, p[0]), *p[1:]]) for p in parts))
-
-    return rewrite
-
-
-def content_html(view: ArticleView) -> str:
-    """The article as an HTML string with every URL absolute (readers resolve nothing)."""
-    div = article_content(view, with_header=False, rewrite=_absolutize(view.canonical))
-    etree.cleanup_namespaces(div)
-    parts = [etree.tostring(child, encoding="unicode", method="xml", with_tail=True) for child in div]
-    # The markup is XHTML in the XHTML namespace; as HTML inside a feed it needs no declaration.
-    return _NS_DECL.sub("", (div.text or "") + "".join(parts))
-
-
 class _Renderer:
     """Renders FeedSets; ``contents`` keeps each article's HTML across all sets, and ``cache``
     keeps whole documents by a hash of everything they are made from."""
@@ -151,7 +126,9 @@ class _Renderer:
             yield self.cached(current, fmt, fs, items, links, partial(self.document, fmt, fs, items, links, archive=False))
             for page in range(1, full_pages + 1):
                 path = f"{fs.prefix}archive/{fmt}/{page}.xml"
-                links = {"self": path, "current": current}
+                # A lone archive page has no neighbour to link: it says it is complete instead
+                # (RFC 5005 section 2; a complete document links no "current" other than itself).
+                links = {"self": path, "current": current} if full_pages > 1 else {"self": path}
                 if page > 1:
                     links["prev-archive"] = f"{fs.prefix}archive/{fmt}/{page - 1}.xml"
                 if page < full_pages:
@@ -221,6 +198,8 @@ class _Renderer:
         config = self.config
         tag = f"{{{ATOM}}}link"
         added = [etree.Element(f"{{{FH}}}archive")] if archive else []
+        if archive and not {"prev-archive", "next-archive"} & set(links):
+            added.append(etree.Element(f"{{{FH}}}complete"))
         added += [etree.Element(tag, rel=rel, href=config.url(links[rel]))
                   for rel in ("current", "prev-archive", "next-archive") if rel in links]
         if config.hub:
@@ -246,10 +225,8 @@ class _Renderer:
 
     def _finish_atom(self, root, items, links, archive) -> etree._Element:
         root = _renamespaced(root, {"media": MEDIA, "fh": FH}, default=ATOM)
-        root.set("{http://www.w3.org/XML/1998/namespace}base", self.config.site_url)
         self._feed_links(root.findall(f"{{{ATOM}}}link")[-1], links, archive)
         for entry, view in zip(root.iterfind(f"{{{ATOM}}}entry"), items, strict=True):
-            entry.set("{http://www.w3.org/XML/1998/namespace}base", view.canonical)
             lead = view.lead_image
             if lead is not None:
                 res, alt = lead

@@ -363,6 +363,35 @@ def test_relative_urls_in_rss_content_are_warnings():
     ]
 
 
+def test_url_characters_a_uri_cannot_hold_are_errors():
+    """The W3C validator's InvalidUriChar: a space in a URL, and the self-closed <a/> of XML
+    serialization, whose quoted value (as the W3C reads it) runs into the next tag."""
+    html = ('&lt;p&gt;&lt;a href="mail-to:x@example.com"/&gt;&lt;a href="mailto:x@example.com"&gt;x&lt;/a&gt;'
+            ' &lt;img src="https://example.com/a b.png"&gt; &lt;a href="https://example.com/%20é"&gt;ok&lt;/a&gt;&lt;/p&gt;')
+    data = rss(item(1, f"<content:encoded>{html}</content:encoded>"))
+    hint = '(escape it, or close the tag: <a href="…"/> is an open tag in HTML)'
+    assert found(data) == [
+        error(8, f"<content:encoded> of <item> 1 has a link or image URL with '\"', which a URI cannot hold "
+              f'{hint}: "mail-to:x@example.com\"/><a href=\"mailto:x@example.com"'),
+        error(8, f"<content:encoded> of <item> 1 has a link or image URL with ' ', which a URI cannot hold "
+              f'{hint}: "https://example.com/a b.png"'),
+        warning(8, '<content:encoded> of <item> 1 has "<a/>", which HTML parsers read as an open tag: '
+                "what follows lands inside it (write <a></a>)"),
+    ]
+
+
+def test_self_closed_html_elements_are_warnings_but_void_and_foreign_ones_are_not():
+    html = "&lt;table&gt;&lt;tr&gt;&lt;td/&gt;&lt;td&gt;x&lt;/td&gt;&lt;/tr&gt;&lt;/table&gt;&lt;p/&gt;&lt;br/&gt;&lt;img src='https://example.com/i.png'/&gt;"
+    data = rss(item(1, f"<content:encoded>{html}</content:encoded>"))
+    assert found(data) == [
+        warning(8, f'<content:encoded> of <item> 1 has "<{tag}/>", which HTML parsers read as an open tag: '
+                f"what follows lands inside it (write <{tag}></{tag}>)")
+        for tag in ("td", "p")
+    ]
+    svg = "&lt;p&gt;&lt;svg&gt;&lt;circle r='1'/&gt;&lt;a/&gt;&lt;/svg&gt;&lt;/p&gt;"
+    assert found(rss(item(1, f"<description>{svg}</description>"))) == []
+
+
 def test_xml_base_does_not_excuse_relative_urls_in_rss():
     data = rss(item(1, '<description xml:base="https://example.com/">&lt;a href="/x"&gt;x&lt;/a&gt;</description>'))
     assert found(data) == [warning(8, 'relative URL "/x" in <description> of <item> 1; feed readers cannot resolve it reliably')]

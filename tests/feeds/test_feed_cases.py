@@ -98,6 +98,31 @@ def test_archives_reach_every_article_exactly_once_and_full_pages_never_change(t
     assert (out / "archive" / "atom" / "4.xml").exists()
 
 
+def test_a_lone_archive_page_says_it_is_complete_and_feeds_carry_no_xml_base(tiny: Path):
+    """One full page: no neighbour to link, so fh:complete (RFC 5005 section 2) instead of a
+    current link (the W3C validator: ArchiveIncomplete); no xml:base (SameDocumentReference)."""
+    write(tiny / "publisher.toml", (tiny / "publisher.toml").read_text() + "feed_limit = 3\n")
+    for n in range(1, 5):
+        _article(tiny, n)
+    build(site_config(tiny))
+    out = tiny / "build"
+    for fmt in ("atom", "rss"):
+        assert not (out / "archive" / fmt / "2.xml").exists()
+        page = etree.parse(str(out / "archive" / fmt / "1.xml")).getroot()
+        scope = page if fmt == "atom" else page.find("channel")
+        assert scope.find("fh:archive", ATOM) is not None and scope.find("fh:complete", ATOM) is not None
+        assert not scope.xpath("a:link[@rel='current' or contains(@rel, '-archive')]", namespaces=ATOM)
+        for doc in (page, etree.parse(str(out / f"{fmt}.xml")).getroot()):
+            assert not doc.xpath("//@xml:base")
+    for n in range(5, 8):  # a second full page: the first links it and is no longer complete
+        _article(tiny, n)
+    build(site_config(tiny))
+    page1 = etree.parse(str(out / "archive" / "atom" / "1.xml")).getroot()
+    assert page1.find("fh:complete", ATOM) is None
+    assert page1.xpath("a:link[@rel='next-archive']/@href", namespaces=ATOM) == [
+        "https://test.example/archive/atom/2.xml"]
+
+
 def test_hub_is_announced_in_every_format(tiny: Path):
     write(tiny / "publisher.toml", (tiny / "publisher.toml").read_text() + 'hub = "https://hub.example/"\n')
     _article(tiny, 1)
