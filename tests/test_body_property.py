@@ -241,7 +241,13 @@ def test_a_build_that_exits_0_passes_epubcheck_and_the_w3c_validator(site_bodies
 # Failing examples the property found, pinned (each one build and one EPUBCheck run)
 # ------------------------------------------------------------------------------------------------
 
-PINNED: dict[str, list[str]] = {}
+PINNED: dict[str, list[str]] = {
+    # h/vocab at 082f54b: everything after <plaintext> is text to an HTML5 parser, and the
+    # normalizer's XML re-parse of it raised XMLSyntaxError (a traceback): "Opening and ending
+    # tag mismatch: plaintext and p", "Specification mandates value for attribute n".
+    "plaintext": ["<plaintext>n", "Normal paragraph."],
+    "plaintext-then-valueless-attribute": ["<plaintext>\n<e n", "<td nowrap>cell</td>"],
+}
 
 
 @pytest.mark.parametrize("site_bodies", list(PINNED.values()), ids=list(PINNED))
