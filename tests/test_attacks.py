@@ -163,6 +163,10 @@ CASES = [
         for tag, attrs in [("embed", ' src="a.swf"'), ("source", ' src="a.mp4"'), ("track", ' src="a.vtt"'),
                            ("wbr", ""), ("keygen", ' name="k"')]
     ],
+    # --- raw-text elements (a Rust-corpus survey post crashed the normalizer on h/vocab) ---------
+    Case("noscript-image", '<div class="chart"><noscript>\n<img alt="chart" src="https://example.com/c.png"/>\n'
+         "</noscript></div>\n\nAfter the chart.", keep=("After the chart.",)),
+    Case("plaintext", "<plaintext>\n<b nowrap>bold</b>\n\nAfter.", keep=("bold",), refuse_ok=True),
     # --- SVG and MathML namespaces in feeds ------------------------------------------------------
     Case("inline-svg-in-feeds", '<svg width="10" height="10"><circle cx="5" cy="5" r="4"/></svg>\n\nAfter svg.',
          keep=("After svg.",), forbid=(r"<ns\d+:", r"xmlns:ns\d+")),

@@ -21,6 +21,7 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, Phase, given, note, settings
 from hypothesis import strategies as st
+from hypothesis.control import currently_in_test_context as currently_in_hypothesis
 
 from tests.attack_support import EVIL, Built, article, build_site
 from tests.conftest import SHARED, epubcheck
@@ -212,7 +213,8 @@ def check_invariant(site_bodies: list[str], root: Path) -> Built:
         for n, body in enumerate(site_bodies, start=1)
     }
     built = build_site(root, articles, normalize=False)
-    note(built.output[-4000:])
+    if currently_in_hypothesis():
+        note(built.output[-4000:])
     assert "Traceback" not in built.output, built.output
     if built.returncode != 0:
         assert built.returncode == 1, built.output
@@ -247,6 +249,13 @@ PINNED: dict[str, list[str]] = {
     # tag mismatch: plaintext and p", "Specification mandates value for attribute n".
     "plaintext": ["<plaintext>n", "Normal paragraph."],
     "plaintext-then-valueless-attribute": ["<plaintext>\n<e n", "<td nowrap>cell</td>"],
+    # The same on the Rust corpus (four survey posts): <noscript> holds raw text to html5ever.
+    "noscript": ['<div class="bar-chart"><noscript>\n<img alt="chart" src="https://example.com/chart.png"/>\n</noscript></div>'],
+    # Found with other seeds on h/vocab + h/feeds (e4c511f, 68fceee): the build exits 0 and
+    # EPUBCheck reports RSC-005 "The bdo element must have a dir attribute" and
+    # "element table not allowed here" (a table inside a dl).
+    "bdo-without-dir": ["<p>a <bdo>reversed</bdo> b</p>"],
+    "table-in-dl": ["<dl><table><tr><td>cell</td></tr></table></dl>"],
 }
 
 
