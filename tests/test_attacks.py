@@ -332,24 +332,44 @@ W3C = SHARED / "clients" / "w3c_feedcheck.py"
 W3C_CLASSES = ("NotHtml", "DangerousStyleAttr", "SameDocumentReference", "ArchiveIncomplete", "InvalidUriChar")
 
 
-@pytest.mark.skipif(not W3C.is_file(), reason=f"{W3C} is absent: the W3C validator's code lives in ../shared")
-def test_w3c_finds_nothing_of_the_listed_classes(tmp_path: Path):
-    """The W3C Feed Validation Service's code on feeds made from legacy markup, inline style,
-    a ``mail-to:`` link, inline SVG, with archives: no error, and none of the warnings the issue
-    lists (NotHtml, DangerousStyleAttr, SameDocumentReference, ArchiveIncomplete)."""
+def _w3c_findings(root: Path, bodies: list[str]) -> str:
+    """Build a site of ``bodies`` with archives; the W3C code's errors and listed warnings."""
+    config = (
+        '[site]\ntitle = "Test Site"\nbase_url = "https://test.example/"\ntimezone = "Europe/Berlin"\n'
+        "feed_limit = 2\n"
+    )
     articles = {
-        f"2026-01-0{n}-a{n}.md": article(f"A{n}", body, f"2026-01-0{n}")
-        for n, body in enumerate([
-            '<p style="color: red; position: fixed">styled words</p>',
-            "<center>centered</center>\n\n<table width=\"100%\"><tr><td></td></tr></table>",
-            '<a href="mail-to:x@example.com">x@example.com</a> <https://example.com>',
-            '<svg width="10" height="10"><circle r="4"/></svg> <math><mi>x</mi></math>',
-            "<div></div>\n\nAfter.",
-        ], start=1)
+        f"2026-01-0{n}-a{n}.md": article(f"A{n}", body, f"2026-01-0{n}") for n, body in enumerate(bodies, start=1)
     }
-    built = build_site(tmp_path / "site", articles, normalize=False)
+    built = build_site(root, articles, config=config, normalize=False)
     assert built.returncode == 0, built.output
     feeds = [str(p) for p in built.feeds() if p.suffix == ".xml"]
     proc = subprocess.run([sys.executable, str(W3C), *feeds], capture_output=True, text=True, check=False)
-    findings = [line for line in proc.stdout.splitlines() if ": error: " in line or any(c in line for c in W3C_CLASSES)]
-    assert findings == [], proc.stdout
+    return "\n".join(
+        line for line in proc.stdout.splitlines() if ": error: " in line or any(c in line for c in W3C_CLASSES)
+    )
+
+
+@pytest.mark.skipif(not W3C.is_file(), reason=f"{W3C} is absent: the W3C validator's code lives in ../shared")
+def test_w3c_finds_nothing_of_the_listed_classes(tmp_path: Path):
+    """The W3C Feed Validation Service's code on feeds made from legacy markup, inline style,
+    a ``mail-to:`` link and empty elements, with archives: no error, and none of the warnings the
+    issue lists (NotHtml, DangerousStyleAttr, SameDocumentReference, ArchiveIncomplete)."""
+    assert _w3c_findings(tmp_path / "site", [
+        '<p style="color: red; position: fixed">styled words</p>',
+        '<center>centered</center>\n\n<table width="100%"><tr><td></td></tr></table>',
+        '<a href="mail-to:x@example.com">x@example.com</a> <https://example.com>',
+        "<div></div>\n\nAfter.",
+    ]) == ""
+
+
+@pytest.mark.skipif(not W3C.is_file(), reason=f"{W3C} is absent: the W3C validator's code lives in ../shared")
+def test_w3c_reads_inline_svg_and_mathml(tmp_path: Path):
+    """Inline SVG and MathML in feed HTML: no error, no NotHtml. (On h/vocab + h/feeds the W3C
+    code says "Non-html tag [NotHtml]" for them: its HTML list predates HTML5's foreign content;
+    either the feeds carry them another way or the warning is documented as true of the source.)"""
+    assert _w3c_findings(tmp_path / "site", [
+        '<svg width="10" height="10"><circle r="4"/></svg>\n\nAfter the picture.',
+        "<math><mi>x</mi><mo>=</mo><mn>2</mn></math> is the answer.",
+        "A plain paragraph.",
+    ]) == ""
