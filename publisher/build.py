@@ -19,6 +19,7 @@ from publisher.incremental.buildstate import BuildState, StateStore, inputs_key
 from publisher.incremental.cache import Cache
 from publisher.incremental.stage import SourceIndex, normalize_file, run_stage
 from publisher.model import ArticleView
+from publisher.normalize.svgfile import published_bytes
 from publisher.output import MANIFEST, Output, Staging
 
 __all__ = ["build", "load_articles", "normalize_file", "SourceIndex", "BuildResult", "resolve_now"]
@@ -152,7 +153,8 @@ def _render(config: Config, all_views: list[ArticleView], moment: dt.datetime, t
     for view in views:
         for res in view.resources:
             if res.path not in media:  # an image used by many articles is read once
-                media[res.path] = (config.articles_path / res.path).read_bytes()
+                source = config.articles_path / res.path
+                media[res.path] = published_bytes(source, source.read_bytes())  # SVG: cleaned
     # Each output goes to the output folder as it is made (staged beside its target; put in
     # place only once all are made and checked): a big site's feeds do not fit in memory at once.
     # An output made from the same key as the one the last build left, and left as it was, is

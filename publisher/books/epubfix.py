@@ -1,22 +1,20 @@
 """Make a chapter's XHTML valid for EPUB 3 readers and EPUBCheck without losing its text.
 
-Raw HTML from sources breaks XHTML content models in a few recurring ways; each rule below
-repairs one of them by moving or renaming elements, never by deleting what a reader would see:
+The article vocabulary (publisher/model/vocabulary.py) already decides which elements,
+attributes and values a body holds: no legacy markup, no presentational attributes, no
+``target``, only registered URL schemes, escaped URLs, ids unique per article. What it leaves
+open is where elements stand (its content models are loose), and what only a whole book
+knows. Each rule below repairs one of those by moving or renaming elements, never by deleting
+what a reader would see:
 
-- ``noscript`` is unwrapped: a book runs no scripts, so its content is what should show.
 - ``details`` gets its ``summary`` first; without one it becomes a ``div`` (content stays visible).
 - an ``a`` inside another ``a`` becomes a ``span`` (its text stays, the outer link wins).
 - a block inside an element that may only hold phrasing content: a ``p``, heading or ``pre`` is
   split around it; an inline element (``span``, ``em``, a link in phrasing context...) is split and
   pushed down into the block, so the formatting still covers the same text; inside ``summary`` or
   ``legend``, which cannot be split, the blocks become ``span`` elements separated by ``br``.
-- hrefs: browsing-context targets go; characters a URL may not contain are percent-encoded; a link
-  with a scheme EPUB does not register becomes a ``span`` followed by the URL as text (unless its
-  text already shows it), so the address stays readable.
-- presentational attributes HTML 5 dropped (``align``, ``valign``, ``bgcolor``, ``width`` on
-  cells...): the ones that carry a style become CSS (``text-align``, ``vertical-align``,
-  ``background-color``), the rest (spacing and borders of tables, ``nowrap``...) go.
-- duplicate ids: the first keeps its id, later ones get ``-2``, ``-3``...
+- duplicate ids (the chapter's own around the article's): the first keeps its id, later ones
+  get ``-2``, ``-3``...
 - a ``#fragment`` link to an id missing from the chapter is pointed at the one id that matches it
   loosely (case, punctuation: Markdown anchor styles differ), else it stops being a link.
   Fragments into other chapters need the whole book: :func:`link_across`.
@@ -27,7 +25,6 @@ from __future__ import annotations
 import itertools
 import posixpath
 import re
-import string
 from collections.abc import Callable, Mapping
 from urllib.parse import unquote
 
@@ -35,13 +32,9 @@ from lxml import etree
 
 from publisher.xmlutil import EPUB_NS, XML_LANG, H
 
-_TARGET_OK = {"_blank", "_self", "_parent", "_top"}
 # Elements that are phrasing content (or only live inside it); any other XHTML element is a block.
 _PHRASING = set(
-    "a abbr area audio b bdi bdo br button canvas cite code data datalist del dfn em embed i iframe"
-    " img input ins kbd label link map mark meta meter noscript object output picture progress q"
-    " ruby rp rt s samp script select slot small span strong sub sup template textarea time u var"
-    " video wbr source track param option optgroup".split()
+    ["a", "abbr", "area", "audio", "b", "bdi", "bdo", "br", "button", "canvas", "cite", "code", "data", "datalist", "del", "dfn", "em", "embed", "i", "iframe", "img", "input", "ins", "kbd", "label", "link", "map", "mark", "meta", "meter", "noscript", "object", "output", "picture", "progress", "q", "ruby", "rp", "rt", "s", "samp", "script", "select", "slot", "small", "span", "strong", "sub", "sup", "template", "textarea", "time", "u", "var", "video", "wbr", "source", "track", "param", "option", "optgroup"]
 )
 _HEADINGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
 # Split around a block; their formatting is not pushed into it (a heading inside a list is wrong).
@@ -49,8 +42,7 @@ _PARAGRAPHS = {"p", "pre"} | _HEADINGS
 # Hold phrasing content only and cannot be split: their blocks are turned into spans.
 _UNSPLITTABLE = {"summary", "legend"}
 _INLINE = set(
-    "abbr b bdi bdo button cite code data dfn em i kbd label mark meter output progress q s samp"
-    " small span strong sub sup time u var".split()
+    ["abbr", "b", "bdi", "bdo", "button", "cite", "code", "data", "dfn", "em", "i", "kbd", "label", "mark", "meter", "output", "progress", "q", "s", "samp", "small", "span", "strong", "sub", "sup", "time", "u", "var"]
 )
 _PHRASING_ONLY = _INLINE | _PARAGRAPHS | _UNSPLITTABLE
 # Their content model is their parent's.
@@ -64,70 +56,28 @@ _PARENTS |= {n: ("table", {"table"}) for n in ("thead", "tbody", "tfoot")}
 _PARENTS |= {n: ("dl", {"dl", "div"}) for n in ("dt", "dd")}
 # Attributes every element may carry; the rest are dropped when an element changes its name.
 _GLOBAL = {"id", "class", "style", "title", "lang", "dir", XML_LANG, "{%s}type" % EPUB_NS}
-# Schemes EPUBCheck knows as registered and a reading system can follow (HTM-025 otherwise).
-_SCHEMES = {"http", "https", "mailto", "ftp", "tel", "irc", "news", "nntp", "urn", "xmpp"}
 _SCHEME = re.compile(r"([A-Za-z][A-Za-z0-9+.-]*):")
-_URL_OK = frozenset(string.ascii_letters + string.digits + "!$&'()*+,-./:;=?@_~%")
-_NOT_URL_OK = re.compile(r"[\x00-\x20\x7f\"#<>\[\\\]^`{|}]")  # the ASCII characters not in _URL_OK
-_BAD_PERCENT = re.compile(r"%(?![0-9A-Fa-f]{2})")
 # Looser and looser spellings of an anchor: Markdown tools slug headings differently.
 _LOOSE_KEYS: tuple[Callable[[str], str], ...] = (
     lambda s: "-".join(re.findall(r"[^\W_]+", s.casefold())),
     lambda s: "".join(re.findall(r"[^\W_]+", s.casefold())),
 )
-_PREFIX = re.compile(r"(?:[A-Za-z][A-Za-z0-9+.-]*:)?(?://[^/?#]*)?")
 
 Node = str | etree._Element
 
 
-# HTML 4 presentational attributes: to CSS where they carry a style, else dropped.
-_AS_CSS = {"align": "text-align", "valign": "vertical-align", "bgcolor": "background-color"}
-_OBSOLETE = {
-    "align", "valign", "bgcolor", "char", "charoff", "nowrap", "hspace", "vspace", "clear",
-    "cellpadding", "cellspacing", "frame", "rules", "background", "compact", "noshade",
-}
-_OBSOLETE_WIDTH = {"table", "td", "th", "col", "colgroup", "hr", "pre", "div", "p"}  # width/height stay on img etc.
-
-
-_WITH_ATTRIBUTES = etree.XPath("descendant-or-self::*[@*]")
 _IDS = etree.XPath("descendant-or-self::*/@id", smart_strings=False)
 
 
-def _presentational(html: etree._Element) -> None:
-    for el in _WITH_ATTRIBUTES(html):  # most elements have none: skipped in C
-        if not isinstance(el.tag, str) or not el.tag.startswith(H):
-            continue
-        local = el.tag[len(H):]
-        styles = []
-        for name in list(el.attrib):
-            obsolete = name in _OBSOLETE or (name in ("width", "height") and local in _OBSOLETE_WIDTH) or (
-                name == "border" and (local != "table" or el.get(name) not in ("", "1")))
-            if not obsolete:
-                continue
-            value = el.attrib.pop(name).strip()
-            if name in _AS_CSS and re.fullmatch(r"[#\w-]+", value):
-                if name == "align" and local in ("img", "table"):
-                    styles.append(f"float: {value}" if value in ("left", "right") else "")
-                else:
-                    styles.append(f"{_AS_CSS[name]}: {value}")
-        styles = [s for s in styles if s]
-        if styles:
-            el.set("style", "; ".join(filter(None, [el.get("style", "").strip().rstrip(";"), *styles])))
-
-
 def make_conformant(html: etree._Element) -> None:
-    """Repair, in place, what raw HTML from sources puts where XHTML 5 in EPUB forbids it."""
-    _presentational(html)
-    for el in list(html.iter(H + "noscript")):
-        _replace(el, _contents(el))
+    """Repair, in place, what the vocabulary's loose content models let stand where XHTML 5 in
+    EPUB forbids it."""
     _fix_details(html)
     _fix_orphans(html)
     for el in list(html.iter(H + "a")):
         if next(el.iterancestors(H + "a"), None) is not None:
             _demote(el, "span")
     _fix_blocks(html)
-    for el in list(html.iter(H + "a", H + "area")):
-        _fix_href(el)
     _dedupe_ids(html)
     index = IdIndex.of(html)
     for el in list(html.iter(H + "a", H + "area")):
@@ -357,38 +307,6 @@ def _flatten(el: etree._Element) -> None:
             inner.addnext(br)
 
 
-def _encode(part: str) -> str:
-    """Percent-encode ASCII characters a URL may not contain here (non-ASCII is valid IRI)."""
-    if _NOT_URL_OK.search(part):
-        part = "".join(c if c in _URL_OK or ord(c) > 127 else "%%%02X" % ord(c) for c in part)
-    return _BAD_PERCENT.sub("%25", part)
-
-
-def _fix_href(el: etree._Element) -> None:
-    if el.get("target", "_blank") not in _TARGET_OK:
-        # browsing-context names mean nothing in a book; EPUBCheck rejects most of them
-        del el.attrib["target"]
-    if (name := el.attrib.pop("name", None)) and el.get("id") is None:
-        el.set("id", name)  # the obsolete <a name> target: fragments find ids in XHTML
-    href = el.get("href")
-    if href is None:
-        return
-    href = href.strip()
-    base, hash_, frag = href.partition("#")
-    prefix = _PREFIX.match(base).group()  # scheme and host: [ ] are valid there (IPv6)
-    href = prefix + _encode(base[len(prefix) :]) + (hash_ and "#" + _encode(frag))
-    scheme = _SCHEME.match(href)
-    if scheme is None or scheme.group(1).lower() in _SCHEMES:
-        el.set("href", href)
-        return
-    # a reader cannot follow it: keep the text, and the address where the text does not show it
-    shown = " ".join("".join(el.itertext()).split())
-    _unlink(el)
-    address = href[scheme.end() :].lstrip("/")
-    if address not in shown:
-        el.tail = f" ({href})" + (el.tail or "")
-
-
 class IdIndex:
     """A chapter's ids, findable exactly or by looser keys: case, punctuation, runs of dashes."""
 
@@ -422,7 +340,7 @@ def _retarget(el: etree._Element, base: str, frag: str, index: IdIndex) -> None:
     if found == unquote(frag):
         return
     if found is not None:
-        el.set("href", f"{base}#{_encode(found.replace('%', '%25'))}")
+        el.set("href", f"{base}#{found}")  # an id is an XML name: nothing in it to escape
     elif base:
         el.set("href", base)
     else:

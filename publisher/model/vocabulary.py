@@ -53,8 +53,10 @@ SVG: dict[str, tuple[str, ...]] = {
     name: tuple(SVG_ATTRS)
     for name in ["svg", "g", "defs", "symbol", "path", "rect", "circle", "ellipse", "line", "polyline", "polygon", "text", "tspan", "linearGradient", "radialGradient", "stop", "clipPath", "mask", "pattern", "marker", "title", "desc"]
 }
-SVG["use"] = (*SVG_ATTRS, "href")  # href (or xlink:href): "#id" of the same SVG only
-SVG["textPath"] = (*SVG_ATTRS, "href", "startOffset")
+# xlink:href (SVG 1.1, which EPUB 3 readers implement; SVG 2's plain href is read as it):
+# "#id" of the same SVG only
+SVG["use"] = (*SVG_ATTRS, "xlink:href")
+SVG["textPath"] = (*SVG_ATTRS, "xlink:href", "startOffset")
 #: SVG elements whose content is text only (nothing inside them may be markup).
 SVG_TEXT_ONLY = {"title", "desc"}
 
@@ -73,7 +75,8 @@ STYLE_PROPERTIES = {
 }
 #: Schemes absolute URLs may use (links and images); everything else is relative to the
 #: article and made absolute, or a same-document fragment.
-URL_SCHEMES = ("http", "https", "mailto", "ftp", "tel", "irc", "ircs", "news", "nntp", "urn", "xmpp")
+#: (EPUBCheck's registered schemes that a reading system can follow: HTM-025 otherwise.)
+URL_SCHEMES = ("http", "https", "mailto", "ftp", "tel", "irc", "news", "nntp", "urn", "xmpp")
 
 
 def _attr_type(kind: str | tuple[str, ...]) -> str:
@@ -86,8 +89,13 @@ _NS = {"h": XHTML_NS, "svg": SVG_NS, "m": MATHML_NS}
 
 
 def _element(prefix: str, name: str, attrs: dict[str, str | tuple[str, ...]], content: str) -> str:
+    def attribute(name: str) -> str:
+        if name.startswith("xlink:"):
+            return f'<attribute name="{name[6:]}" ns="{XLINK_NS}">'
+        return f'<attribute name="{name}">'
+
     optional = "".join(
-        f'<optional><attribute name="{a}">{_attr_type(t)}</attribute></optional>' for a, t in sorted(attrs.items())
+        f"<optional>{attribute(a)}{_attr_type(t)}</attribute></optional>" for a, t in sorted(attrs.items())
     )
     return (f'  <define name="{prefix}.{name}">\n    <element name="{name}" ns="{_NS[prefix]}">'
             f"{optional}{content}</element>\n  </define>\n")
@@ -102,7 +110,7 @@ def rng_body() -> str:
         out.append(_element("h", name, {**GLOBAL, **XHTML[name]}, content))
     for name in sorted(SVG):
         content = "<text/>" if name in SVG_TEXT_ONLY else '<ref name="svg.content"/>'
-        attrs: dict[str, str | tuple[str, ...]] = {a: (FRAGMENT if a == "href" else TEXT) for a in SVG[name]}
+        attrs: dict[str, str | tuple[str, ...]] = {a: (FRAGMENT if a == "xlink:href" else TEXT) for a in SVG[name]}
         attrs["id"] = ID
         out.append(_element("svg", name, attrs, content))
     for name in sorted(MATHML):

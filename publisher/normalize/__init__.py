@@ -18,6 +18,7 @@ from publisher.config import Config
 from publisher.errors import Reporter, SourceError
 from publisher.normalize import urls
 from publisher.normalize.html import Conformer
+from publisher.normalize.svgfile import clean_svg
 from publisher.normalize.typography import smarten_text, smarten_tree
 from publisher.slugs import slug_or_hash, slugify
 from publisher.sources import SourceArticle
@@ -398,5 +399,9 @@ class Normalizer:
                 f"image {value!r} is not JPEG, PNG, GIF or SVG; convert it to one of those", src.path, self._line(el)
             )
         href = self.config.url("media/" + quote(rel))
-        resources[href] = (rel, mtype, str(target.stat().st_size))
+        if mtype == "image/svg+xml":  # published cleaned: its length is the cleaned file's
+            size = len(clean_svg(target, target.read_bytes(), self.report))
+        else:
+            size = target.stat().st_size
+        resources[href] = (rel, mtype, str(size))
         return href

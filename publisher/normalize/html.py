@@ -41,10 +41,10 @@ LEGACY: dict[str, tuple[str, str | None] | None] = {
     "nobr": ("span", None), "blink": ("span", None), "marquee": ("span", None),
     "main": ("div", None), "article": ("div", None), "header": ("div", None), "footer": ("div", None),
     "nav": ("div", None), "address": ("div", None), "hgroup": ("div", None), "search": ("div", None),
-    "fieldset": ("div", None), "form": ("div", None), "legend": ("p", None), "center-block": None,
+    "fieldset": ("div", None), "form": ("div", None), "legend": ("p", None),
     "noscript": None, "picture": None, "video": None, "audio": None, "label": None, "button": None,
     "select": None, "option": None, "optgroup": None, "textarea": None, "output": None, "meter": None,
-    "data": None, "slot": None, "canvas": None, "map": None, "font-face": None,
+    "data": None, "slot": None, "canvas": None, "map": None,
 }
 #: Removed with their content: they run code, embed other documents, or are not content.
 REMOVED_WITH_CONTENT = {
@@ -66,15 +66,23 @@ MAX_DEPTH = 200
 _HTML_VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param", "source",
               "track", "wbr", "keygen", "basefont", "bgsound", "frame"}
 
-_PARSE_TAGS = set(v.XHTML) | set(v.SVG) | set(v.MATHML) | {k for k in LEGACY if "-" not in k} | {"foreignObject", "a"}
+#: html5ever writes the content of these as raw text (mutation XSS): never kept by the parse step.
+_RAW_TEXT = {"noscript", "xmp", "plaintext", "noembed", "noframes", "iframe", "style", "script"}
+_PARSE_TAGS = (
+    set(v.XHTML) | set(v.SVG) | set(v.MATHML) | {k for k in LEGACY if "-" not in k} | {"foreignObject", "a"}
+) - _RAW_TEXT
 _PARSE_ATTRS = (
     set(v.GLOBAL) | {a for attrs in v.XHTML.values() for a in attrs} | set(v.SVG_ATTRS) | set(v.MATHML_ATTRS)
     | PRESENTATIONAL | {"href", "xlink:href", "name", "startOffset", "xml:lang"}
 )
+_NOSCRIPT = re.compile(r"<(/?)noscript\b[^>]*>", re.IGNORECASE)
+_PARSE_TAGS_LOWER = {t.lower() for t in _PARSE_TAGS}
 _COMMENT = re.compile(r"<!--.*?(?:-->|\Z)", re.DOTALL)
-_START_TAG = re.compile(r"<([A-Za-z][^\s/>]*)([^>]*)>")
-_ATTR_NAME = re.compile(r"""([^\s"'>/=]+)(?:\s*=\s*(?:"[^"]*"|'[^']*'|[^\s>]*))?""")
-_SCHEMES_IN = re.compile(r"([A-Za-z][A-Za-z0-9+.\-]*)\s*:")
+_START_NAME = re.compile(r"<([A-Za-z][^\s/>]*)")
+_HANDLER_HINT = re.compile(r"[\s\"'/]on[A-Za-z]+\s*=", re.IGNORECASE)
+# one per handler attribute: its tag's start as written, up to the attribute
+_HANDLER = re.compile(r"<([A-Za-z][^\s/>]*)(?=[^>]*?[\s\"'/](on[A-Za-z]+)\s*=)", re.IGNORECASE)
+_SCHEMES_IN = re.compile(r"""=\s*["']?\s*([A-Za-z][A-Za-z0-9+.\-]*)\s*:""")
 _TAG = re.compile(r"<(/?)([^\s/>]+)([^>]*)>")
 _NCNAME = re.compile(r"^[^\W\d][\w.\-]*\Z")
 
@@ -88,7 +96,10 @@ def parse_fragment(markup: str, notes: list[Note]) -> list[etree._Element | str]
 
     The first item may be a string: text before the first element."""
     _note_removals(markup, notes)
-    schemes = {m.group(1).lower() for m in _SCHEMES_IN.finditer(markup)}
+    # html5ever parses <noscript> as a browser running scripts does (its content is text); a
+    # book runs none, so its content is what shows: parse it as the markup it is
+    markup = _NOSCRIPT.sub(lambda m: f"<{m.group(1)}div>", markup)
+    schemes = {found.lower() for found in _SCHEMES_IN.findall(markup)}
     cleaned = nh3.clean(
         markup,
         tags=_PARSE_TAGS,
@@ -99,70 +110,98 @@ def parse_fragment(markup: str, notes: list[Note]) -> list[etree._Element | str]
         strip_comments=True,
         link_rel=None,
     )
-    xml, flattened = _as_xml(cleaned)
+    xml = _as_xml(cleaned)
     if forbidden_chars(xml):
         chars = ", ".join(sorted({f"U+{ord(c):04X}" for _, c in forbidden_chars(xml)}))
         notes.append(("", f"removed {chars}, a character XML 1.0 cannot hold"))
         xml = strip_forbidden(xml)
-    if flattened:
-        notes.append(("", f"markup nested deeper than {MAX_DEPTH} levels was flattened; the text inside is kept"))
-    holder = etree.fromstring(
-        f'<div xmlns="{v.XHTML_NS}" xmlns:xlink="{v.XLINK_NS}">{xml}</div>',
-        etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=True),
-    )
+    start = f'<div xmlns="{v.XHTML_NS}" xmlns:xlink="{v.XLINK_NS}">'
+    try:  # libxml2 stops at 256 levels: deeper markup is flattened, below MAX_DEPTH
+        holder = etree.fromstring(start + xml + "</div>", _XML)
+    except etree.XMLSyntaxError:
+        xml, flattened = _flatten(xml)
+        if flattened:
+            notes.append(("", f"markup nested deeper than {MAX_DEPTH} levels was flattened; the text inside is kept"))
+        try:
+            holder = etree.fromstring(start + xml + "</div>", _XML)
+        except etree.XMLSyntaxError:  # not expected of html5ever's output; the text is kept, not the markup
+            notes.append(("", "this raw HTML could not be carried as markup; its text is kept"))
+            holder = etree.Element(H + "div")
+            holder.text = "".join(etree.fromstring(f"<x>{_TAGS_ONLY.sub('', xml)}</x>", _XML).itertext())
     out: list[etree._Element | str] = [holder.text] if holder.text else []
     out.extend(holder)
     return out
 
 
 def _note_removals(markup: str, notes: list[Note]) -> None:
-    for m in _START_TAG.finditer(_COMMENT.sub("", markup)):
+    markup = _COMMENT.sub("", markup) if "<!--" in markup else markup
+    for m in _START_NAME.finditer(markup):
         name = m.group(1).lower()
+        if name in _PARSE_TAGS_LOWER:
+            continue
         if name in REMOVED_WITH_CONTENT:
             notes.append((m.group(0), f"removed <{name}> and its content (articles run no code and embed no documents)"))
         elif name in REMOVED_VOID:
             notes.append((m.group(0), f"removed <{name}> (articles embed no plugins or media)"))
-        elif name not in _PARSE_TAGS and name not in {t.lower() for t in _PARSE_TAGS} and name not in (
-                "html", "body", "tbody", "svg", "math"):
+        elif name == "noscript":
+            notes.append((m.group(0), "mapped <noscript> to <div>: articles run no scripts, so its content shows"))
+        elif name not in ("html", "body"):
             notes.append((m.group(0), f"unwrapped <{m.group(1)}>: not in the article vocabulary; its text is kept"))
-        for attr in _ATTR_NAME.finditer(m.group(2)):
-            if attr.group(1).lower().startswith("on"):
-                notes.append((m.group(0), f"removed event-handler attribute {attr.group(1)}= from <{name}>"))
+    if _HANDLER_HINT.search(markup):
+        for m in _HANDLER.finditer(markup):
+            notes.append((m.group(0), f"removed event-handler attribute {m.group(2)}= from <{m.group(1).lower()}>"))
 
 
-def _as_xml(html: str) -> tuple[str, bool]:
+_VOIDS = "|".join(sorted(_HTML_VOID))
+_VOID_START = re.compile(rf"<({_VOIDS})((?:\s[^>]*)?)>")
+_VOID_END = re.compile(rf"</(?:{_VOIDS})>")
+_FOREIGN_ROOT = re.compile(r"<(svg|math)(?=[\s>])")
+_TAG_WITH_SPACE = re.compile(r"<[^>]*[\t\n\r][^>]*>")
+_FOREIGN_NS = {"svg": v.SVG_NS, "math": v.MATHML_NS}
+_TAGS_ONLY = re.compile(r"<[^>]*>")
+_XML = etree.XMLParser(resolve_entities=False, no_network=True)
+
+
+def _as_xml(html: str) -> str:
     """html5ever's serialization of a tree (every non-void element closed, attribute values
     quoted, ``<`` ``>`` ``&`` ``"`` escaped) as XML: void elements self-closed, ``&nbsp;`` as
-    a character, markup below MAX_DEPTH levels flattened to its text."""
+    a character, SVG and MathML in their namespaces."""
+    if "\t" in html or "\n" in html or "\r" in html:  # in attribute values, XML would make them spaces
+        html = _TAG_WITH_SPACE.sub(
+            lambda m: m.group().replace("\t", "&#9;").replace("\n", "&#10;").replace("\r", "&#13;"), html
+        )
+    html = _VOID_END.sub("", _VOID_START.sub(r"<\1\2/>", html))
+    html = _FOREIGN_ROOT.sub(lambda m: f'<{m.group(1)} xmlns="{_FOREIGN_NS[m.group(1)]}"', html)
+    return html.replace("&nbsp;", "\u00a0")
+
+
+def _flatten(html: str) -> tuple[str, bool]:
+    """``html`` (as XML) without the tags of elements deeper than MAX_DEPTH."""
     out: list[str] = []
     stack: list[bool] = []  # for each open element: whether its tags are kept
     flattened = False
     pos = 0
     for m in _TAG.finditer(html):
+        if m.group(0).endswith("/>"):
+            if len(stack) < MAX_DEPTH:
+                continue
+            out.append(html[pos:m.start()])
+            pos = m.end()
+            flattened = True
+            continue
         out.append(html[pos:m.start()])
         pos = m.end()
-        closing, name, rest = m.group(1), m.group(2), m.group(3)
-        if name in _HTML_VOID:
-            if not closing:
-                rest = rest.replace("\t", "&#9;").replace("\n", "&#10;").replace("\r", "&#13;")
-                out.append(f"<{name}{rest}/>")
-            continue
-        if closing:
+        if m.group(1):
             if stack and stack.pop():
                 out.append(m.group(0))
             continue
-        rest = rest.replace("\t", "&#9;").replace("\n", "&#10;").replace("\r", "&#13;")  # XML would make them spaces
         keep = len(stack) < MAX_DEPTH
         flattened |= not keep
         stack.append(keep)
         if keep:
-            if name == "svg":
-                rest = f' xmlns="{v.SVG_NS}"' + rest
-            elif name == "math":
-                rest = f' xmlns="{v.MATHML_NS}"' + rest
-            out.append(f"<{name}{rest}>")
+            out.append(m.group(0))
     out.append(html[pos:])
-    return "".join(out).replace("&nbsp;", "\u00a0"), flattened
+    return "".join(out), flattened
 
 
 Warn = Callable[[etree._Element, str], None]
@@ -279,25 +318,49 @@ class Conformer:
                 continue
             if name in ("href", XLINK_HREF):
                 del el.attrib[name]
-                if "href" in allowed and value.strip().startswith("#") and len(value.strip()) > 1:
-                    el.set("href", value.strip())
+                if "xlink:href" in allowed and value.strip().startswith("#") and len(value.strip()) > 1:
+                    el.set(XLINK_HREF, value.strip())
                 else:
                     self.warn(el, f"removed href=\"{value}\" from {kind} <{local}>: only #id of the same figure is kept")
             elif name.lower().startswith("on"):
                 self.warn(el, f"removed event-handler attribute {name}= from {kind} <{local}>")
                 del el.attrib[name]
             elif name == "style":
-                self.warn(el, f"dropped style=\"{value}\" from {kind} <{local}> (use presentation attributes)")
                 del el.attrib[name]
+                dropped = self._style_to_attributes(el, value, allowed)
+                if dropped:
+                    self.warn(el, f"{kind} <{local}>: style properties {', '.join(dropped)} dropped "
+                                  "(the others became presentation attributes)")
             elif name not in allowed:
                 del el.attrib[name]
-            elif re.search(r"url\(\s*['\"]?(?!#)", value, re.IGNORECASE):
+            elif _LOADS.search(value):
                 self.warn(el, f"dropped {name}=\"{value}\" from {kind} <{local}>: it loads a resource")
                 del el.attrib[name]
         if kind == "SVG" and local in v.SVG_TEXT_ONLY:
             for child in list(el):
                 self.warn(child, f"unwrapped <{etree.QName(child).localname}> inside SVG <{local}>; its text is kept")
                 _unwrap_all(child)
+
+
+    @staticmethod
+    def _style_to_attributes(el: etree._Element, style: str, allowed: tuple[str, ...]) -> list[str]:
+        """SVG's ``style`` as the presentation attributes it sets (what Inkscape writes); the
+        names of the properties that have none, or load something, are returned."""
+        dropped = []
+        for decl in style.split(";"):
+            prop, _, value = decl.partition(":")
+            prop, value = prop.strip(), value.strip()
+            if not prop:
+                continue
+            if prop in allowed and prop not in ("id", "class", "href") and value and not _LOADS.search(value):
+                if el.get(prop) is None:
+                    el.set(prop, value)
+            else:
+                dropped.append(prop)
+        return dropped
+
+
+_LOADS = re.compile(r"url\(\s*['\"]?(?!#)|expression\(|[<>\\]", re.IGNORECASE)
 
 
 def _in_html(el: etree._Element) -> bool:
@@ -450,7 +513,7 @@ def _fix_ids(body: etree._Element, warn: Warn) -> None:
         figure = _foreign_root(el)
         mapping = {**renamed, **local_maps.get(figure, {})} if figure is not None else renamed
         for name, value in el.attrib.items():
-            if name == "href" and value.startswith("#"):
+            if name in ("href", XLINK_HREF) and value.startswith("#"):
                 target = mapping.get(value[1:])
                 if target is not None and target != value[1:]:
                     el.set(name, "#" + target)

@@ -7,8 +7,10 @@ import posixpath
 import re
 from urllib.parse import urlsplit
 
+from publisher.model.vocabulary import URL_SCHEMES
+
 #: Schemes a link or image in an article may use: what EPUBCheck registers and readers follow.
-KNOWN_SCHEMES = ("http", "https", "mailto", "ftp", "tel", "irc", "ircs", "news", "nntp", "urn", "xmpp")
+KNOWN_SCHEMES = URL_SCHEMES
 #: Schemes that run code or carry a whole document: removed, with a warning.
 SCRIPT_SCHEMES = ("javascript", "vbscript", "livescript", "data")
 _SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.\-]*):")
@@ -16,8 +18,10 @@ _SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.\-]*):")
 # controls and spaces, and every tab, line feed and carriage return inside.
 _EDGES = "".join(chr(c) for c in range(0x21))
 _INSIDE = re.compile("[\t\n\r]")
-# ASCII a URL may not hold as it is (RFC 3986): percent-encoded; a stray "%" too.
-_UNSAFE = re.compile(r"[\x00-\x20\x7f\"<>\\^`{|}]|%(?![0-9A-Fa-f]{2})")
+# ASCII a URL may not hold as it is (RFC 3986): percent-encoded; a stray "%" too. "[" and "]"
+# only stand in a host (IPv6), "#" only once.
+_UNSAFE = re.compile(r"[\x00-\x20\x7f\"<>\\^`{|}\[\]]|%(?![0-9A-Fa-f]{2})")
+_PREFIX = re.compile(r"(?:[A-Za-z][A-Za-z0-9+.-]*:)?(?://[^/?#]*)?")
 
 
 def as_browsers_read(value: str) -> str:
@@ -40,9 +44,16 @@ def suggest(unknown: str) -> str:
     return f" (did you mean {close[0]}:?)" if close else ""
 
 
+def _encode(part: str) -> str:
+    return _UNSAFE.sub(lambda m: "".join(f"%{b:02X}" for b in m.group().encode("utf-8")), part)
+
+
 def escape(url: str) -> str:
-    """Percent-encode the ASCII characters a URL may not hold; the rest is left as written."""
-    return _UNSAFE.sub(lambda m: "".join(f"%{b:02X}" for b in m.group().encode("utf-8")), url)
+    """Percent-encode the ASCII characters a URL may not hold (EPUBCheck and feed validators
+    refuse them); non-ASCII is a valid IRI and left as written, and so is a host."""
+    base, hash_, fragment = url.partition("#")
+    prefix = _PREFIX.match(base).group()
+    return prefix + _encode(base[len(prefix):]) + (hash_ and "#" + _encode(fragment).replace("#", "%23"))
 
 
 def above_root(base: str, relative: str) -> bool:

@@ -62,3 +62,15 @@ def test_odd_paths_resolve_or_warn(tiny: Path, monkeypatch):
          " it resolves to https://test.example/x"),
         "articles/2026-01-01-u.md:5: warning: <a href=...>: empty URL removed (it would point at this same page)",
     ]
+
+
+def test_characters_a_url_may_not_hold_are_percent_encoded(tiny: Path):
+    hrefs, _ = _links(
+        tiny,
+        '<a href="https://c.net/?channels=##rust">a</a> <a href=" https://x.org/a b?q=[1]%zz ">b</a>'
+        ' <a href="https://[::1]/ok#frag">c</a> <a href="https://e.org/ü">d</a>',
+    )
+    assert hrefs == [
+        "https://c.net/?channels=#%23rust", "https://x.org/a%20b?q=%5B1%5D%25zz", "https://[::1]/ok#frag",
+        "https://e.org/ü",
+    ]
