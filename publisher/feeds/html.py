@@ -26,7 +26,11 @@ from publisher.model.content import article_content
 
 XLINK_HREF = "{http://www.w3.org/1999/xlink}href"
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
-URL_ATTRS = ("href", "src", "poster", "cite")
+URL_ATTRS = ("href", "src", "poster", "cite", "action", "formaction", "data", "background",
+             "longdesc", "usemap")
+#: Elements feeds never carry, and raw-text elements whose tags go (see html_string).
+DROPPED = ("script", "style")
+UNWRAPPED = ("plaintext", "xmp", "noembed", "noframes", "noscript", "iframe", "template")
 #: The namespaced attributes HTML has a plain name for; the others (xml:space, epub:type) go.
 _PLAIN_NAMES = {XLINK_HREF: "href", XML_LANG: "lang"}
 #: Schemes a link or image in a feed may use: what readers open. Anything else (a typo such as
@@ -138,7 +142,8 @@ def _for_feeds(base: str):
         attrib = el.attrib
         if not attrib:
             return
-        for name in [n for n in attrib if n[0] == "{"]:  # xlink:href, xml:lang, xml:space, epub:type
+        # xlink:href, xml:lang, xml:space, epub:type; and event handlers, which no reader runs
+        for name in [n for n in attrib if n[0] == "{" or n[:2].lower() == "on"]:
             value = attrib.pop(name)
             plain = _PLAIN_NAMES.get(name)
             if plain and plain not in attrib:
@@ -165,7 +170,21 @@ def _for_feeds(base: str):
 
 def content_html(view: ArticleView) -> str:
     """The article as an HTML string: HTML serialization, every URL absolute and valid."""
-    div = article_content(view, with_header=False, rewrite=_for_feeds(view.canonical))
+    return html_string(article_content(view, with_header=False, rewrite=_for_feeds(view.canonical)))
+
+
+def html_string(div: etree._Element) -> str:
+    """The content of ``div`` (its names already HTML's) serialized by HTML rules.
+
+    What HTML serialization cannot write safely goes first: libxml2 writes the text of
+    ``script`` and ``style`` raw, so a text holding ``</style><script>`` (an article-XML source
+    can say so in escaped form) would be markup to a reader; and a comment whose text starts
+    with ">" is closed by HTML at ``<!-->``, with the rest read as markup. Both elements, all
+    comments and processing instructions are dropped (feed readers drop them anyway), and the
+    other raw-text elements (``plaintext`` swallows the rest of the page) are unwrapped.
+    """
+    etree.strip_elements(div, *DROPPED, etree.Comment, etree.ProcessingInstruction, with_tail=False)
+    etree.strip_tags(div, *UNWRAPPED)
     etree.cleanup_namespaces(div)  # the names left their namespaces: no declaration is used
     parts = [etree.tostring(child, encoding="unicode", method="html", with_tail=True) for child in div]
     return (div.text or "") + "".join(parts)

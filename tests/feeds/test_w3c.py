@@ -7,16 +7,14 @@ warnings listed in ALLOWED_WARNINGS, each true of the sources and checked to be 
 
 from __future__ import annotations
 
-import time
 from collections import Counter
 from pathlib import Path
 
 import pytest
 from lxml import etree
 
-from publisher.build import build
 from publisher.feeds.check import check_feed
-from tests.conftest import CORPUS, site_config, write
+from tests.conftest import write
 from tests.feeds.test_check import atom, entry, item, rss
 from tests.validators import W3CFinding, feed_files, require_w3c, w3c_check
 
@@ -30,20 +28,6 @@ ALLOWED_WARNINGS = {
     "DuplicateUpdated": "posts dated by day only, several on one day, share an updated time",
 }
 
-# Feeds only: one small book keeps the build short (the books have their own EPUBCheck tests).
-CORPUS_FEEDS_CONFIG = """
-[site]
-title = "Rust Blog"
-base_url = "https://blog.rust-lang.org/"
-articles_dir = "{articles}"
-exclude = ["releases/latest.md"]
-missing_images = "remote"
-
-[[editions]]
-kind = "latest"
-n = 1
-"""
-
 
 def _report(found: list[W3CFinding]) -> str:
     return "\n".join(map(str, found))
@@ -55,30 +39,13 @@ def bundled_w3c(built: Path) -> list[W3CFinding]:
     return w3c_check(feed_files(built))
 
 
-@pytest.fixture(scope="session")
-def corpus_feeds(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[W3CFinding]]:
-    """The Rust blog corpus built once (feeds, one tiny book) and its feeds validated once."""
-    require_w3c()
-    if not CORPUS.is_dir():
-        pytest.skip(f"the Rust blog corpus is absent ({CORPUS} not found)")
-    root = tmp_path_factory.mktemp("corpus-feeds")
-    write(root / "publisher.toml", CORPUS_FEEDS_CONFIG.format(articles=(CORPUS / "content").as_posix()))
-    build(site_config(root))
-    out = root / "build"
-    paths = feed_files(out)
-    start = time.perf_counter()
-    found = w3c_check(paths)
-    print(f"W3C validator: {len(paths)} corpus feeds in {time.perf_counter() - start:.1f} s")
-    return out, found
-
-
 def test_bundled_feeds_pass_the_w3c_validator_with_no_warning(built: Path, bundled_w3c):
     assert len(feed_files(built)) >= 4
     assert bundled_w3c == [], _report(bundled_w3c)
 
 
-def test_corpus_feeds_pass_the_w3c_validator(corpus_feeds):
-    out, found = corpus_feeds
+def test_corpus_feeds_pass_the_w3c_validator(corpus_w3c):
+    out, found = corpus_w3c
     paths = feed_files(out)
     assert len(paths) > 300  # subscription, per-author and archive feeds, both formats
     assert any("/archive/" in str(p) for p in paths)
@@ -88,10 +55,10 @@ def test_corpus_feeds_pass_the_w3c_validator(corpus_feeds):
     assert unexplained == [], _report(unexplained)
 
 
-def test_allowed_duplicate_updated_warnings_are_true_of_the_sources(corpus_feeds):
+def test_allowed_duplicate_updated_warnings_are_true_of_the_sources(corpus_w3c):
     """Each DuplicateUpdated is a feed whose entries really share an updated time, at midnight:
     posts the sources date by day only."""
-    _, found = corpus_feeds
+    _, found = corpus_w3c
     dupes = [f for f in found if f.name == "DuplicateUpdated"]
     for finding in dupes:
         root = etree.parse(finding.path).getroot()
@@ -104,10 +71,10 @@ def test_allowed_duplicate_updated_warnings_are_true_of_the_sources(corpus_feeds
         assert all("T00:00:00" in v for v in shared), (finding, shared)
 
 
-def test_our_check_finds_nothing_in_the_corpus_feeds(corpus_feeds):
-    out, _ = corpus_feeds
-    problems = [d for p in feed_files(out)
-                for d in check_feed(p.read_bytes(), str(p), self_url=None)]
+def test_our_check_finds_nothing_in_the_corpus_feeds(corpus_site: Path):
+    out = corpus_site / "build"
+    problems = [d for p in feed_files(out) for d in check_feed(
+        p.read_bytes(), str(p), self_url="https://blog.rust-lang.org/" + p.relative_to(out).as_posix())]
     assert problems == [], "\n".join(map(str, problems))
 
 
