@@ -17,6 +17,7 @@ Two steps, each with its own job:
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable
 
@@ -84,7 +85,6 @@ _HANDLER_HINT = re.compile(r"[\s\"'/]on[A-Za-z]+\s*=", re.IGNORECASE)
 _HANDLER = re.compile(r"<([A-Za-z][^\s/>]*)(?=[^>]*?[\s\"'/](on[A-Za-z]+)\s*=)", re.IGNORECASE)
 _SCHEMES_IN = re.compile(r"""=\s*["']?\s*([A-Za-z][A-Za-z0-9+.\-]*)\s*:""")
 _TAG = re.compile(r"<(/?)([^\s/>]+)([^>]*)>")
-_NCNAME = re.compile(r"^[^\W\d][\w.\-]*\Z")
 
 #: (the start tag as written in the source, message): where the reader finds the line.
 Note = tuple[str, str]
@@ -488,9 +488,7 @@ def _fix_ids(body: etree._Element, warn: Warn) -> None:
         old = el.get("id") if isinstance(el.tag, str) else None
         if old is None:
             continue
-        new = _ID_FIX.sub("-", old.strip())
-        if not new or not _NCNAME.match(new):
-            new = "id-" + new
+        new = _as_id(old)
         base, n = new, 2
         while new in used:
             new = f"{base}-{n}"
@@ -519,6 +517,28 @@ def _fix_ids(body: etree._Element, warn: Warn) -> None:
                     el.set(name, "#" + target)
             elif "url(" in value:
                 el.set(name, _URL_REF.sub(lambda m, ids=mapping: f"url(#{ids.get(m.group(2), m.group(2))})", value))
+
+
+# The schema's own test of an id (libxml2's NCName, which knows fewer letters than Python's \w)
+_NCNAME_RNG = etree.RelaxNG(etree.fromstring(
+    '<element xmlns="http://relaxng.org/ns/structure/1.0" name="x" '
+    'datatypeLibrary="http://www.w3.org/2001/XMLSchema-datatypes"><attribute name="id"><data type="NCName"/>'
+    "</attribute></element>"
+))
+
+
+@functools.lru_cache(maxsize=4096)
+def _is_id(value: str) -> bool:
+    return bool(_NCNAME_RNG.validate(etree.Element("x", id=value)))
+
+
+def _as_id(value: str) -> str:
+    """``value`` as an id the schema accepts: characters it refuses become "-", and "id-"
+    goes before a start it refuses."""
+    if _is_id(value):
+        return value
+    new = "".join(c if _is_id("a" + c) else "-" for c in _ID_FIX.sub("-", value.strip()))
+    return new if _is_id(new) else "id-" + new if _is_id("id-" + new) else "id"
 
 
 def _foreign_root(el: etree._Element) -> etree._Element | None:

@@ -147,7 +147,7 @@ def test_normalizing_twice_gives_the_same_bytes(tiny: Path):
 
 
 EVIL_SVG = """<?xml version="1.0"?>
-<?xml-stylesheet href="http://evil.example/s.css"?>
+<!DOCTYPE svg PUBLIC "-//W3C//DTD SVG 1.1//EN" "http://evil.example/svg11.dtd">
 <svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" viewBox="0 0 10 10" onload="alert(1)">
   <script>alert(2)</script>
   <style>rect { fill: url(javascript:alert(3)) }</style>
@@ -198,6 +198,8 @@ def test_svg_image_files_are_published_cleaned_everywhere(tiny: Path, monkeypatc
 @pytest.mark.parametrize(("text", "message"), [
     ("<svg><rect></svg>", "fig.svg:1:18: error: SVG image is not well-formed XML"),
     ('<html xmlns="http://www.w3.org/1999/xhtml"/>', "fig.svg:1: error: image is not an SVG document (its root is 'html')"),
+    ('<!DOCTYPE svg [<!ENTITY e "x">]><svg xmlns="http://www.w3.org/2000/svg">&e;</svg>',
+     "fig.svg:1: error: SVG image must not declare entities"),
 ])
 def test_an_svg_image_that_is_not_svg_is_an_error_with_its_line(tiny: Path, monkeypatch, text: str, message: str):
     from publisher.errors import SourceError
