@@ -20,36 +20,32 @@ STAGING_PREFIX = ".tmp-"
 
 
 def lock_path(out_dir: Path) -> Path:
-    """The lock file of an output folder: beside it, so that it is never deployed with it."""
-    out_dir = Path(os.path.abspath(out_dir))  # "." has no name of its own
-    return out_dir.parent / f".{out_dir.name}.publisher-lock"
+    """What a build locks to have an output folder to itself: the folder holding it (which exists
+    even before the first build, and is the same folder for every build into ``out_dir``). The
+    lock is ``flock`` on that folder itself, so it writes no file anywhere: nothing outside the
+    output folder and the cache, nothing deployed with the site."""
+    return Path(os.path.abspath(out_dir)).parent  # "." has no name of its own
 
 
 @contextlib.contextmanager
 def locked(out_dir: Path, *, wait: bool = True) -> Iterator[None]:
     """Hold the exclusive lock on ``out_dir`` (``flock`` on :func:`lock_path`): one build at a
-    time writes into a folder. A second build waits for the first (saying so on stderr), or
-    with ``wait=False`` fails at once. The kernel drops the lock when its holder dies, so a
-    killed build never leaves the folder locked."""
+    time writes into a folder (and into the folders beside it). A second build waits for the
+    first (saying so on stderr), or with ``wait=False`` fails at once. The kernel drops the lock
+    when its holder dies, so a killed build never leaves the folder locked."""
     path = lock_path(out_dir)
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
+        fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
     except OSError as exc:
-        raise OutputError(f"cannot make the lock file of the output folder: {exc.strerror}", path) from exc
+        raise OutputError(f"cannot open the folder that holds the output folder: {exc.strerror}", path) from exc
     try:
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
-            holder = os.pread(fd, 32, 0).decode("ascii", "replace").strip() or "?"
             if not wait:
-                raise OutputError(f"another build (process {holder}) is writing into {out_dir}; "
-                                  "wait for it to finish", path) from None
-            print(f"publisher: waiting for the build of process {holder} into {out_dir} to finish",
-                  file=sys.stderr, flush=True)
+                raise OutputError(f"another build is writing into {out_dir}; wait for it to finish", path) from None
+            print(f"publisher: waiting for another build into {out_dir} to finish", file=sys.stderr, flush=True)
             fcntl.flock(fd, fcntl.LOCK_EX)
-        os.ftruncate(fd, 0)
-        os.pwrite(fd, str(os.getpid()).encode("ascii"), 0)
         yield
     finally:
         os.close(fd)  # releases the lock

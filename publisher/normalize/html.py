@@ -72,6 +72,7 @@ _HTML_VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link"
 _RAW_TEXT = {"noscript", "xmp", "plaintext", "noembed", "noframes", "iframe", "style", "script"}
 _PARSE_TAGS = (
     set(v.XHTML) | set(v.SVG) | set(v.MATHML) | {k for k in LEGACY if "-" not in k} | {"foreignObject", "a"}
+    | {"source"}  # where a <video> or <audio> has its media: kept long enough to become a link
 ) - _RAW_TEXT
 _PARSE_ATTRS = (
     set(v.GLOBAL) | {a for attrs in v.XHTML.values() for a in attrs} | set(v.SVG_ATTRS) | set(v.MATHML_ATTRS)
@@ -241,6 +242,9 @@ class Conformer:
             self.warn(el, f"unwrapped <{local}> inside SVG or MathML; its text is kept")
             _unwrap(el)
             return
+        if local in ("video", "audio") and _media_to_link(el, local):
+            self.warn(el, f"mapped <{local}> to a link to its media (articles embed no players)")
+            local = "a"
         if local not in v.XHTML:
             mapped = LEGACY.get(local)
             if mapped is None:
@@ -362,6 +366,30 @@ class Conformer:
 
 
 _LOADS = re.compile(r"url\(\s*['\"]?(?!#)|expression\(|[<>\\]", re.IGNORECASE)
+
+
+def _media_to_link(el: etree._Element, local: str) -> bool:
+    """Make a <video> or <audio> a link to its media, its fallback content the link's text (or
+    the file's name): the URL is content too. False when it names no media (it is unwrapped)."""
+    src = el.get("src") or next((s.get("src") for s in el.iter(H + "source") if s.get("src")), None)
+    if not src or not src.strip():
+        return False
+    for child in list(el):  # sources and tracks say where the media is: the link says it now
+        if child.tag in (H + "source", H + "track"):
+            _remove(child)
+    if next(el.iter(H + "a"), None) is not None:  # a link cannot hold a link: one after it instead
+        link = etree.Element(H + "a", href=src)
+        link.text = src.rstrip("/").rsplit("/", 1)[-1] or local
+        link.tail, el.tail = el.tail, None
+        el.addnext(link)
+        _unwrap(el)
+        return False
+    el.attrib.clear()
+    el.tag = H + "a"
+    el.set("href", src)
+    if not "".join(el.itertext()).strip():
+        el.text = src.rstrip("/").rsplit("/", 1)[-1] or local
+    return True
 
 
 def _in_html(el: etree._Element) -> bool:

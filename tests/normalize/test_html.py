@@ -236,3 +236,17 @@ def test_svg_style_becomes_presentation_attributes(tiny: Path):
     path = next(body.iter(SVG + "path"))
     assert (path.get("fill"), path.get("stroke-width"), path.get("style")) == ("#ff0000", "2", None)
     assert any("style properties cursor, filter dropped" in w for w in warnings)
+
+
+@pytest.mark.parametrize(("markup", "links"), [
+    ('<video src="https://example.org/a.mp4">The film</video>', {"https://example.org/a.mp4": "The film"}),
+    ('<audio><source src="https://example.org/b.ogg" type="audio/ogg"></audio>', {"https://example.org/b.ogg": "b.ogg"}),
+    # a link cannot hold a link: the fallback's own link stays, the media's comes after it
+    ('<video src="https://example.org/c.mp4">See <a href="https://example.org/page">the page</a></video>',
+     {"https://example.org/page": "the page", "https://example.org/c.mp4": "c.mp4"}),
+])
+def test_video_and_audio_become_links_to_their_media(tiny: Path, markup: str, links: dict):
+    body, warnings, _ = _norm(tiny, markup)
+    found = {a.get("href"): "".join(a.itertext()) for a in body.iter("{http://www.w3.org/1999/xhtml}a")}
+    assert found == links
+    assert any("to a link to its media" in w for w in warnings) or "<a href" in markup
