@@ -482,7 +482,9 @@ class _Structure:
         if any(t.strip() for t in loose):
             self.warn(el, "moved text inside <table> but outside its cells before the table")
             _add_before(el, "".join(t for t in loose if t.strip()))
-        el.text = None
+            el.text = None
+            for child in el:
+                child.tail = None
         caption, colgroups, thead, body, tfoot = None, [], None, [], None
         for child in list(el):
             kind = _local(child)
@@ -523,8 +525,9 @@ class _Structure:
             body = groups
         order = ([caption] if caption is not None else []) + colgroups + ([thead] if thead is not None else []) \
             + body + ([tfoot] if tfoot is not None else [])
-        if order != list(el):
-            self.warn(el, "put the parts of <table> in their order: caption, colgroup, thead, tbody or tr, tfoot")
+        if order == list(el):
+            return
+        self.warn(el, "put the parts of <table> in their order: caption, colgroup, thead, tbody or tr, tfoot")
         for child in list(el):
             el.remove(child)
         for child in order:
@@ -546,14 +549,17 @@ def _nodes(el) -> list:
     """The content of ``el`` as text strings and elements (element tails as strings)."""
     out: list = [el.text] if el.text else []
     for child in el:
-        tail, child.tail = child.tail, None
         out.append(child)
-        if tail:
-            out.append(tail)
+        if child.tail:
+            out.append(child.tail)
     return out
 
 
 def _fill(el, nodes) -> None:
+    """``nodes`` (from :func:`_nodes`: an element's tail is the string after it) into ``el``."""
+    for n in nodes:
+        if not isinstance(n, str):
+            n.tail = None
     for n in nodes:
         if isinstance(n, str):
             if len(el):
@@ -568,6 +574,9 @@ def _refill(el, nodes) -> None:
     el.text = None
     for child in list(el):
         el.remove(child)
+    for n in nodes:
+        if not isinstance(n, str):
+            n.tail = None
     _fill(el, nodes)
 
 
@@ -588,6 +597,7 @@ def _empty(el) -> None:
     nodes = _nodes(el)
     el.text = None
     for child in list(el):
+        child.tail = None
         el.remove(child)
     tail, el.tail = el.tail, None
     parent = el.getparent()
