@@ -8,6 +8,12 @@ libxml2's serializer, C speed) after its names leave their namespaces (an HTML p
 ``svg`` and ``math`` back in theirs from context). Atom stays ``type="html"`` rather than
 ``type="xhtml"``: one string serves all three formats, and it is what readers handle best.
 
+Inline SVG and MathML are not carried as markup: feed readers' sanitizers drop both (their
+HTML lists, which the W3C validator shares and warns by, NotHtml, predate HTML5's foreign
+content). An SVG becomes ``<img src="data:image/svg+xml;base64,...">`` of itself (already
+reduced to the vocabulary's safe subset, and an image runs nothing) with its title as ``alt``;
+MathML becomes its text (its TeX annotation when it has one) in ``<span class="math">``.
+
 What feed readers' sanitizers (and the W3C validator, which shares their lists) reject is
 decided here, for feeds only: URLs are absolute, made of URI characters, and of a scheme a
 reader can open; inline ``style`` keeps the declarations those sanitizers keep.
@@ -15,6 +21,7 @@ reader can open; inline ``style`` keeps the declarations those sanitizers keep.
 
 from __future__ import annotations
 
+import base64
 import re
 from functools import partial
 from urllib.parse import quote, urljoin, urlsplit
@@ -22,6 +29,7 @@ from urllib.parse import quote, urljoin, urlsplit
 from lxml import etree
 
 from publisher.model import ArticleView
+from publisher.model import vocabulary as v
 from publisher.model.content import article_content
 
 XLINK_HREF = "{http://www.w3.org/1999/xlink}href"
@@ -165,7 +173,55 @@ def _for_feeds(base: str):
                 else:
                     attrib[name] = value
 
+    def select(root: etree._Element) -> list[etree._Element]:
+        made = set(foreign_as_html(root))  # their data: URL is ours: no source URL is data:
+        for el in made:
+            el.tag = etree.QName(el).localname  # as rewrite does to the others
+        return [el for el in root.iter(etree.Element) if el not in made]
+
+    rewrite.select = select  # type: ignore[attr-defined]
     return rewrite
+
+
+_SVG = f"{{{v.SVG_NS}}}svg"
+_MATH = f"{{{v.MATHML_NS}}}math"
+_NUMBER = re.compile(r"\d+(\.\d+)?(px)?\Z")
+
+
+def foreign_as_html(root: etree._Element) -> list[etree._Element]:
+    """Each inline SVG in ``root`` as an ``img`` of itself, each MathML formula as its text
+    (see the module doc); the tail stays where it was. Returns the new elements."""
+    made = []
+    for el in list(root.iter(_SVG, _MATH)):
+        parent = el.getparent()
+        if parent is None or (isinstance(parent.tag, str) and parent.tag.startswith(("{" + v.SVG_NS, "{" + v.MATHML_NS))):
+            continue
+        if el.tag == _SVG:
+            new = etree.Element(f"{{{v.XHTML_NS}}}img")
+            svg = etree.tostring(el, encoding="utf-8", with_tail=False)
+            new.set("src", "data:image/svg+xml;base64," + base64.b64encode(svg).decode("ascii"))
+            titles = [t for t in el if t.tag == f"{{{v.SVG_NS}}}title"]
+            alt = "".join(titles[0].itertext()) if titles else el.get("aria-label") or " ".join(
+                "".join(t.itertext()).strip() for t in el.iter(f"{{{v.SVG_NS}}}text"))
+            new.set("alt", " ".join(alt.split()))
+            for dim in ("width", "height"):
+                value = (el.get(dim) or "").strip()
+                if _NUMBER.match(value):
+                    new.set(dim, str(round(float(value.removesuffix("px")))))
+        else:
+            new = etree.Element(f"{{{v.XHTML_NS}}}span", {"class": "math"})
+            tex = [a for a in el.iter(f"{{{v.MATHML_NS}}}annotation") if (a.get("encoding") or "").endswith("tex")]
+            if tex:
+                new.text = "".join(tex[0].itertext()).strip()
+            else:
+                new.text = "".join(
+                    "".join(t.itertext()) for t in el.iter()
+                    if t.tag in {f"{{{v.MATHML_NS}}}{n}" for n in ("mi", "mn", "mo", "ms", "mtext")}
+                )
+        new.tail = el.tail
+        parent.replace(el, new)
+        made.append(new)
+    return made
 
 
 def content_html(view: ArticleView) -> str:

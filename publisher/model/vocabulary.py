@@ -45,6 +45,36 @@ XHTML: dict[str, dict[str, str | tuple[str, ...]]] = {
     "progress": {"value": NUMBER, "max": NUMBER},
 }
 
+#: Content models that are not "any body content" (the rest hold text and every element of
+#: ``h.any``). Names are RELAX NG patterns written by :func:`rng_body`; elements that may stand
+#: only inside one parent (``li``, ``dt``, ``dd``, the table parts) are left out of ``h.any``.
+EMPTY = {"br", "wbr", "hr", "img", "col"}
+CONTENT: dict[str, str] = {
+    "ul": '<zeroOrMore><ref name="h.li"/></zeroOrMore>',
+    "ol": '<zeroOrMore><ref name="h.li"/></zeroOrMore>',
+    # groups of one or more dt followed by one or more dd
+    "dl": '<zeroOrMore><oneOrMore><ref name="h.dt"/></oneOrMore><oneOrMore><ref name="h.dd"/></oneOrMore></zeroOrMore>',
+    # caption?, colgroup*, thead?, (tbody* | tr+), tfoot?
+    "table": ('<optional><ref name="h.caption"/></optional><zeroOrMore><ref name="h.colgroup"/></zeroOrMore>'
+              '<optional><ref name="h.thead"/></optional><choice><zeroOrMore><ref name="h.tbody"/></zeroOrMore>'
+              '<oneOrMore><ref name="h.tr"/></oneOrMore></choice><optional><ref name="h.tfoot"/></optional>'),
+    "thead": '<zeroOrMore><ref name="h.tr"/></zeroOrMore>',
+    "tbody": '<zeroOrMore><ref name="h.tr"/></zeroOrMore>',
+    "tfoot": '<zeroOrMore><ref name="h.tr"/></zeroOrMore>',
+    "tr": '<zeroOrMore><choice><ref name="h.td"/><ref name="h.th"/></choice></zeroOrMore>',
+    "colgroup": '<zeroOrMore><ref name="h.col"/></zeroOrMore>',
+    # without datetime, its text is the date: no elements
+    "time": '<choice><group><attribute name="datetime"><ref name="v.text"/></attribute><ref name="h.content"/></group><text/></choice>',
+}
+#: Elements that stand only inside these parents (and are not in ``h.any``).
+PARENTS: dict[str, tuple[str, ...]] = {
+    "li": ("ul", "ol"), "dt": ("dl",), "dd": ("dl",), "tr": ("table", "thead", "tbody", "tfoot"),
+    "td": ("tr",), "th": ("tr",), "thead": ("table",), "tbody": ("table",), "tfoot": ("table",),
+    "caption": ("table",), "colgroup": ("table",), "col": ("colgroup",),
+}
+#: Attributes an element must carry (in its own table above): ``bdo`` overrides the direction.
+REQUIRED = {"bdo": {"dir": ("ltr", "rtl")}}
+
 #: Inline SVG: shapes, text, gradients, clipping and markers; nothing that runs, animates,
 #: embeds another document or loads anything (no script, style, foreignObject, image,
 #: animate/set, feImage). ``href`` only names an element of the same SVG (``#id``).
@@ -88,7 +118,8 @@ def _attr_type(kind: str | tuple[str, ...]) -> str:
 _NS = {"h": XHTML_NS, "svg": SVG_NS, "m": MATHML_NS}
 
 
-def _element(prefix: str, name: str, attrs: dict[str, str | tuple[str, ...]], content: str) -> str:
+def _element(prefix: str, name: str, attrs: dict[str, str | tuple[str, ...]], content: str,
+             required: dict[str, str | tuple[str, ...]] | None = None) -> str:
     def attribute(name: str) -> str:
         if name.startswith("xlink:"):
             return f'<attribute name="{name[6:]}" ns="{XLINK_NS}">'
@@ -96,7 +127,8 @@ def _element(prefix: str, name: str, attrs: dict[str, str | tuple[str, ...]], co
 
     optional = "".join(
         f"<optional>{attribute(a)}{_attr_type(t)}</attribute></optional>" for a, t in sorted(attrs.items())
-    )
+        if a not in (required or {})
+    ) + "".join(f"{attribute(a)}{_attr_type(t)}</attribute>" for a, t in sorted((required or {}).items()))
     return (f'  <define name="{prefix}.{name}">\n    <element name="{name}" ns="{_NS[prefix]}">'
             f"{optional}{content}</element>\n  </define>\n")
 
@@ -105,12 +137,14 @@ def rng_body() -> str:
     """The body part of article.rng, written from the tables above."""
     out = []
     for name in sorted(XHTML):
-        empty = name in ("br", "wbr", "hr", "img", "col")
-        content = "<empty/>" if empty else '<ref name="h.content"/>'
-        out.append(_element("h", name, {**GLOBAL, **XHTML[name]}, content))
+        content = "<empty/>" if name in EMPTY else CONTENT.get(name, '<ref name="h.content"/>')
+        attrs = {**GLOBAL, **XHTML[name]}
+        if name == "time":
+            del attrs["datetime"]  # in its content model
+        out.append(_element("h", name, attrs, content, REQUIRED.get(name)))
     for name in sorted(SVG):
         content = "<text/>" if name in SVG_TEXT_ONLY else '<ref name="svg.content"/>'
-        attrs: dict[str, str | tuple[str, ...]] = {a: (FRAGMENT if a == "xlink:href" else TEXT) for a in SVG[name]}
+        attrs = {a: (FRAGMENT if a == "xlink:href" else TEXT) for a in SVG[name]}
         attrs["id"] = ID
         out.append(_element("svg", name, attrs, content))
     for name in sorted(MATHML):
@@ -126,7 +160,7 @@ def rng_body() -> str:
     schemes = "|".join(URL_SCHEMES)
     head = f"""  <!-- Written by `python -m publisher.model.vocabulary` from publisher/model/vocabulary.py:
        edit the table there, not this part. -->
-  <define name="h.any">{choice("h", XHTML)}</define>
+  <define name="h.any">{choice("h", set(XHTML) - set(PARENTS))}</define>
   <define name="h.content"><zeroOrMore><choice><text/><ref name="h.any"/><ref name="svg.svg"/><ref name="m.math"/></choice></zeroOrMore></define>
   <define name="svg.content"><zeroOrMore><choice><text/>{choice("svg", set(SVG) - {"svg"})}</choice></zeroOrMore></define>
   <define name="m.content"><zeroOrMore><choice><text/>{choice("m", set(MATHML) - {"math"})}</choice></zeroOrMore></define>

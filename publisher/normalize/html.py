@@ -231,6 +231,7 @@ class Conformer:
                 _unwrap(el)
         for el in list(body.iter(etree.Comment, etree.ProcessingInstruction)):
             _remove(el)
+        _Structure(self.warn).fix(body)
         _fix_ids(body, self.warn)
 
     def _xhtml(self, el: etree._Element, local: str) -> None:
@@ -363,6 +364,259 @@ class Conformer:
             else:
                 dropped.append(prop)
         return dropped
+
+
+_TABLE_PARTS = {"caption", "colgroup", "col", "thead", "tbody", "tfoot", "tr", "td", "th"}
+
+
+def _local(el) -> str | None:
+    """The local name of an XHTML element; None for text holders of other kinds."""
+    if isinstance(el.tag, str) and el.tag.startswith(H):
+        return el.tag[len(H):]
+    return None
+
+
+class _Structure:
+    """The content models of :data:`vocabulary.CONTENT`, :data:`~vocabulary.PARENTS` and
+    :data:`~vocabulary.REQUIRED`, made true top-down: what stands where it may not is
+    wrapped (loose content of a list, a dl, a table row), moved (content of a table that is
+    not a table part goes before the table, as browsers show it) or unwrapped; text is never
+    lost. Each change is a warning."""
+
+    def __init__(self, warn: Warn) -> None:
+        self.warn = warn
+
+    def fix(self, body: etree._Element) -> None:
+        for el in list(body.iter()):
+            if el is body or _detached(el, body):
+                continue
+            local = _local(el)
+            if local is None:
+                continue
+            parent = el.getparent()
+            parents = v.PARENTS.get(local)
+            if parents and _local(parent) not in parents:
+                self.warn(el, f"unwrapped <{local}>: it stands only inside <{'>, <'.join(parents)}>; its text is kept")
+                _unwrap(el)
+                continue
+            if local in v.EMPTY and (len(el) or (el.text or "").strip()):
+                self.warn(el, f"moved the content of <{local}> after it: <{local}> is empty")
+                _empty(el)
+            for attr, values in v.REQUIRED.get(local, {}).items():
+                if el.get(attr) not in values:
+                    self.warn(el, f"mapped <{local}> without {attr}=\"{'|'.join(values)}\" to <span>")
+                    el.tag = H + "span"
+                    el.attrib.pop(attr, None)
+                    local = "span"
+            if local == "time" and el.get("datetime") is None and len(el):
+                self.warn(el, "unwrapped <time> without datetime: its text is the date and may hold no elements")
+                _unwrap(el)
+                continue
+            if local in ("ul", "ol"):
+                self._wrap_runs(el, lambda c: _local(c) == "li", "li")
+            elif local == "dl":
+                self._dl(el)
+            elif local == "table":
+                self._table(el)
+            elif local in ("thead", "tbody", "tfoot"):
+                self._wrap_runs(el, lambda c: _local(c) == "tr", "tr", cell=True)
+            elif local == "tr":
+                self._wrap_runs(el, lambda c: _local(c) in ("td", "th"), "td")
+            elif local == "colgroup":
+                for child in list(el):
+                    if _local(child) != "col":
+                        self._foster(child, el.getparent() if _local(el.getparent()) == "table" else el)
+
+    def _wrap_runs(self, el, fits, wrapper: str, cell: bool = False) -> None:
+        """Each run of children (and text) that does not fit ``el`` goes into a new ``wrapper``
+        (a ``tr`` of one ``td`` when ``cell``); a run of cells gets a ``tr`` of its own."""
+        nodes = _nodes(el)
+        if all(isinstance(n, str) and not n.strip() or not isinstance(n, str) and fits(n) for n in nodes):
+            return
+        self.warn(el, f"wrapped content of <{_local(el)}> that may not stand there in <{wrapper}>")
+        out, run = [], []
+
+        def close() -> None:
+            if any(not isinstance(n, str) or n.strip() for n in run):
+                new = etree.Element(H + wrapper)
+                inner = new
+                cells = [n for n in run if not isinstance(n, str) and _local(n) in ("td", "th")]
+                if cell and len(cells) != len([n for n in run if not isinstance(n, str)]) or cell and not cells:
+                    inner = etree.SubElement(new, H + "td")
+                _fill(inner, run)
+                out.append(new)
+            elif run:
+                out.append("".join(run))  # whitespace
+            run.clear()
+
+        for n in nodes:
+            if not isinstance(n, str) and fits(n):
+                close()
+                out.append(n)
+            else:
+                run.append(n)
+        close()
+        _refill(el, out)
+
+    def _dl(self, el) -> None:
+        self._wrap_runs(el, lambda c: _local(c) in ("dt", "dd"), "dd")
+        children = list(el)
+        changed = False
+        for i, child in enumerate(children):
+            prev = _local(children[i - 1]) if i else None
+            nxt = _local(children[i + 1]) if i + 1 < len(children) else None
+            if _local(child) == "dd" and prev is None:
+                child.addprevious(etree.Element(H + "dt"))
+                changed = True
+            if _local(child) == "dt" and nxt not in ("dt", "dd"):
+                new = etree.Element(H + "dd")
+                new.tail, child.tail = child.tail, None
+                child.addnext(new)
+                changed = True
+        if changed:
+            self.warn(el, "completed <dl>: every group is one or more <dt> followed by one or more <dd>")
+
+    def _table(self, el) -> None:
+        """caption?, colgroup*, thead?, (tbody* | tr+), tfoot?, in that order."""
+        for child in list(el):
+            kind = _local(child)
+            if kind not in _TABLE_PARTS:
+                self._foster(child, el)
+        loose = [el.text or ""] + [child.tail or "" for child in el]
+        if any(t.strip() for t in loose):
+            self.warn(el, "moved text inside <table> but outside its cells before the table")
+            _add_before(el, "".join(t for t in loose if t.strip()))
+            el.text = None
+            for child in el:
+                child.tail = None
+        caption, colgroups, thead, body, tfoot = None, [], None, [], None
+        for child in list(el):
+            kind = _local(child)
+            if kind == "caption" and caption is None:
+                caption = child
+            elif kind == "colgroup":
+                colgroups.append(child)
+            elif kind == "col":
+                if not colgroups or colgroups[-1].get("_made") is None:
+                    colgroups.append(etree.Element(H + "colgroup", _made="1"))
+                colgroups[-1].append(child)
+            elif kind == "thead" and thead is None:
+                thead = child
+            elif kind == "tfoot" and tfoot is None:
+                tfoot = child
+            elif kind in ("tbody", "tr", "thead", "tfoot", "td", "th"):
+                if kind in ("thead", "tfoot"):
+                    child.tag = H + "tbody"
+                body.append(child)
+            else:  # a second caption
+                self.warn(child, "mapped a second <caption> of a <table> to <div> before the table")
+                child.tag = H + "div"
+                el.addprevious(child)
+        for c in colgroups:
+            c.attrib.pop("_made", None)
+        if any(_local(b) != "tbody" for b in body) and any(_local(b) == "tbody" for b in body) \
+                or any(_local(b) in ("td", "th") for b in body):
+            groups: list = []
+            for b in body:
+                if _local(b) == "tbody":
+                    groups.append(b)
+                    continue
+                if not groups or groups[-1].get("_made") is None:
+                    groups.append(etree.Element(H + "tbody", _made="1"))
+                groups[-1].append(b)
+            for g in groups:
+                g.attrib.pop("_made", None)
+            body = groups
+        order = ([caption] if caption is not None else []) + colgroups + ([thead] if thead is not None else []) \
+            + body + ([tfoot] if tfoot is not None else [])
+        if order == list(el):
+            return
+        self.warn(el, "put the parts of <table> in their order: caption, colgroup, thead, tbody or tr, tfoot")
+        for child in list(el):
+            el.remove(child)
+        for child in order:
+            child.tail = None
+            el.append(child)
+
+    def _foster(self, child, table) -> None:
+        """``child`` moved before ``table`` (with its text)."""
+        self.warn(child, f"moved <{etree.QName(child).localname}> out of <{_local(child.getparent())}> "
+                         f"before the <{_local(table)}>: it may not stand there")
+        tail, child.tail = child.tail, None
+        _add_tail(child, tail)
+        child.getparent().remove(child)
+        table.addprevious(child)
+        child.tail = None
+
+
+def _nodes(el) -> list:
+    """The content of ``el`` as text strings and elements (element tails as strings)."""
+    out: list = [el.text] if el.text else []
+    for child in el:
+        out.append(child)
+        if child.tail:
+            out.append(child.tail)
+    return out
+
+
+def _fill(el, nodes) -> None:
+    """``nodes`` (from :func:`_nodes`: an element's tail is the string after it) into ``el``."""
+    for n in nodes:
+        if not isinstance(n, str):
+            n.tail = None
+    for n in nodes:
+        if isinstance(n, str):
+            if len(el):
+                el[-1].tail = (el[-1].tail or "") + n
+            else:
+                el.text = (el.text or "") + n
+        else:
+            el.append(n)
+
+
+def _refill(el, nodes) -> None:
+    el.text = None
+    for child in list(el):
+        el.remove(child)
+    for n in nodes:
+        if not isinstance(n, str):
+            n.tail = None
+    _fill(el, nodes)
+
+
+def _add_before(el, text: str | None) -> None:
+    """``text`` just before ``el``."""
+    if not text:
+        return
+    prev = el.getprevious()
+    if prev is not None:
+        prev.tail = (prev.tail or "") + text
+    else:
+        parent = el.getparent()
+        parent.text = (parent.text or "") + text
+
+
+def _empty(el) -> None:
+    """The content of an empty element moved after it."""
+    nodes = _nodes(el)
+    el.text = None
+    for child in list(el):
+        child.tail = None
+        el.remove(child)
+    tail, el.tail = el.tail, None
+    parent = el.getparent()
+    index = parent.index(el)
+    for n in reversed([n for n in nodes if not isinstance(n, str)]):
+        parent.insert(index + 1, n)
+    # texts: rebuild in order after el
+    last = el
+    for n in nodes:
+        if isinstance(n, str):
+            last.tail = (last.tail or "") + n
+        else:
+            last = n
+    if tail:
+        last.tail = (last.tail or "") + tail
 
 
 _LOADS = re.compile(r"url\(\s*['\"]?(?!#)|expression\(|[<>\\]", re.IGNORECASE)

@@ -250,3 +250,45 @@ def test_video_and_audio_become_links_to_their_media(tiny: Path, markup: str, li
     found = {a.get("href"): "".join(a.itertext()) for a in body.iter("{http://www.w3.org/1999/xhtml}a")}
     assert found == links
     assert any("to a link to its media" in w for w in warnings) or "<a href" in markup
+
+
+@pytest.mark.parametrize(("markup", "shape", "warning"), [
+    ("<p>a <bdo>reversed</bdo> b</p>", "<p>a <span>reversed</span> b</p>", "mapped <bdo> without dir"),
+    ('<p>a <bdo dir="rtl">kept</bdo></p>', '<bdo dir="rtl">kept</bdo>', None),
+    ("<dl><table><tr><td>cell</td></tr></table></dl>", "<dl><dt/><dd><table>", "wrapped content of <dl>"),
+    ("<dl><dt>term</dt></dl>", "<dl><dt>term</dt><dd/></dl>", "completed <dl>"),
+    ("<dl><dd>q</dd>r<dt>s</dt></dl>", "<dl><dt/><dd>q</dd><dd>r</dd><dt>s</dt><dd/></dl>", "completed <dl>"),
+    ('<p><time><a href="https://example.com/">link</a> text</time></p>',
+     '<p><a href="https://example.com/">link</a> text</p>', "unwrapped <time> without datetime"),
+    ('<p><time datetime="2026-01-01"><b>New</b> year</time></p>', "<time datetime=\"2026-01-01\"><b>", None),
+    ("<table><tr><td>a <col> b</td></tr></table>", "<table><colgroup><col/>", "put the parts of <table>"),
+    ("<ul>t<li>a</li><p>x</p></ul>", "<ul><li>t</li><li>a</li><li><p>x</p></li></ul>", "wrapped content of <ul>"),
+])
+def test_content_models_are_made_true_with_warnings(tiny: Path, markup: str, shape: str, warning: str | None):
+    """What the schema says an element may hold (vocabulary.CONTENT, PARENTS, REQUIRED) is
+    made true by wrapping, moving or unwrapping, with a warning, and no text is lost
+    (_norm checks the result against the schema)."""
+    body, warnings, xml = _norm(tiny, markup)
+    assert shape in xml.replace("h:", "")
+    text = etree.fromstring(f"<x>{markup.replace('<col>', '').replace('<br>', '')}</x>", etree.HTMLParser())
+    assert sorted("".join(body.itertext()).split()) == sorted("".join(text.itertext()).split())
+    if warning:
+        assert any(warning in w and "2026-01-01-h.md:" in w for w in warnings), warnings
+    else:
+        assert not any("<bdo>" in w or "<time>" in w for w in warnings), warnings
+
+
+def test_parts_outside_their_parent_are_unwrapped_and_the_schema_refuses_them(tiny: Path):
+    """li, dt, dd and the table parts stand only in their parents: the schema says so (not in
+    h.any), and the Conformer unwraps them elsewhere (an article-XML source can hold any)."""
+    from publisher.model import vocabulary as v
+
+    assert "h.li" not in v.rng_body().split('<define name="h.any">')[1].split("</define>")[0]
+    assert "h.td" not in v.rng_body().split('<define name="h.any">')[1].split("</define>")[0]
+    holder = etree.fromstring(f'<body><div xmlns="{v.XHTML_NS}"><li>item</li><dd>def</dd></div></body>')
+    warnings: list[str] = []
+    from publisher.normalize.html import Conformer
+
+    Conformer(lambda el, m: warnings.append(m)).conform(holder)
+    assert holder[0].text == "itemdef" and len(holder[0]) == 0
+    assert any("unwrapped <li>" in w for w in warnings) and any("unwrapped <dd>" in w for w in warnings)
