@@ -247,7 +247,7 @@ def package_document(config: Config, edition: Edition, info: bookpages.BookInfo,
         book.add_metadata(None, "meta", edition.series, {"property": "belongs-to-collection", "id": "series"})
         book.add_metadata(None, "meta", "series", {"refines": "#series", "property": "collection-type"})
         book.add_metadata(None, "meta", edition.position, {"refines": "#series", "property": "group-position"})
-    for name, values in access.metadata(config.publisher or config.title):
+    for name, values in access.metadata(config.publisher or config.title, edition.language):
         for value in values:
             book.add_metadata(None, "meta", value, {"property": name})
     book.add_metadata(None, "meta", "", {"name": "cover", "content": "cover-image"})
