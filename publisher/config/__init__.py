@@ -78,6 +78,9 @@ class Config:
     cache_dir: str = ".publisher-cache"
     #: Basename (without .epub) of the EPUB of all articles.
     epub_name: str = "articles"
+    #: Folder of the site's own theme, relative to the config file: book.css, feed.css, feeds.html,
+    #: cover.toml, fonts/ (see README "Themes"). A missing folder means the built-in look.
+    theme_dir: str = "theme"
     #: Books to make (``[[editions]]`` tables); none means one archive edition of every article.
     editions: tuple[EditionSpec, ...] = ()
     #: Author bios by name (``[authors."Name"] bio = "..."``); a source's own bio wins.
