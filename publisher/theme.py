@@ -61,6 +61,7 @@ class Theme:
     and so of every cache key made from the settings (a theme change makes the books again)."""
 
     folder: str = ""  # as shown in messages
+    name: str = ""  # site.theme_dir as written: what outputs may say (never where the site is)
     book_css: str = ""  # appended after the built-in book stylesheet
     feed_css: str = ""  # appended after the built-in feed.css
     feeds_page: str | None = None  # the feeds.html template's source
@@ -110,7 +111,7 @@ def load_theme(root: Path, theme_dir: str, config_shown: str, report: Reporter) 
     digest = hashlib.sha256()
     for name, data in sorted(reader.used.items()):
         digest.update(name.encode("utf-8") + b"\0" + hashlib.sha256(data).digest())
-    return Theme(shown, book_css or "", feed_css or "", page, cover, fonts, licence,
+    return Theme(shown, theme_dir, book_css or "", feed_css or "", page, cover, fonts, licence,
                  digest.hexdigest() if reader.used else "")
 
 
@@ -180,19 +181,42 @@ _FORBIDDEN = (
     (re.compile(r"-moz-binding|behavior\s*:"), "bindings and behaviors run script; remove them"),
     (re.compile(r"</\s*style"), "</style> is not CSS; remove it"),
 )
-_URL = re.compile(r"url\(|(?<![a-z0-9_])(?:src|image|image-set|cross-fade|element)\s*\(")
+_URL = re.compile(r"url\(|(?<![a-z0-9_-])(?:-[a-z]+-)?(?:src|image|image-set|cross-fade|element)\s*\(")
 
 
-def _unescape(text: str) -> str:
-    """CSS with escapes decoded and comments blanked (lines kept): what a browser reads."""
-    def one(m: re.Match[str]) -> str:
+def _unescape(text: str) -> tuple[str, list[int]]:
+    """CSS as a browser reads it, escapes decoded and comments blanked, with each character's
+    offset in ``text`` (so that a problem is reported where it is written)."""
+    out: list[str] = []
+    origin: list[int] = []
+    i, n = 0, len(text)
+    while i < n:
+        if text.startswith("/*", i):
+            end = text.find("*/", i + 2)
+            end = n if end < 0 else end + 2
+            for j in range(i, end):
+                out.append("\n" if text[j] == "\n" else " ")
+                origin.append(j)
+            i = end
+            continue
+        m = _ESCAPE.match(text, i) if text[i] == "\\" else None
+        if m is None:
+            out.append(text[i])
+            origin.append(i)
+            i += 1
+            continue
         if m.group(1):
             code = int(m.group(1), 16)
-            char = chr(code) if 0 < code <= 0x10FFFF and not 0xD800 <= code <= 0xDFFF else "\ufffd"
-            return char + ("\n" if m.group(2) == "\n" else "")
-        return m.group(3)
-    text = _ESCAPE.sub(one, text)
-    return re.sub(r"/\*.*?(\*/|\Z)", lambda m: "\n" * m.group(0).count("\n") + " ", text, flags=re.S)
+            out.append(chr(code) if 0 < code <= 0x10FFFF and not 0xD800 <= code <= 0xDFFF else "\ufffd")
+            origin.append(i)
+            if m.group(2) == "\n":
+                out.append("\n")
+                origin.append(m.end() - 1)
+        else:
+            out.append(m.group(3))
+            origin.append(i)
+        i = m.end()
+    return "".join(out), origin
 
 
 def _url_target(text: str, start: int) -> str | None:
@@ -209,13 +233,14 @@ def _url_target(text: str, start: int) -> str | None:
 def css_problems(text: str, fonts: set[str]) -> list[tuple[int, int, str]]:
     """(line, column, message) for whatever in a theme's CSS could load a script or a remote
     resource. ``url()`` may only name a font of the theme's fonts/ (``url(fonts/NAME)``)."""
-    plain = _unescape(text)
+    plain, origin = _unescape(text)
     lowered = plain.lower()
     found = []
 
     def at(offset: int) -> tuple[int, int]:
-        line = plain.count("\n", 0, offset) + 1
-        return line, offset - (plain.rfind("\n", 0, offset) + 1) + 1
+        offset = origin[offset] if offset < len(origin) else len(text)
+        line = text.count("\n", 0, offset) + 1
+        return line, offset - (text.rfind("\n", 0, offset) + 1) + 1
 
     for pattern, message in _FORBIDDEN:
         for m in pattern.finditer(lowered):

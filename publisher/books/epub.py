@@ -195,7 +195,7 @@ def _frame(config: Config, edition: Edition, chapters: list[Chapter], media_item
     css = resources.files("publisher.books").joinpath("epub.css").read_bytes()
     theme = config.theme
     if theme.book_css:  # the site's rules after the built-in ones: the same selectors win
-        css += (f"\n/* The site's theme: {theme.path('book.css')} */\n" + theme.book_css).encode("utf-8")
+        css += (f"\n/* The site's theme: {theme.name + '/' + 'book.css'} */\n" + theme.book_css).encode("utf-8")
     items = [
         Item("nav", "nav.xhtml", "application/xhtml+xml", bookpages.nav_document(info), "nav"),
         Item("ncx", "toc.ncx", "application/x-dtbncx+xml", bookpages.ncx_document(info)),

@@ -73,7 +73,7 @@ def feed_stylesheet(config: Config) -> bytes:
     rule = f"channel::before, atom|feed::before {{ content: {css_string(note)}; }}\n"
     theme = config.theme
     if theme.feed_css:  # the site's rules after the built-in ones (its namespaces, atom| and dc|, hold)
-        rule += f"\n/* The site's theme: {theme.path(STYLESHEET)} */\n" + theme.feed_css
+        rule += f"\n/* The site's theme: {theme.name + '/' + STYLESHEET} */\n" + theme.feed_css
     return (_resource(STYLESHEET) + rule).encode("utf-8")
 
 
