@@ -110,3 +110,7 @@ THEME_LOGO_PIXELS = 16_000_000
 
 #: Characters of the feeds.html a theme's template makes.
 THEME_PAGE_CHARS = 8 * 1024 * 1024
+
+#: Seconds and bytes of memory (above what the build holds) that rendering it may take.
+THEME_RENDER_SECONDS = 10
+THEME_RENDER_MEMORY = 512 * 1024 * 1024

@@ -440,11 +440,19 @@ def render_page(theme: Theme, context: dict[str, Any]) -> bytes:
 
     where = theme.path(FEEDS_PAGE)
     template = compile_page(theme.feeds_page or "", where)
-    try:
-        page = template.render(**context)
-    except (TemplateError, TypeError, ValueError, ArithmeticError, AttributeError) as exc:
-        line = next((f.lineno for f in reversed(traceback.extract_tb(exc.__traceback__)) if f.filename == where), None)
-        raise SourceError(f"template error: {type(exc).__name__}: {exc}", where, line) from None
+
+    def render() -> tuple[str, str | None, int | None]:
+        try:
+            return template.render(**context), None, None
+        except (TemplateError, TypeError, ValueError, ArithmeticError, AttributeError, MemoryError,
+                RecursionError) as exc:
+            tb = traceback.extract_tb(exc.__traceback__)
+            line = next((f.lineno for f in reversed(tb) if f.filename == where), None)
+            return "", f"template error: {type(exc).__name__}: {exc}", line
+
+    page, problem, line = _bounded(render, where)
+    if problem is not None:
+        raise SourceError(problem, where, line)
     if len(page) > limits.THEME_PAGE_CHARS:
         raise SourceError(f"the page it makes has {len(page):,} characters; at most {limits.THEME_PAGE_CHARS:,}", where)
 
@@ -476,3 +484,69 @@ def render_page(theme: Theme, context: dict[str, Any]) -> bytes:
             line, _, message = css_problems(el.text or "", set())[0]
             raise SourceError(f"a <style> of the page it makes: {message}", where)
     return page.encode("utf-8")
+
+
+def _bounded(render: Any, where: str) -> tuple[str, str | None, int | None]:
+    """``render()`` in a forked child with limits.THEME_RENDER_SECONDS and THEME_RENDER_MEMORY:
+    a template's loops and joins (``~`` cannot be intercepted by the sandbox) cannot hold up or
+    exhaust the build. Where fork is not available, in this process."""
+    if not hasattr(os, "fork"):
+        return render()
+    import pickle
+    import resource
+    import select
+    import signal
+    import warnings
+
+    read_end, write_end = os.pipe()
+    with warnings.catch_warnings():  # the child only renders and writes to the pipe, then exits
+        warnings.simplefilter("ignore", DeprecationWarning)
+        pid = os.fork()
+    if pid == 0:  # pragma: no cover - the child: whatever happens, it ends here
+        try:
+            os.close(read_end)
+            _, hard = resource.getrlimit(resource.RLIMIT_AS)
+            size = _address_space() + limits.THEME_RENDER_MEMORY
+            if hard == resource.RLIM_INFINITY or size < hard:
+                resource.setrlimit(resource.RLIMIT_AS, (size, hard))
+            try:
+                data = pickle.dumps(render())
+            except BaseException as exc:  # noqa: BLE001 - reported by the parent
+                data = pickle.dumps(("", f"template error: {type(exc).__name__}: {exc}", None))
+            with os.fdopen(write_end, "wb") as fh:
+                fh.write(data)
+        finally:
+            os._exit(0)
+    os.close(write_end)
+    chunks = []
+    deadline = limits.THEME_RENDER_SECONDS
+    import time
+
+    end = time.monotonic() + deadline
+    with os.fdopen(read_end, "rb") as fh:
+        while True:
+            left = end - time.monotonic()
+            if left <= 0 or not select.select([fh], [], [], left)[0]:
+                os.kill(pid, signal.SIGKILL)
+                os.waitpid(pid, 0)
+                return "", (f"the template took more than {deadline} s to render; a theme's page may not "
+                            "loop without end"), None
+            chunk = os.read(fh.fileno(), 1 << 20)
+            if not chunk:
+                break
+            chunks.append(chunk)
+    _, status = os.waitpid(pid, 0)
+    try:
+        return pickle.loads(b"".join(chunks))  # noqa: S301 - our own child's
+    except Exception:  # noqa: BLE001 - the child died (out of memory): nothing or half a result
+        return "", (f"rendering the template failed (exit status {status}); it may use at most "
+                    f"{limits.mib(limits.THEME_RENDER_MEMORY)} of memory"), None
+
+
+def _address_space() -> int:
+    """This process's virtual memory size in bytes (0 where /proc does not say)."""
+    try:
+        with open("/proc/self/statm", encoding="ascii") as fh:
+            return int(fh.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError, IndexError):
+        return 0
