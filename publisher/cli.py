@@ -317,7 +317,10 @@ def new(config_path: Path | None, headline: str, authors: tuple[str, ...], tags:
     from publisher.scaffold.article import new_article
 
     config, diagnostics = _config(config_path)
-    _print([d for d in diagnostics if d.code != "default-base-url"])
+    if config.file is None:
+        raise PublisherError(f"no {CONFIG_NAME} in this folder or any above it: run `publisher init` first, "
+                             "or give --config")
+    _print([d for d in diagnostics if d.code != "default-base-url"])  # not the article's business
     path = new_article(config, headline, list(authors), list(tags), day, fmt, draft)
     click.echo(display_path(path))
 

@@ -173,3 +173,10 @@ def test_new_defaults_to_today_in_the_sites_zone(desk: Path):
     (written,) = (desk / "articles").iterdir()
     today = dt.datetime.now(Config(timezone="Europe/Berlin").zone).date()
     assert written.name in (f"{today.isoformat()}-today.md", f"{(today - dt.timedelta(days=1)).isoformat()}-today.md")
+
+
+def test_new_outside_a_site_says_to_run_init(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.chdir(tmp_path)
+    result = run("new", "Headline")
+    assert result.exit_code == 1 and "run `publisher init` first" in result.output
+    assert not any(tmp_path.iterdir())
