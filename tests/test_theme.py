@@ -252,3 +252,13 @@ def test_themed_feed_pages_render_in_chromium_with_the_themes_colours(themed: Pa
     assert seen["feeds.html"] == FEED_PAGE_BG, json.dumps(seen)
     assert seen["rss.xml"] == CHANNEL_BG and seen["atom.xml"] == CHANNEL_BG, json.dumps(seen)
     assert seen["title"] == "Themed" and seen["links"] >= 4
+
+
+def test_check_reports_theme_problems_too(themed: Path, monkeypatch):
+    monkeypatch.chdir(themed)
+    write(themed / "theme" / "cover.toml", 'band = "#aa1122"\nlogo = "gone.png"\nbandd = "#000000"\n')
+    result = run("check", "--config", str(themed / "publisher.toml"))
+    assert result.exit_code == 1
+    assert "theme/cover.toml:2: error: logo 'gone.png' not found in theme/" in result.output
+    assert "theme/cover.toml:3: warning: unknown key bandd ignored" in result.output
+    assert "did you mean 'band'?" in result.output
