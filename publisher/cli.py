@@ -276,6 +276,55 @@ def normalize(config_path: Path | None, path: Path) -> None:
     click.echo(to_bytes(root).decode("utf-8"), nl=False)
 
 
+# --- publisher init / publisher new (publisher/scaffold/) ------------------------------------
+
+
+def _parse_day(ctx: click.Context, param: click.Parameter, value: str | None) -> dt.date | None:
+    if value is None:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(f"{value!r} is not a date written YYYY-MM-DD") from None
+
+
+@cli.command()
+@click.argument("folder", type=click.Path(path_type=Path), default=".")
+def init(folder: Path) -> None:
+    """Start a new site in FOLDER (default: this folder): a commented publisher.toml, an example
+    article, .gitignore and a GitHub Actions workflow. Never overwrites a file."""
+    from publisher.scaffold import init_site
+
+    for path in init_site(folder):
+        click.echo(f"wrote {display_path(path)}")
+    click.echo(f"Set base_url in {display_path(folder / CONFIG_NAME)}, then run `publisher build`.")
+
+
+@cli.command()
+@config_option
+@click.argument("headline")
+@click.option("--author", "-a", "authors", multiple=True, help="Byline; give it once per author, in order.")
+@click.option("--tag", "-t", "tags", multiple=True, help="A tag; give it once per tag.")
+@click.option("--date", "day", callback=_parse_day, metavar="YYYY-MM-DD",
+              help="Publication date [default: today in the site's time zone].")
+@click.option("--format", "fmt", type=click.Choice(["md", "txt"]), default="md",
+              help="md: Markdown with front matter; txt: the plain-text wire format.")
+@click.option("--draft", is_flag=True, help="Mark it as a draft (left out of every output until unmarked).")
+def new(config_path: Path | None, headline: str, authors: tuple[str, ...], tags: tuple[str, ...],
+        day: dt.date | None, fmt: str, draft: bool) -> None:
+    """Write a new article HEADLINE into articles/ (named YYYY-MM-DD-slug, or as the site's
+    articles are laid out) and print its path. Never overwrites a file."""
+    from publisher.scaffold.article import new_article
+
+    config, diagnostics = _config(config_path)
+    if config.file is None:
+        raise PublisherError(f"no {CONFIG_NAME} in this folder or any above it: run `publisher init` first, "
+                             "or give --config")
+    _print([d for d in diagnostics if d.code != "default-base-url"])  # not the article's business
+    path = new_article(config, headline, list(authors), list(tags), day, fmt, draft)
+    click.echo(display_path(path))
+
+
 def main() -> None:
     # A build makes hundreds of thousands of small objects that live until it ends; the
     # collector's default thresholds scan them over and over (about 15 % of a rebuild's time).

@@ -93,3 +93,24 @@ def body_problem(body: etree._Element) -> tuple[etree._Element, str] | None:
             if cells > TABLE_CELLS:
                 return el, f"this table has {cells:,} cells; a table may have at most {TABLE_CELLS:,}"
     return None
+
+
+# --- the site's theme (publisher/theme.py) ---------------------------------------------------------
+
+#: Bytes of one theme text file: book.css, feed.css, feeds.html, cover.toml, a font licence.
+THEME_TEXT_BYTES = 256 * 1024
+
+#: Bytes of one font file in theme/fonts/, and of all of them (each goes into every book).
+THEME_FONT_BYTES = 4 * 1024 * 1024
+THEME_FONTS_BYTES = 16 * 1024 * 1024
+
+#: Bytes and pixels of the cover's logo.
+THEME_LOGO_BYTES = 4 * 1024 * 1024
+THEME_LOGO_PIXELS = 16_000_000
+
+#: Characters of the feeds.html a theme's template makes.
+THEME_PAGE_CHARS = 8 * 1024 * 1024
+
+#: Seconds and bytes of memory (above what the build holds) that rendering it may take.
+THEME_RENDER_SECONDS = 10
+THEME_RENDER_MEMORY = 512 * 1024 * 1024

@@ -3,6 +3,7 @@ type, default and meaning (the ``[[editions]]`` tables in editions.py)."""
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import tomllib
 from dataclasses import dataclass, field, fields
@@ -12,7 +13,8 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from publisher.config.editions import EditionSpec, parse_editions
-from publisher.errors import ConfigError, Diagnostic, Reporter, did_you_mean, display_path
+from publisher.errors import BuildFailed, ConfigError, Diagnostic, Reporter, did_you_mean, display_path
+from publisher.theme import Theme, load_theme
 
 CONFIG_NAME = "publisher.toml"
 FEED_FORMATS = ("rss", "atom", "json")
@@ -78,10 +80,16 @@ class Config:
     cache_dir: str = ".publisher-cache"
     #: Basename (without .epub) of the EPUB of all articles.
     epub_name: str = "articles"
+    #: Folder of the site's own theme, relative to the config file: book.css, feed.css, feeds.html,
+    #: cover.toml, fonts/ (see README "Themes"). A missing folder means the built-in look.
+    theme_dir: str = "theme"
     #: Books to make (``[[editions]]`` tables); none means one archive edition of every article.
     editions: tuple[EditionSpec, ...] = ()
     #: Author bios by name (``[authors."Name"] bio = "..."``); a source's own bio wins.
     authors: dict[str, AuthorInfo] = field(default_factory=dict)
+    #: The theme found in theme_dir, checked (publisher/theme.py); its repr is its content's
+    #: digest, so a theme change reaches every cache key made from repr(config).
+    theme: Theme = field(default_factory=Theme)
     #: Folder the config was loaded from; paths above are relative to it. Left out of repr()
     #: (what caches key on): the same site at another path reuses its cache.
     root: Path = field(default_factory=Path.cwd, repr=False)
@@ -139,7 +147,7 @@ class Config:
         return "\n".join(parts)
 
 
-_SITE_KEYS = {f.name for f in fields(Config)} - {"authors", "root", "editions", "file"}
+_SITE_KEYS = {f.name for f in fields(Config)} - {"authors", "root", "editions", "file", "theme"}
 DEFAULT_BASE_URL = Config.base_url
 
 
@@ -215,6 +223,10 @@ def load_config(path: Path | None = None, *, root: Path | None = None) -> tuple[
 
     config = Config(**values)
     _validate(config, shown, report)
+    if not report.errors:  # the theme's own files, each problem with its file and line
+        config = dataclasses.replace(config, theme=load_theme(config.root, config.theme_dir, shown, report))
+        if any(d.path != shown for d in report.errors):
+            raise BuildFailed(report.diagnostics)
     if report.errors:
         raise ConfigError("; ".join(d.message for d in report.errors), path)
     return config, report.diagnostics
