@@ -113,12 +113,42 @@ def _check_unique(views: list[ArticleView], config: Config, report: Reporter) ->
         for view in sorted(views, key=lambda v: v.source):
             key = getattr(view, what)
             if key in first:
+                if what == "slug" and _kept_names_clash(config, first[key], view, report):
+                    continue
                 report.error(
                     display_path(config.articles_path / view.source),
                     f"{what} {key!r} is also used by {first[key].source}; give one of them its own {what}",
                 )
             else:
                 first[key] = view
+
+
+def _kept_names_clash(config: Config, one: ArticleView, other: ArticleView, report: Reporter) -> bool:
+    """Two articles whose explicit slug, url or path differ only in case or punctuation (``Go1.21``,
+    ``go1.21``) share the file name of their chapter in books, and on a case-insensitive disk
+    one address: an error at the second one's key naming the first. False when neither has one."""
+    from publisher.sources import load
+
+    said = []
+    for view in (one, other):
+        try:
+            src = load(config.articles_path / view.source, Reporter(), meta_only=True, keys=config.keys)
+        except SourceError:
+            return False
+        key = next((k for k in ("url", "path", "slug") if isinstance(src.fields.get(k), str)), None)
+        if key is None:
+            said.append(None)
+            continue
+        said.append((key, src.fields[key], *src.origins.get(key, (src.path, None))))
+    if said[1] is None:
+        return False
+    key, value, path, line = said[1]
+    before = f" and {said[0][0]} {said[0][1]!r} of {one.source}" + (f" (line {said[0][3]})" if said[0][3] else "") \
+        if said[0] is not None else f" and the name of {one.source}"
+    report.error(path, f"{key} {value!r}{before} differ only in case or punctuation: they would share one file "
+                 f"(text/{other.slug}.xhtml in books; one address on a case-insensitive disk); give one of them "
+                 "another slug", line, 1 if line else None)
+    return True
 
 
 def build(

@@ -53,6 +53,9 @@ class Reader:
 
     name: ClassVar[str]
     suffixes: ClassVar[tuple[str, ...]]
+    #: Which front-matter key gives which of ours (a ``frontmatter.KeyMap``; None: the built-in
+    #: names). Set by :func:`load` from the site's ``[front_matter]`` table.
+    keys: Any = None
 
     def read(self, path: Path, data: bytes, report: Reporter) -> SourceArticle:
         raise NotImplementedError
@@ -226,12 +229,13 @@ def _skipped_name(rel: str, exclude: list[str] | tuple[str, ...]) -> bool:
     return False
 
 
-def load(path: Path, report: Reporter, *, meta_only: bool = False) -> SourceArticle:
+def load(path: Path, report: Reporter, *, meta_only: bool = False, keys: Any = None) -> SourceArticle:
     """Read one source with the reader for its suffix, then apply its sidecar metadata file.
 
-    With ``meta_only`` the body may be left unread (fields and identity only).
+    With ``meta_only`` the body may be left unread (fields and identity only). ``keys``: a
+    ``frontmatter.KeyMap`` (the site's names of front-matter keys), else the built-in one.
     """
-    from publisher.sources.frontmatter import apply_sidecar
+    from publisher.sources.frontmatter import DEFAULT_KEYS, apply_sidecar
 
     try:
         str(path).encode("utf-8")
@@ -241,8 +245,9 @@ def load(path: Path, report: Reporter, *, meta_only: bool = False) -> SourceArti
     if reader is None:
         raise SourceError(f"no reader for {path.suffix!r} files; use .md, .txt or .xml", path)
     data = read_bounded(path)
+    reader.keys = keys or DEFAULT_KEYS
     article = (reader.read_meta if meta_only else reader.read)(path, data, report)
-    apply_sidecar(article, report)
+    apply_sidecar(article, report, reader.keys)
     return article
 
 
