@@ -29,6 +29,7 @@ from publisher.incremental.stage import Progress, SourceIndex, normalize_file, r
 from publisher.model import ArticleView
 from publisher.normalize.svgfile import published_bytes
 from publisher.output import MANIFEST, Output, Staging, locked, remove_leftovers
+from publisher.redirects import Redirect, article_redirects, redirect_files, stub_redirects
 from publisher.slugs import name_key
 
 __all__ = ["build", "load_articles", "normalize_file", "SourceIndex", "BuildResult", "resolve_now"]
@@ -57,6 +58,14 @@ def published(views: list[ArticleView], now: dt.datetime) -> tuple[list[ArticleV
 
 
 @dataclass
+class NotArticles:
+    """What discovery and the stage found that is not an article."""
+
+    stubs: list[Path] = field(default_factory=list)  # redirect stubs
+    assets: list[str] = field(default_factory=list)  # .txt files that are not wire stories
+
+
+@dataclass
 class BuildResult:
     articles: int
     drafts: int = 0
@@ -66,16 +75,21 @@ class BuildResult:
     outputs: list[str] = field(default_factory=list)
     diagnostics: list[Diagnostic] = field(default_factory=list)
     normalized: int = 0  # articles normalized from source rather than taken from the cache
+    #: .txt files under the articles folder read as assets, not wire stories (``--verbose``)
+    assets: list[str] = field(default_factory=list)
 
 
 def load_articles(
     config: Config, report: Reporter, cache: Cache | None = None, workers: int | None = None,
     listing: sources.Listing | None = None, progress: Progress | None = None,
+    not_articles: NotArticles | None = None,
 ) -> tuple[list[ArticleView], int]:
     """Every article, normalized and schema-checked, newest first, and the number of sources read.
 
-    Problems go to ``report``; an article with an error is left out of the list.
+    Problems go to ``report``; an article with an error is left out of the list. Sources that
+    are not articles (redirect stubs, text files that are not wire stories) go to ``not_articles``.
     """
+    found = not_articles if not_articles is not None else NotArticles()
     root = config.articles_path
     if not root.is_dir():
         report.error(display_path(root), "articles folder not found; create it or set site.articles_dir")
@@ -83,7 +97,7 @@ def load_articles(
     listing = listing if listing is not None and listing.folders else sources.scan(root)
     for path, problem in sources.refused(root, config.exclude, listing):  # named as the link, not its target
         report.add(Diagnostic(os.path.join(display_path(path.parent), path.name), None, None, "error", problem))
-    named = sources.discover_named(root, config.exclude, listing)
+    named = sources.discover_named(root, config.exclude, listing, config.wire_glob, found.assets)
     paths = [path for _, path in named]
     if not paths:
         report.error(display_path(root), "no article sources (.md, .markdown, .txt, .xml) found")
@@ -93,6 +107,8 @@ def load_articles(
             report.add(diagnostic)
         if outcome.view is not None:
             views.append(outcome.view)
+        elif not any(d.severity == "error" for d in outcome.diagnostics):
+            found.stubs.append(outcome.path)  # no view and no error: a redirect stub
     _check_unique(views, config, report)
     return sorted(views, key=ArticleView.sort_key, reverse=True), len(paths)
 
@@ -202,23 +218,31 @@ def _build(config: Config, out_dir: Path | None, now: dt.datetime | None, cache:
             if strict and last.diagnostics:
                 raise BuildFailed(last.diagnostics)
             outputs = [rel for rel, *_ in last.outputs if rel != MANIFEST]
-            return BuildResult(last.articles, last.drafts, last.scheduled, [], [], outputs, last.diagnostics)
+            assets: list[str] = []
+            if any(rel.lower().endswith(".txt") for rel, _, _ in listing.files):
+                sources.discover_named(config.articles_path, config.exclude, listing, config.wire_glob, assets)
+            return BuildResult(last.articles, last.drafts, last.scheduled, [], [], outputs, last.diagnostics,
+                               assets=assets)
         if last is not None:
             left = last.left()  # what the last build left in the folder, whatever its inputs
         store.forget()
         cache.known(digests, folders)
-    views, _ = load_articles(config, report, cache, workers, listing, progress)
+    not_articles = NotArticles()
+    views, _ = load_articles(config, report, cache, workers, listing, progress, not_articles)
+    redirects = stub_redirects(config, not_articles.stubs, report)
     if report.errors or (strict and report.diagnostics):
         raise BuildFailed(report.diagnostics)
     if progress is not None:
         progress("writing feeds and books", 0, 0)
     with memory.long_lived():
-        return _render(config, views, moment, target, cache, workers, report, store, key, left)
+        result = _render(config, views, moment, target, cache, workers, report, store, key, left, redirects)
+    result.assets = not_articles.assets
+    return result
 
 
 def _render(config: Config, all_views: list[ArticleView], moment: dt.datetime, target: Path, cache: Cache,
             workers: int | None, report: Reporter, store: StateStore | None, key: str | None,
-            left: dict[str, tuple[tuple[int, int, int], str]]) -> BuildResult:
+            left: dict[str, tuple[tuple[int, int, int], str]], redirects: list[Redirect] | None = None) -> BuildResult:
     views, drafts, scheduled = published(all_views, moment)
 
     media: dict[str, bytes] = {}
@@ -263,6 +287,9 @@ def _render(config: Config, all_views: list[ArticleView], moment: dt.datetime, t
             put(output)
         for path, data in media.items():
             put_bytes("media/" + path, data)
+        moved = [*(redirects or []), *article_redirects(config, views, report)]
+        for path, data in redirect_files(config, views, moved, report).items():
+            put_bytes(path, data)
         for path in sorted(problems):  # the feed checks' findings, by path as always
             for diagnostic in problems[path]:
                 report.add(diagnostic)

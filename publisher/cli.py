@@ -19,9 +19,10 @@ from publisher import __version__, dates
 from publisher.build import build as run_build
 from publisher.build import load_articles, normalize_file
 from publisher.config import CONFIG_NAME, Config, load_config
-from publisher.errors import BuildFailed, Diagnostic, PublisherError, Reporter, display_path
+from publisher.errors import BuildFailed, Diagnostic, PublisherError, Reporter, SourceError, display_path
 from publisher.feeds.check import check_feed
 from publisher.incremental.cache import Cache, ReadOnlyCache
+from publisher.sources import NotAnArticle
 from publisher.xmlutil import to_bytes
 
 config_option = click.option(
@@ -221,6 +222,9 @@ def build(
     )
     if verbose:
         click.echo(f"Normalized {result.normalized} article(s) from source; the others came from the cache.")
+        for rel in result.assets:
+            click.echo(f"not an article: {rel}, a text file without the wire shape (an asset; site.wire_glob "
+                       "makes it a wire story)")
     if result.drafts or result.scheduled:
         click.echo(f"Left out: {result.drafts} draft(s), {result.scheduled} article(s) dated in the future.")
 
@@ -271,7 +275,11 @@ def normalize(config_path: Path | None, path: Path) -> None:
     """Print the normalized article XML of one source file."""
     config, diagnostics = _config(config_path)
     report = Reporter()
-    root = normalize_file(path, config, report)
+    try:
+        root = normalize_file(path, config, report)
+    except NotAnArticle:
+        raise SourceError("a redirect, not an article: it has no article XML (a build puts it in _redirects "
+                          "and redirects.json)", path) from None
     _print(diagnostics + report.diagnostics)
     click.echo(to_bytes(root).decode("utf-8"), nl=False)
 

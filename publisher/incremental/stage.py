@@ -46,7 +46,7 @@ class SourceIndex:
             rel = target.relative_to(root)
         except ValueError:
             return None
-        if not sources.discover_one(root, rel, self.config.exclude):
+        if not sources.discover_one(root, rel, self.config.exclude, self.config.wire_glob):
             return None
         try:  # the target's own problems are reported when it is normalized itself
             src = _named_by_path(target, self.config)
@@ -191,6 +191,8 @@ def _compute(path: Path, config: Config, index: SourceIndex,
         root = normalize_file(path, config, report, links)
     except SourceError as exc:
         report.add(exc.diagnostic())
+        return None, tuple(_stored(d, _base(config)) for d in report.diagnostics)
+    except sources.NotAnArticle:  # a redirect stub: no view, no error (publisher.redirects reads it)
         return None, tuple(_stored(d, _base(config)) for d in report.diagnostics)
     diagnostics = tuple(_stored(d, _base(config)) for d in report.diagnostics)
     xml = to_bytes(root)

@@ -22,7 +22,7 @@ from publisher.normalize.svgfile import clean_svg
 from publisher.normalize.typography import smarten_text, smarten_tree
 from publisher.slugs import name_key, slug_or_hash, slugify, url_segment
 from publisher.slugs import url_path as url_path_kept
-from publisher.sources import SourceArticle
+from publisher.sources import NotAnArticle, SourceArticle, is_redirect
 from publisher.xmlutil import ART_NS, LINE_ATTR, XHTML_NS, XML_LANG, A, H, text_content
 
 #: The vocabulary's URL attributes (of XHTML elements: SVG's href only names a local #id).
@@ -197,6 +197,9 @@ class Normalizer:
         self.source_links = source_links
 
     def normalize(self, src: SourceArticle) -> etree._Element:
+        """The article document of ``src``; :class:`NotAnArticle` for a redirect stub."""
+        if is_redirect(src):
+            raise NotAnArticle(src.path)
         self.src = src
         self._folders: dict[str, str] = {}
         f = src.fields
