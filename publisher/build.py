@@ -62,6 +62,7 @@ class NotArticles:
     """What discovery and the stage found that is not an article."""
 
     stubs: list[Path] = field(default_factory=list)  # redirect stubs
+    redirects: list[Redirect] = field(default_factory=list)  # what the stubs ask for
     assets: list[str] = field(default_factory=list)  # .txt files that are not wire stories
 
 
@@ -110,6 +111,7 @@ def load_articles(
         elif not any(d.severity == "error" for d in outcome.diagnostics):
             found.stubs.append(outcome.path)  # no view and no error: a redirect stub
     _check_unique(views, config, report)
+    found.redirects = stub_redirects(config, found.stubs, report)  # publisher check sees their errors too
     return sorted(views, key=ArticleView.sort_key, reverse=True), len(paths)
 
 
@@ -229,13 +231,13 @@ def _build(config: Config, out_dir: Path | None, now: dt.datetime | None, cache:
         cache.known(digests, folders)
     not_articles = NotArticles()
     views, _ = load_articles(config, report, cache, workers, listing, progress, not_articles)
-    redirects = stub_redirects(config, not_articles.stubs, report)
     if report.errors or (strict and report.diagnostics):
         raise BuildFailed(report.diagnostics)
     if progress is not None:
         progress("writing feeds and books", 0, 0)
     with memory.long_lived():
-        result = _render(config, views, moment, target, cache, workers, report, store, key, left, redirects)
+        result = _render(config, views, moment, target, cache, workers, report, store, key, left,
+                         not_articles.redirects)
     result.assets = not_articles.assets
     return result
 

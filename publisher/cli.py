@@ -19,10 +19,9 @@ from publisher import __version__, dates
 from publisher.build import build as run_build
 from publisher.build import load_articles, normalize_file
 from publisher.config import CONFIG_NAME, Config, load_config
-from publisher.errors import BuildFailed, Diagnostic, PublisherError, Reporter, SourceError, display_path
+from publisher.errors import BuildFailed, Diagnostic, PublisherError, Reporter, display_path
 from publisher.feeds.check import check_feed
 from publisher.incremental.cache import Cache, ReadOnlyCache
-from publisher.sources import NotAnArticle
 from publisher.xmlutil import to_bytes
 
 config_option = click.option(
@@ -275,11 +274,7 @@ def normalize(config_path: Path | None, path: Path) -> None:
     """Print the normalized article XML of one source file."""
     config, diagnostics = _config(config_path)
     report = Reporter()
-    try:
-        root = normalize_file(path, config, report)
-    except NotAnArticle:
-        raise SourceError("a redirect, not an article: it has no article XML (a build puts it in _redirects "
-                          "and redirects.json)", path) from None
+    root = normalize_file(path, config, report)
     _print(diagnostics + report.diagnostics)
     click.echo(to_bytes(root).decode("utf-8"), nl=False)
 

@@ -123,3 +123,12 @@ def test_exclude_still_works_on_txt_and_stubs(tiny: Path):
     write(tiny / "publisher.toml", MINIMAL_CONFIG + 'exclude = ["story.txt", "stub.md"]\n')
     result = _build(tiny)
     assert result.articles == 1 and not (tiny / "build" / "_redirects").exists()
+
+
+def test_check_reports_a_bad_redirect_too(tiny: Path):
+    write(tiny / "articles" / "a.md", "---\nredirect: ftp://x.example/\n---\n")
+    write(tiny / "articles" / "c.md", ARTICLE.format(title="C", n=1, more=""))
+    result = CliRunner().invoke(cli, ["check", "--config", str(tiny / "publisher.toml")])
+    assert result.exit_code == 1
+    assert "a.md:2: error: redirect 'ftp://x.example/' must be a path on this site or an http(s) URL" \
+        in result.output + (result.stderr or "")

@@ -13,7 +13,7 @@ from typing import Any, ClassVar
 from lxml import etree
 
 from publisher import limits
-from publisher.errors import Reporter, SourceError
+from publisher.errors import PublisherError, Reporter, SourceError
 from publisher.paths import inside, link_problem
 from publisher.xmlutil import forbidden_chars, strip_forbidden
 
@@ -48,9 +48,14 @@ class SourceArticle:
     source_name: str | None = None
 
 
-class NotAnArticle(Exception):  # noqa: N818 - not an error: a source that is something else
-    """A source that is not an article (a redirect stub): left out of feeds and books, and read
-    again by what makes its output (``publisher.redirects``)."""
+class NotAnArticle(PublisherError):  # noqa: N818 - not an error in a build: a source that is something else
+    """A source that is not an article (a redirect stub): a build leaves it out of feeds and books
+    and reads it again for its own output (``publisher.redirects``); ``publisher normalize`` says
+    so (exit 1), having no article XML to print."""
+
+    def __init__(self, path: Path) -> None:
+        super().__init__("a redirect, not an article: it has no article XML (a build puts it in _redirects and "
+                         "redirects.json)", path)
 
 
 #: What a redirect stub may say besides its target: its title, its own address, and earlier ones.
