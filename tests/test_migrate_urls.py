@@ -123,3 +123,14 @@ def test_a_zola_site_may_keep_its_trailing_slash(tmp_path: Path):
     build(config)
     assert json.loads((root / "build" / "feed.json").read_text())["items"][0]["url"] == \
         "https://blog.example/2019/11/19/Rust-1.39.0/"
+
+
+def test_a_url_on_the_site_host_with_another_scheme_is_a_warning(tmp_path: Path):
+    root = tmp_path / "site"
+    write(root / "publisher.toml", CONFIG)
+    write(root / "articles" / "post.md", "---\ntitle: T\ndate: 2024-01-01\nby: Ann\nurl: http://blog.example/x\n---\nT.\n")
+    config, _ = load_config(root / "publisher.toml")
+    result = build(config)
+    assert [d.format()[-120:] for d in result.diagnostics] == [
+        "url 'http://blog.example/x' is not a URL path as written (base_url's scheme and host are "
+        "https://blog.example); the URL uses 'https://blog.example/x'"[-120:]]

@@ -164,7 +164,9 @@ def _site_url(src: SourceArticle, config: Config, value: str,
             new = config.url(_under_base(kept, site.path))
         else:
             new = f"{site.scheme}://{site.netloc}/{kept}" if kept or parts.path else config.site_url
-        changed("url", text, new, why if (why or new != text) else [])
+            if new != text and not why:
+                why.append(f"base_url's scheme and host are {site.scheme}://{site.netloc}")
+        changed("url", text, new, why)
         return new
     kept, why = url_path_kept(text)
     changed("url", text, kept, why)
