@@ -158,7 +158,8 @@ def _kept_names_clash(config: Config, one: ArticleView, other: ArticleView, repo
             said.append(None)
             continue
         said.append((key, src.fields[key], *src.origins.get(key, (src.path, None))))
-    if said[1] is None:
+    written = [said[n][1] if said[n] is not None else view.slug for n, view in enumerate((one, other))]
+    if said[1] is None or written[0] == written[1]:  # the same name twice: said plainly by the caller
         return False
     key, value, path, line = said[1]
     before = f" and {said[0][0]} {said[0][1]!r} of {one.source}" + (f" (line {said[0][3]})" if said[0][3] else "") \

@@ -128,9 +128,22 @@ def test_a_zola_site_may_keep_its_trailing_slash(tmp_path: Path):
 def test_a_url_on_the_site_host_with_another_scheme_is_a_warning(tmp_path: Path):
     root = tmp_path / "site"
     write(root / "publisher.toml", CONFIG)
-    write(root / "articles" / "post.md", "---\ntitle: T\ndate: 2024-01-01\nby: Ann\nurl: http://blog.example/x\n---\nT.\n")
+    write(root / "articles" / "post.md",
+          "---\ntitle: T\ndate: 2024-01-01\nby: Ann\nurl: http://blog.example/x\n---\nT.\n")
     config, _ = load_config(root / "publisher.toml")
     result = build(config)
     assert [d.format()[-120:] for d in result.diagnostics] == [
         "url 'http://blog.example/x' is not a URL path as written (base_url's scheme and host are "
         "https://blog.example); the URL uses 'https://blog.example/x'"[-120:]]
+
+
+def test_a_mapped_url_key_is_kept_and_links_to_it_resolve(tmp_path: Path):
+    root = tmp_path / "site"
+    write(root / "publisher.toml", CONFIG + 'url = ["permalink"]\n')
+    write(root / "articles" / "target.md", "---\ntitle: T\ndate: 2024-01-01\npermalink: /blog/Go1.22\n---\nT.\n")
+    write(root / "articles" / "linker.md", "---\ntitle: L\ndate: 2024-01-02\n---\nSee [it](target.md).\n")
+    config, _ = load_config(root / "publisher.toml")
+    assert build(config).diagnostics == []
+    items = {i["title"]: i for i in json.loads((root / "build" / "feed.json").read_text())["items"]}
+    assert items["T"]["url"] == "https://blog.example/blog/Go1.22"
+    assert 'href="https://blog.example/blog/Go1.22"' in items["L"]["content_html"]

@@ -93,7 +93,8 @@ def _named_by_path(target: Path, config: Config | None = None) -> SourceArticle 
         kind, front, _, _ = frontmatter.split(target, sources.decode(target, target.read_bytes()))
     except (OSError, SourceError):
         return None
-    if kind is not None and (_identity_word(config.front_matter if config else ()).search(front) or _LETTER_ESCAPE.search(front)):
+    identity_word = _identity_word(config.front_matter if config else ())
+    if kind is not None and (identity_word.search(front) or _LETTER_ESCAPE.search(front)):
         return None
     return SourceArticle(path=target, format=MarkdownReader.name)
 
