@@ -69,6 +69,20 @@ def test_a_hugo_blog_keeps_every_canonical_url(tmp_path: Path):
     assert [f for f in found if f.kind == "error"] == [], "\n".join(map(str, found))
 
 
+def test_the_blogs_stubs_aliases_and_text_files_are_not_articles(tmp_path: Path):
+    posts = {"go1.21.md": ("slug: go1.21\naliases: [/blog/go121.html]", "")}
+    root = _site(tmp_path / "site", posts)
+    write(root / "articles" / "old-go.md", "---\ntitle: Moved\nredirect_to: /blog/go1.21\n---\n")
+    write(root / "articles" / "LICENSE.txt", "Creative Commons Attribution 4.0\n\nYou are free to share.\n")
+    config, _ = load_config(root / "publisher.toml")
+    result = build(config)
+    assert (result.articles, result.assets, result.diagnostics) == (1, ["LICENSE.txt"], [])
+    assert (root / "build" / "_redirects").read_text().splitlines()[1:] == [
+        "/blog/go121.html /blog/go1.21 301",
+        "/blog/old-go /blog/go1.21 301",
+    ]
+
+
 @pytest.mark.parametrize(("front", "url", "message"), [
     ("slug: Go 1.21", "https://blog.example/blog/go-1-21",
      "post.md:5:1: warning: slug 'Go 1.21' is not a URL path as written (a space); the URL uses 'go-1-21'"),

@@ -113,3 +113,11 @@ def test_the_table_reaches_the_build(tiny: Path):
     result = build(config)
     assert not result.diagnostics
     assert "<dc:creator>Ann Lee</dc:creator>" in (tiny / "build" / "rss.xml").read_text()
+
+
+def test_the_table_applies_to_sidecars_too(tmp_path: Path):
+    write(tmp_path / "articles" / "story.meta.yaml", "writers: Ann Lee and Bo Park\npubDate: 2026-01-02\n")
+    art, messages = _load(tmp_path, "Headline\n\nBody.\n\nAuthor: Someone Else\n",
+                          '\n[front_matter]\nauthors = ["writers"]\n', name="story.txt")
+    assert messages == [] and [a.name for a in art.authors] == ["Ann Lee", "Bo Park"]
+    assert str(art.fields["date"]) == "2026-01-02"
