@@ -221,6 +221,9 @@ def build(
     )
     if verbose:
         click.echo(f"Normalized {result.normalized} article(s) from source; the others came from the cache.")
+        for rel in result.assets:
+            click.echo(f"not an article: {rel}, a text file without the wire shape (an asset; site.wire_glob "
+                       "makes it a wire story)")
     if result.drafts or result.scheduled:
         click.echo(f"Left out: {result.drafts} draft(s), {result.scheduled} article(s) dated in the future.")
 

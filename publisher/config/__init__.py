@@ -83,6 +83,16 @@ class Config:
     #: Folder of the site's own theme, relative to the config file: book.css, feed.css, feeds.html,
     #: cover.toml, fonts/ (see README "Themes"). A missing folder means the built-in look.
     theme_dir: str = "theme"
+    #: Globs (relative to articles_dir, as exclude) of .txt files that are wire-format articles
+    #: whatever their shape. Other .txt files are articles only when they have the wire shape (a
+    #: header block, or an ``Author:`` trailer) or a sidecar; the rest are assets (``-v`` lists them).
+    wire_glob: list[str] = field(default_factory=list)
+    #: true: a ``path`` key names a folder, as Zola serves it: a "/" is added when it has none.
+    #: false: the URL ends as the ``path`` is written.
+    path_trailing_slash: bool = False
+    #: The site's names of front-matter keys (``[front_matter]``: ``authors = ["by"]``), as
+    #: ((our key, (their keys, ...)), ...); they add to and override the built-in names.
+    front_matter: tuple[tuple[str, tuple[str, ...]], ...] = ()
     #: Books to make (``[[editions]]`` tables); none means one archive edition of every article.
     editions: tuple[EditionSpec, ...] = ()
     #: Author bios by name (``[authors."Name"] bio = "..."``); a source's own bio wins.
@@ -95,6 +105,13 @@ class Config:
     root: Path = field(default_factory=Path.cwd, repr=False)
     #: The config file read, or None when no publisher.toml was found (built-in defaults).
     file: Path | None = field(default=None, repr=False)
+
+    @functools.cached_property
+    def keys(self):  # noqa: ANN201 - a frontmatter.KeyMap
+        """Which front-matter key gives which of ours (built-in names and ``[front_matter]``)."""
+        from publisher.sources.frontmatter import KeyMap
+
+        return KeyMap(self.front_matter)
 
     @functools.cached_property
     def articles_path(self) -> Path:
@@ -141,13 +158,14 @@ class Config:
     def fingerprint(self) -> str:
         """Settings that change the per-article stage, as a stable string (for caching)."""
         keys = ("base_url", "article_url", "language", "timezone", "author", "date_from_path",
-                "missing_images", "exclude", "articles_dir")
+                "missing_images", "exclude", "articles_dir", "wire_glob", "path_trailing_slash", "front_matter")
         parts = [f"{k}={getattr(self, k)}" for k in keys]  # not root: the cache moves with the site
         parts += [f"author:{a.name}={a.bio}" for a in sorted(self.authors.values(), key=lambda a: a.name)]
         return "\n".join(parts)
 
 
-_SITE_KEYS = {f.name for f in fields(Config)} - {"authors", "root", "editions", "file", "theme"}
+_SITE_KEYS = {f.name for f in fields(Config)} - {"authors", "root", "editions", "file", "theme", "front_matter"}
+_TABLES = ("site", "authors", "editions", "front_matter")
 DEFAULT_BASE_URL = Config.base_url
 
 
@@ -190,9 +208,9 @@ def load_config(path: Path | None = None, *, root: Path | None = None) -> tuple[
 
     shown = display_path(path)
     values: dict[str, Any] = {"root": path.parent.resolve(), "file": path}
-    for key in sorted(set(data) - {"site", "authors", "editions"}):
-        report.warn(shown, f"unknown table or key [{key}] ignored; known: [site], [authors], [[editions]]"
-                    + did_you_mean(key, ("site", "authors", "editions")), code="unknown-key")
+    for key in sorted(set(data) - set(_TABLES)):
+        report.warn(shown, f"unknown table or key [{key}] ignored; known: [site], [authors], [[editions]], "
+                    "[front_matter]" + did_you_mean(key, _TABLES), code="unknown-key")
     site = data.get("site", {})
     if not isinstance(site, dict):
         report.error(shown, "[site] must be a table")
@@ -220,6 +238,16 @@ def load_config(path: Path | None = None, *, root: Path | None = None) -> tuple[
         authors[name] = AuthorInfo(name=name, bio=info.get("bio", ""))
     values["authors"] = authors
     values["editions"] = parse_editions(data.get("editions"), shown, report)
+    if "front_matter" in data:
+        from publisher.sources.frontmatter import mapping_problems
+
+        table, problems = mapping_problems(data["front_matter"])
+        lines = _table_lines(path, "front_matter")
+        for problem in problems:
+            target = problem.partition(":")[0].removeprefix("front_matter.").split(" ")[0]
+            line = lines.get(target, lines.get(""))
+            report.error(shown, problem, line, 1 if line else None)
+        values["front_matter"] = tuple(table.items())
 
     config = Config(**values)
     _validate(config, shown, report)
@@ -228,8 +256,28 @@ def load_config(path: Path | None = None, *, root: Path | None = None) -> tuple[
         if any(d.path != shown for d in report.errors):
             raise BuildFailed(report.diagnostics)
     if report.errors:
-        raise ConfigError("; ".join(d.message for d in report.errors), path)
+        only = report.errors[0] if len(report.errors) == 1 else None  # its place, when it has one
+        raise ConfigError("; ".join(d.message for d in report.errors), path, only and only.line, only and only.col)
     return config, report.diagnostics
+
+
+def _table_lines(path: Path, table: str) -> dict[str, int]:
+    """Line of ``[table]`` (under "") and of each ``key =`` in it, for messages."""
+    import re
+
+    lines: dict[str, int] = {}
+    inside = False
+    for number, line in enumerate(path.read_text(encoding="utf-8").split("\n"), start=1):
+        stripped = line.strip()
+        if stripped.startswith("["):
+            inside = stripped.replace(" ", "") == f"[{table}]"
+            if inside:
+                lines[""] = number
+            continue
+        m = re.match(r"""^["']?([^"'=\s]+)["']?\s*=""", stripped)
+        if inside and m and m.group(1) not in lines:
+            lines[m.group(1)] = number
+    return lines
 
 
 def _validate(config: Config, shown: str, report: Reporter) -> None:

@@ -52,8 +52,8 @@ class Resource:
 #: it), in this order: digest, id, uri, slug, source, headline, deck, published, updated,
 #: summary, language, canonical, draft, lang, authors ((name, (bio paragraph bytes, ...)), ...),
 #: tags ((slug, label), ...), resources ((href, path, type, length), ...), lead image
-#: ((href, path, type, length), alt) or None, and last a hash of all but the digest (what
-#: the article shows besides its body: book frames key on it).
+#: ((href, path, type, length), alt) or None, a hash of all but the digest (what the article
+#: shows besides its body: book frames key on it), and last its aliases (earlier URLs, as written).
 Meta = tuple
 
 
@@ -85,8 +85,12 @@ def meta_of(root: etree._Element, digest: str = "") -> Meta:
         tuple((t.get("slug"), t.text) for t in meta.iterfind(f"{A}tags/{A}tag")),
         resources, lead,
     )
+    # The earlier addresses (the aliases key, kept in <extra> as written, joined by ", "): after
+    # the shape's hash, since the article does not show them (publisher.redirects reads them).
+    field = meta.find(f"{A}extra/{A}field[@name='aliases']")
+    aliases = tuple(a for a in (field.text or "").split(", ") if a.strip()) if field is not None else ()
     # repr, not marshal: marshal's bytes depend on which objects happen to be shared
-    return (digest, *fields, hashlib.sha256(repr(fields).encode("utf-8")).hexdigest()[:32])
+    return (digest, *fields, hashlib.sha256(repr(fields).encode("utf-8")).hexdigest()[:32], aliases)
 
 
 class ArticleView:
@@ -146,6 +150,11 @@ class ArticleView:
         """The first local image of the body and its alt text: the article's picture in feeds."""
         lead = self.meta[17]
         return (Resource(*lead[0]), lead[1]) if lead else None
+
+    @property
+    def aliases(self) -> tuple[str, ...]:
+        """The article's earlier addresses as its source writes them (``aliases``)."""
+        return self.meta[19] if len(self.meta) > 19 else ()
 
     @property
     def shape(self) -> str:

@@ -162,7 +162,8 @@ class MarkdownReader(Reader):
         article = SourceArticle(path=path, format=self.name)
         if kind is not None:
             values = frontmatter.load(path, kind, fm_text, 2)
-            frontmatter.apply(article, values, frontmatter.key_lines(fm_text, 2), report)
+            frontmatter.apply(article, values, frontmatter.key_lines(fm_text, 2), report,
+                              self.keys or frontmatter.DEFAULT_KEYS)
         self._body_text, self._body_line = body, body_line
         return article
 
