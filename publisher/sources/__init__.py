@@ -53,6 +53,9 @@ class Reader:
 
     name: ClassVar[str]
     suffixes: ClassVar[tuple[str, ...]]
+    #: The site's shortcode settings (``shortcodes.Settings``), set by :func:`load`; formats
+    #: whose bodies call no shortcodes ignore it.
+    shortcodes: Any = None
 
     def read(self, path: Path, data: bytes, report: Reporter) -> SourceArticle:
         raise NotImplementedError
@@ -226,10 +229,11 @@ def _skipped_name(rel: str, exclude: list[str] | tuple[str, ...]) -> bool:
     return False
 
 
-def load(path: Path, report: Reporter, *, meta_only: bool = False) -> SourceArticle:
+def load(path: Path, report: Reporter, *, meta_only: bool = False, shortcodes: Any = None) -> SourceArticle:
     """Read one source with the reader for its suffix, then apply its sidecar metadata file.
 
-    With ``meta_only`` the body may be left unread (fields and identity only).
+    With ``meta_only`` the body may be left unread (fields and identity only). ``shortcodes``:
+    the site's ``shortcodes.Settings`` for the formats whose bodies call shortcodes (Markdown).
     """
     from publisher.sources.frontmatter import apply_sidecar
 
@@ -241,6 +245,8 @@ def load(path: Path, report: Reporter, *, meta_only: bool = False) -> SourceArti
     if reader is None:
         raise SourceError(f"no reader for {path.suffix!r} files; use .md, .txt or .xml", path)
     data = read_bounded(path)
+    if shortcodes is not None:
+        reader.shortcodes = shortcodes
     article = (reader.read_meta if meta_only else reader.read)(path, data, report)
     apply_sidecar(article, report)
     return article

@@ -1,0 +1,1035 @@
+"""Shortcodes in Markdown bodies: Hugo's ``{{< name args >}}`` / ``{{% name args %}}`` (and their
+paired forms) and Go-template calls ``{{name args}}``, found outside code and expanded into
+Markdown or body elements by the built-ins here or by a site's own functions (docs/shortcodes.md)."""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import importlib.metadata
+import importlib.util
+import os
+import re
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+from lxml import etree
+
+from publisher import limits
+from publisher.errors import Reporter, SourceError
+from publisher.paths import inside
+from publisher.xmlutil import XHTML_NS, H
+
+ENTRY_POINT_GROUP = "publisher.shortcodes"
+
+#: What a shortcode function returns: Markdown text, an element (XHTML, or no namespace, which is
+#: taken as XHTML) or a list of them, or None for nothing.
+Result = Any
+Function = Callable[["Args", "str | None", "Context"], Result]
+
+
+class ShortcodeError(Exception):
+    """Raised by a shortcode function for a problem of the source: reported at the shortcode's
+    file, line and column, and the article is not published."""
+
+
+@dataclass(frozen=True)
+class Args:
+    """A shortcode's arguments as written: ``positional`` in order, ``named`` (``key=value``)."""
+
+    positional: tuple[str, ...] = ()
+    named: dict[str, str] = field(default_factory=dict)
+
+    def get(self, name: str, index: int | None = None, default: str | None = None) -> str | None:
+        """The named argument ``name``, else the positional one at ``index``, else ``default``."""
+        if name in self.named:
+            return self.named[name]
+        if index is not None and index < len(self.positional):
+            return self.positional[index]
+        return default
+
+
+@dataclass(frozen=True)
+class Settings:
+    """What expansion needs of the site (made by the per-article stage from the config)."""
+
+    #: The articles folder: included files and ``ref`` targets must lie inside it. None: neither works.
+    articles: Path | None = None
+    #: "error" or "warning": what an unknown shortcode is.
+    unknown: str = "error"
+    #: The site's module of shortcode functions (``site.shortcodes``), a file beside the config.
+    module: Path | None = None
+    #: The canonical URL of an article source, or None; every file it is asked about becomes an
+    #: input of the article in the cache (the stage's link recorder).
+    links: Callable[[Path], str | None] | None = None
+
+
+@dataclass
+class Context:
+    """What a shortcode function is told about where it is called."""
+
+    name: str
+    source: Path  # the article's file
+    line: int
+    column: int
+    form: str  # "hugo" ({{< >}}), "hugo-markdown" ({{% %}}) or "go" ({{ }})
+    _expander: "_Expander"
+
+    def warn(self, message: str) -> None:
+        """A warning at the shortcode's file, line and column."""
+        self._expander.report.warn(self.source, f"shortcode {self.name!r}: {message}", self.line, self.column)
+
+    def read(self, name: str) -> str:
+        """The text of the file ``name`` (relative to the article's folder), which must lie inside
+        the articles folder and have at most ``limits.INCLUDE_BYTES``; it becomes an input of the
+        article, so editing it rebuilds the article."""
+        return self._expander.include(name, self)
+
+    def url_of(self, name: str) -> str:
+        """The canonical URL of the article whose source is ``name`` (relative to this article's
+        folder, or to the articles folder with a leading ``/``); ShortcodeError if there is none."""
+        return self._expander.ref(name, self)
+
+
+# -- finding shortcodes -----------------------------------------------------------------------
+
+@dataclass
+class Tag:
+    start: int  # offsets in the body text
+    end: int
+    form: str
+    name: str = ""
+    args: Args = field(default_factory=Args)
+    closing: bool = False
+    self_closing: bool = False
+    literal: str | None = None  # an escaped tag ({{</* x */>}}): the text it stands for
+    comment: bool = False  # {{/* ... */}}: nothing
+    action: bool = False  # a Go-template action that is no call ({{.Title}})
+    inner: tuple[int, int] | None = None  # paired: the span between the tags
+    children: list["Tag"] = field(default_factory=list)
+
+
+_NAME = re.compile(r"[A-Za-z_][\w./-]*")
+_GO_NAME = re.compile(r"[A-Za-z_]\w*")
+_SPACE = re.compile(r"\s*")
+_BARE = re.compile(r"[^\s\"`=]+?(?=\s|$|/?[>%]}}|-?}})")
+_OPENING = re.compile(r"\{\{")
+
+
+def _string(text: str, i: int) -> tuple[str, int] | None:
+    """A quoted ("..." with backslash escapes, one line) or raw (`...`) string at ``i``."""
+    quote_char = text[i]
+    if quote_char == "`":
+        end = text.find("`", i + 1)
+        return (text[i + 1:end], end + 1) if end >= 0 else None
+    out, j = [], i + 1
+    while j < len(text):
+        c = text[j]
+        if c == "\\" and j + 1 < len(text):
+            nxt = text[j + 1]
+            out.append({"n": "\n", "t": "\t"}.get(nxt, nxt))
+            j += 2
+            continue
+        if c == '"':
+            return "".join(out), j + 1
+        if c == "\n":
+            return None
+        out.append(c)
+        j += 1
+    return None
+
+
+def _arguments(text: str, i: int, ends: tuple[str, ...]) -> tuple[Args, int, str] | None:
+    """Arguments from ``i`` up to one of ``ends``; (args, offset after the end, end found)."""
+    positional: list[str] = []
+    named: dict[str, str] = {}
+    while True:
+        i = _SPACE.match(text, i).end()
+        if i >= len(text):
+            return None
+        for end in ends:
+            if text.startswith(end, i):
+                return Args(tuple(positional), named), i + len(end), end
+        if text.startswith("{{", i):  # another opening before this one closed: not a tag
+            return None
+        key = None
+        m = re.compile(r"([A-Za-z_][\w-]*)=").match(text, i)
+        if m:
+            key, i = m.group(1), m.end()
+        if i < len(text) and text[i] in "\"`":
+            got = _string(text, i)
+            if got is None:
+                return None
+            value, i = got
+        else:
+            m = _BARE.match(text, i)
+            if not m or not m.group(0):
+                return None
+            value, i = m.group(0), m.end()
+        if key is None:
+            positional.append(value)
+        else:
+            named[key] = value
+
+
+def _tag_at(text: str, i: int) -> Tag | None:
+    """The tag that starts with ``{{`` at ``i``, or None when none does."""
+    j = i + 2
+    if j < len(text) and text[j] in "<%":
+        mark = text[j]
+        close = (">" if mark == "<" else "%") + "}}"
+        form = "hugo" if mark == "<" else "hugo-markdown"
+        k = _SPACE.match(text, j + 1).end()
+        if text.startswith("/*", k):  # {{</* x */>}}: the text of the tag, not a call
+            stop = text.find("*/", k + 2)
+            if stop < 0:
+                return None
+            after = _SPACE.match(text, stop + 2).end()
+            if not text.startswith(close, after):
+                return None
+            inner = text[k + 2:stop].strip()
+            return Tag(i, after + 3, form, literal="{{" + mark + " " + inner + " " + close)
+        closing = text.startswith("/", k)
+        if closing:
+            k = _SPACE.match(text, k + 1).end()
+        m = _NAME.match(text, k)
+        if not m:
+            return None
+        got = _arguments(text, m.end(), ("/" + close, close))
+        if got is None:
+            return None
+        args, end, found = got
+        return Tag(i, end, form, m.group(0), args, closing=closing, self_closing=found.startswith("/"))
+    if i > 0 and text[i - 1] in "${":  # GitHub Actions' ${{ }}, a third brace
+        return None
+    k = j + 1 if text.startswith("-", j) and text[j + 1:j + 2].isspace() else j
+    k = _SPACE.match(text, k).end()
+    if text.startswith("/*", k):
+        stop = text.find("*/", k + 2)
+        if stop < 0:
+            return None
+        m = re.compile(r"\s*-?}}").match(text, stop + 2)
+        return Tag(i, m.end(), "go", comment=True) if m else None
+    if text.startswith(".", k) and _GO_NAME.match(text, k + 1):
+        m = re.compile(r"[^{}\n]*}}").match(text, k)
+        return Tag(i, m.end(), "go", text[k:m.end() - 2].strip(), action=True) if m else None
+    m = _GO_NAME.match(text, k)
+    if not m or m.end() >= len(text) or not (text[m.end()].isspace() or text.startswith("}}", m.end())
+                                             or text.startswith("-}}", m.end())):
+        return None
+    got = _arguments(text, m.end(), ("-}}", "}}"))
+    if got is None:
+        return None
+    args, end, _ = got
+    return Tag(i, end, "go", m.group(0), args, self_closing=True)
+
+
+def find_tags(text: str, code: list[tuple[int, int]]) -> list[Tag]:
+    """Every tag of ``text`` outside the ``code`` spans (offsets, end exclusive), in order."""
+    tags: list[Tag] = []
+    code = sorted(code)
+    c = 0
+    pos = 0
+    while True:
+        m = _OPENING.search(text, pos)
+        if m is None:
+            return tags
+        i = m.start()
+        while c < len(code) and code[c][1] <= i:
+            c += 1
+        if c < len(code) and code[c][0] <= i:
+            pos = code[c][1]
+            continue
+        tag = _tag_at(text, i)
+        if tag is None:
+            pos = i + 1
+            continue
+        tags.append(tag)
+        if len(tags) > limits.SHORTCODES:
+            raise _TooMany()
+        pos = tag.end
+
+
+class _TooMany(Exception):
+    pass
+
+
+# -- the registry -----------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Shortcode:
+    function: Function
+    #: The inner text is code, taken as written (no shortcodes expanded inside it).
+    literal: bool = False
+    where: str = "built in"
+
+
+def module_file(root: Path, name: str) -> Path:
+    """The file of the site module ``name`` (``site.shortcodes``): ``NAME.py`` beside the config."""
+    return root / (name + ".py")
+
+
+def module_name_problem(name: str) -> str | None:
+    if not re.fullmatch(r"[A-Za-z_]\w*", name):
+        return f"site.shortcodes {name!r} must be a module name (letters, digits, _), the file NAME.py beside the config"
+    return None
+
+
+def _entry_points() -> list[importlib.metadata.EntryPoint]:
+    return sorted(importlib.metadata.entry_points(group=ENTRY_POINT_GROUP), key=lambda ep: ep.name)
+
+
+def identity(module: Path | None) -> str:
+    """What the expansion depends on besides the tool: the site module's bytes and the installed
+    entry points (name, target, distribution and version, and the bytes of a top-level module's
+    file). Part of every article's cache key, so changing one rebuilds the articles."""
+    h = hashlib.sha256()
+    if module is not None:
+        try:
+            h.update(b"module\0" + module.read_bytes())
+        except OSError:
+            h.update(b"module missing\0")
+    for ep in _entry_points():
+        dist = ep.dist
+        h.update(f"ep\0{ep.name}\0{ep.value}\0{dist.name if dist else ''}\0{dist.version if dist else ''}\0".encode())
+        top = ep.module.partition(".")[0]
+        try:
+            spec = importlib.util.find_spec(top) if "." not in ep.module else None
+        except (ImportError, ValueError):
+            spec = None
+        if spec is not None and spec.origin and os.path.isfile(spec.origin):
+            h.update(Path(spec.origin).read_bytes())
+    return h.hexdigest()[:32]
+
+
+@functools.lru_cache(maxsize=8)
+def _site_module(path: str, digest: str) -> dict[str, Shortcode]:
+    name = f"publisher_site_shortcodes_{digest[:16]}"
+    spec = importlib.util.spec_from_file_location(name, path)
+    if spec is None or spec.loader is None:
+        raise SourceError("cannot load the site's shortcode module", path)
+    module = importlib.util.module_from_spec(spec)
+    try:
+        sys.modules[name] = module
+        spec.loader.exec_module(module)
+    except SyntaxError as exc:
+        raise SourceError(f"the site's shortcode module is not valid Python: {exc.msg}", path, exc.lineno,
+                          exc.offset) from None
+    except Exception as exc:  # the site's own code: any failure is its author's to fix
+        raise SourceError(f"the site's shortcode module failed to load: {type(exc).__name__}: {exc}", path) from None
+    table = getattr(module, "SHORTCODES", None)
+    if not isinstance(table, dict) or not all(isinstance(k, str) and callable(f) for k, f in table.items()):
+        raise SourceError("the site's shortcode module must define SHORTCODES, a dict of names to functions", path)
+    return {k: Shortcode(f, getattr(f, "literal", False), f"from {Path(path).name}") for k, f in table.items()}
+
+
+def registry(settings: Settings) -> dict[str, Shortcode]:
+    """Every shortcode a site can call: built-ins, then entry points, then the site's module (a
+    later one of the same name wins)."""
+    table = dict(BUILT_IN)
+    for ep in _entry_points():
+        try:
+            function = ep.load()
+        except Exception as exc:  # an installed package's code
+            raise SourceError(f"the shortcode entry point {ep.name!r} ({ep.value}) failed to load: "
+                              f"{type(exc).__name__}: {exc}", "-") from None
+        if not callable(function):
+            raise SourceError(f"the shortcode entry point {ep.name!r} ({ep.value}) is not a function", "-")
+        table[ep.name] = Shortcode(function, getattr(function, "literal", False), f"entry point {ep.value}")
+    if settings.module is not None:
+        try:
+            data = settings.module.read_bytes()
+        except OSError as exc:
+            raise SourceError(f"cannot read the site's shortcode module: {exc.strerror}", settings.module) from None
+        table.update(_site_module(str(settings.module), hashlib.sha256(data).hexdigest()))
+    return table
+
+
+# -- expansion --------------------------------------------------------------------------------
+
+#: Elements a placeholder may stand for that are blocks: they cannot stay inside a paragraph.
+BLOCKS = {"p", "div", "section", "aside", "blockquote", "pre", "hr", "h1", "h2", "h3", "h4", "h5", "h6",
+          "ul", "ol", "dl", "figure", "details", "table"}
+#: Parents a block may stand in.
+_FLOW = {"body", "div", "section", "aside", "blockquote", "li", "dd", "td", "th", "figure", "details"}
+
+
+@dataclass
+class Placed:
+    nodes: list  # elements (the first item may be a string)
+    tag: Tag
+    line: int
+    column: int
+
+
+@dataclass
+class Expansion:
+    """A body with its shortcodes expanded: ``text`` to give the Markdown parser, the nodes its
+    placeholders stand for, and the line of the source each line of ``text`` comes from."""
+
+    text: str
+    marker: str
+    placed: list[Placed]
+    lines: list[int]  # lines[n - 1]: the body line that line n of text comes from
+
+    def line_of(self, line: int) -> int:
+        return self.lines[min(max(line, 1), len(self.lines)) - 1]
+
+
+class _Chunks:
+    """The expanded text, piece by piece, with where each line comes from."""
+
+    def __init__(self, original: str) -> None:
+        self.original = original
+        self.parts: list[str] = []
+        self.lines: list[int] = [1]
+
+    def copy(self, start: int, end: int) -> None:
+        piece = self.original[start:end]
+        if not piece:
+            return
+        line = self.original.count("\n", 0, start) + 1
+        for n in range(piece.count("\n")):
+            self.lines.append(line + n + 1)
+        self.parts.append(piece)
+
+    def made(self, text: str, line: int) -> None:
+        self.lines.extend([line] * text.count("\n"))
+        self.parts.append(text)
+
+    def text(self) -> str:
+        return "".join(self.parts)
+
+
+class _Expander:
+    def __init__(self, text: str, path: Path, report: Reporter, settings: Settings, first_line: int,
+                 render: Callable[[str], list]) -> None:
+        self.text, self.path, self.report, self.settings = text, path, report, settings
+        self.first_line = first_line
+        self.render = render
+        self.marker = next(chr(c) for c in range(0xE000, 0xF8FF) if chr(c) not in text)
+        self.placed: list[Placed] = []
+        self._table: dict[str, Shortcode] | None = None
+
+    @property
+    def table(self) -> dict[str, Shortcode]:
+        if self._table is None:
+            try:
+                self._table = registry(self.settings)
+            except SourceError as exc:
+                if exc.path in (None, "-"):
+                    raise SourceError(exc.plain_message, self.path) from None
+                raise
+        return self._table
+
+    def where(self, tag: Tag) -> tuple[int, int]:
+        line = self.text.count("\n", 0, tag.start) + 1
+        column = tag.start - (self.text.rfind("\n", 0, tag.start) + 1) + 1
+        return line + self.first_line - 1, column
+
+    def fail(self, tag: Tag, message: str) -> SourceError:
+        return SourceError(message, self.path, *self.where(tag))
+
+    def _literal(self, tag: Tag) -> bool:
+        known = self.table.get(tag.name)
+        return known is not None and known.literal
+
+    # -- the output
+
+    def expand(self, tags: list[Tag]) -> Expansion:
+        tree = self._tree(tags)
+        out = _Chunks(self.text)
+        self._emit(tree, 0, len(self.text), out)
+        text = out.text()
+        if len(text.encode("utf-8")) > limits.SOURCE_BYTES:
+            raise SourceError(f"with its shortcodes expanded the body has more than "
+                              f"{limits.mib(limits.SOURCE_BYTES)}; an article may have at most that", self.path)
+        return Expansion(text, self.marker, self.placed, out.lines)
+
+    def _tree(self, tags: list[Tag]) -> list[Tag]:
+        """Tags as a tree: a paired shortcode holds the tags between its opening and closing
+        tags (none when its inner text is code, taken as written); an opening never closed
+        stands alone."""
+        top: list[Tag] = []
+        stack: list[tuple[Tag, list[Tag]]] = []  # open tags, each with the list holding it
+        i = 0
+        while i < len(tags):
+            tag = tags[i]
+            i += 1
+            holder = stack[-1][0].children if stack else top
+            if tag.closing:
+                match = next((n for n in range(len(stack) - 1, -1, -1) if stack[n][0].name == tag.name), None)
+                if match is None:
+                    holder.append(tag)  # reported when expanded
+                    continue
+                for unclosed, held_in in reversed(stack[match + 1:]):
+                    _stand_alone(unclosed, held_in)
+                opening = stack[match][0]
+                del stack[match:]
+                opening.inner = (opening.end, tag.start)
+                opening.end = tag.end
+                continue
+            holder.append(tag)
+            if tag.self_closing or tag.form == "go" or tag.literal is not None or tag.comment or tag.action:
+                continue
+            if self._literal(tag):
+                close = next((j for j in range(i, len(tags)) if tags[j].closing and tags[j].name == tag.name), None)
+                if close is None:
+                    tag.self_closing = True
+                else:
+                    tag.inner = (tag.end, tags[close].start)
+                    tag.end = tags[close].end
+                    i = close + 1
+                continue
+            stack.append((tag, holder))
+        for unclosed, held_in in reversed(stack):
+            _stand_alone(unclosed, held_in)
+        return top
+
+    def _emit(self, tags: list[Tag], start: int, end: int, out: _Chunks) -> None:
+        cursor = start
+        for tag in tags:
+            out.copy(cursor, tag.start)
+            line = self.text.count("\n", 0, tag.start) + 1
+            out.made(self._one(tag), line)
+            cursor = tag.end
+        out.copy(cursor, end)
+
+    def _inner_text(self, tag: Tag) -> str | None:
+        if tag.inner is None:
+            return None
+        a, b = tag.inner
+        if self._literal(tag) or not tag.children:
+            return self.text[a:b]
+        inner = _Chunks(self.text)
+        self._emit(tag.children, a, b, inner)
+        return inner.text()
+
+    def _one(self, tag: Tag) -> str:
+        """The text that replaces ``tag`` (and its inner part, when paired)."""
+        if tag.comment:
+            return ""
+        if tag.literal is not None:
+            return self._place(tag, [_code(tag.literal)])
+        if tag.action or tag.closing:
+            what = ("template action {{" + tag.name + "}}" if tag.action
+                    else f"closing tag {{{{< /{tag.name} >}}}} without an opening tag")
+            return self._unknown(tag, what)
+        known = self.table.get(tag.name)
+        if known is None:
+            return self._unknown(tag, f"unknown shortcode {tag.name!r}")
+        line, column = self.where(tag)
+        context = Context(tag.name, self.path, line, column, tag.form, self)
+        try:
+            result = known.function(tag.args, self._inner_text(tag), context)
+        except ShortcodeError as exc:
+            raise SourceError(f"shortcode {tag.name!r}: {exc}", self.path, line, column) from None
+        except SourceError:
+            raise
+        except Exception as exc:  # a site's function is code of its own: say where it failed
+            raise SourceError(f"shortcode {tag.name!r} ({known.where}) failed: {type(exc).__name__}: {exc}",
+                              self.path, line, column) from None
+        return self._result(tag, result, known)
+
+    def _unknown(self, tag: Tag, what: str) -> str:
+        source = self.text[tag.start:tag.end if tag.inner is None else tag.inner[0]]
+        if self.settings.unknown != "warning":
+            names = ", ".join(sorted(self.table))
+            raise self.fail(tag, f"{what}: define it (docs/shortcodes.md), remove it, or set "
+                                 f"site.unknown_shortcodes = \"warning\" to keep it as text; known: {names}")
+        line, column = self.where(tag)
+        self.report.warn(self.path, f"{what} kept as text (site.unknown_shortcodes = \"warning\")", line, column)
+        if tag.inner is None:
+            return self._place(tag, [_code(source)])
+        closing = self.text[tag.inner[1]:tag.end]
+        inner = self._inner_text(tag) or ""
+        return self._place(tag, [_code(source)]) + inner + self._place(tag, [_code(closing)])
+
+    def _result(self, tag: Tag, result: Result, known: Shortcode) -> str:
+        if result is None:
+            return ""
+        if isinstance(result, str):
+            return result
+        items = result if isinstance(result, (list, tuple)) else [result]
+        if not all(isinstance(item, etree._Element) for item in items):
+            raise self.fail(tag, f"shortcode {tag.name!r} ({known.where}) returned {type(result).__name__}; "
+                                 "a shortcode returns Markdown text, an element, a list of elements or None")
+        if known.where == "built in":
+            return self._place(tag, list(items))
+        from publisher.normalize.html import parse_fragment  # a site's elements, cleaned like raw HTML
+
+        markup = "".join(etree.tostring(_in_xhtml(item), method="html", encoding="unicode") for item in items)
+        notes: list[tuple[str, str]] = []
+        nodes = parse_fragment(markup, notes)
+        line, column = self.where(tag)
+        for _, message in notes:
+            self.report.warn(self.path, f"shortcode {tag.name!r}: {message}", line, column)
+        return self._place(tag, nodes)
+
+    def _place(self, tag: Tag, nodes: list) -> str:
+        line, column = self.where(tag)
+        self.placed.append(Placed(nodes, tag, line, column))
+        return f"{self.marker}{len(self.placed) - 1}{self.marker}"
+
+    # -- files
+
+    def _target(self, name: str, context: Context, what: str) -> Path:
+        articles = self.settings.articles
+        if articles is None:
+            raise ShortcodeError(f"cannot read {what} {name!r} outside a site build")
+        if not name or "\0" in name or "\\" in name:
+            raise ShortcodeError(f"{what} {name!r} is not a file name")
+        base = articles if name.startswith("/") else self.path.parent
+        target = Path(os.path.normpath(os.path.join(base, name.lstrip("/"))))
+        if inside(articles, target) is None:
+            raise ShortcodeError(f"{what} {name!r} is outside the articles folder; a build reads nothing "
+                                 "outside it: copy the file in")
+        return target
+
+    def include(self, name: str, context: Context) -> str:
+        target = self._target(name, context, "file")
+        if self.settings.links is not None:
+            self.settings.links(target)  # an input of this article: editing it rebuilds the article
+        try:
+            with open(target, "rb") as fh:
+                size = os.fstat(fh.fileno()).st_size
+                if size > limits.INCLUDE_BYTES:
+                    raise ShortcodeError(f"file {name!r} is {size:,} bytes; an included file may have at most "
+                                         f"{limits.mib(limits.INCLUDE_BYTES)}")
+                data = fh.read(limits.INCLUDE_BYTES + 1)
+        except IsADirectoryError:
+            raise ShortcodeError(f"{name!r} is a folder, not a file") from None
+        except FileNotFoundError:
+            raise ShortcodeError(f"file {name!r} not found; fix the name or add the file") from None
+        except OSError as exc:
+            raise ShortcodeError(f"cannot read {name!r}: {exc.strerror}") from None
+        if len(data) > limits.INCLUDE_BYTES:
+            raise ShortcodeError(f"file {name!r} is larger than {limits.mib(limits.INCLUDE_BYTES)}")
+        try:
+            return data.decode("utf-8").replace("\r\n", "\n")
+        except UnicodeDecodeError:
+            raise ShortcodeError(f"file {name!r} is not UTF-8 text") from None
+
+    def ref(self, name: str, context: Context) -> str:
+        path, _, anchor = name.partition("#")
+        if not path:
+            return "#" + anchor if anchor else ""
+        target = self._target(path, context, "article")
+        candidates = [target] + ([target.with_name(target.name + ".md"), target / "index.md"]
+                                 if not target.suffix else [])
+        for candidate in candidates:
+            url = self.settings.links(candidate) if self.settings.links is not None else None
+            if url is not None:
+                return url + (f"#{quote(anchor, safe='-._~!$&()*+,;=:@/?')}" if anchor else "")
+        raise ShortcodeError(f"no article {path!r} (looked for {_shown(candidates[0], self.settings.articles)}); "
+                             "fix the path: it is relative to this article, or to the articles folder with a "
+                             "leading /")
+
+
+def _shown(path: Path, root: Path | None) -> str:
+    try:
+        return path.relative_to(root).as_posix() if root else path.name
+    except ValueError:
+        return path.name
+
+
+def _stand_alone(tag: Tag, holder: list[Tag]) -> None:
+    """An opening tag never closed is a call without inner text: what was taken as inside it
+    follows it."""
+    tag.self_closing = True
+    at = holder.index(tag) + 1
+    holder[at:at] = tag.children
+    tag.children = []
+
+
+def _in_xhtml(el: etree._Element) -> etree._Element:
+    """A copy of ``el`` with elements of no namespace put in XHTML's."""
+    el = _copy(el)
+    for node in el.iter():
+        if isinstance(node.tag, str) and not node.tag.startswith("{"):
+            node.tag = H + node.tag
+    return el
+
+
+def _copy(el: etree._Element) -> etree._Element:
+    import copy
+
+    return copy.deepcopy(el)
+
+
+def expand(text: str, path: Path, report: Reporter, settings: Settings, *, code: list[tuple[int, int]],
+           first_line: int, render: Callable[[str], list]) -> Expansion | None:
+    """``text`` (a Markdown body) with its shortcodes replaced; None when it calls none.
+
+    ``code``: the spans (offsets) of code blocks and code spans, where ``{{`` is text;
+    ``first_line``: the file's line of the body's first; ``render``: inline Markdown to nodes.
+    """
+    try:
+        tags = find_tags(text, code)
+    except _TooMany:
+        raise SourceError(f"the body calls more than {limits.SHORTCODES:,} shortcodes; an article may "
+                          f"call at most {limits.SHORTCODES:,}", path, first_line) from None
+    if not tags:
+        return None
+    return _Expander(text, path, report, settings, first_line, render).expand(tags)
+
+
+def place(expansion: Expansion, nodes: list, path: Path) -> list:
+    """``nodes`` (the parsed expanded text) with each placeholder replaced by what it stands for;
+    a block that lands inside a paragraph splits it."""
+    holder = etree.Element(H + "div")
+    lead = [n for n in nodes[:1] if isinstance(n, str)]
+    for node in nodes:
+        if not isinstance(node, str):
+            holder.append(node)
+    pattern = re.compile(re.escape(expansion.marker) + r"(\d+)" + re.escape(expansion.marker))
+    used: set[int] = set()
+    blocks: list[tuple[etree._Element, Placed]] = []
+    for el in list(holder.iter()):
+        if not isinstance(el.tag, str):
+            continue
+        if el.text and expansion.marker in el.text:
+            _splice_text(el, pattern, expansion, used, blocks)
+        if el is not holder and el.tail and expansion.marker in el.tail:
+            _splice_tail(el, pattern, expansion, used, blocks)
+    for block, placed in blocks:
+        _lift(block, placed, path, holder)
+    # a placeholder left anywhere (an attribute, a link's address) stood where no element can go
+    for el in holder.iter():
+        if not isinstance(el.tag, str):
+            continue
+        values = [el.text or "", el.tail or ""] + list(el.attrib.values())
+        for value in values:
+            m = pattern.search(value)
+            if m and int(m.group(1)) < len(expansion.placed):
+                placed = expansion.placed[int(m.group(1))]
+                raise SourceError(f"shortcode {placed.tag.name or placed.tag.literal!r} stands where its result "
+                                  "cannot go (a link's address, an attribute, a heading id); give its result a "
+                                  "place of its own", path, placed.line, placed.column)
+    for n, placed in enumerate(expansion.placed):
+        if n not in used and placed.nodes:
+            raise SourceError(f"shortcode {placed.tag.name!r}: its result has no place in the text (inside raw "
+                              "HTML that was removed, or a comment)", path, placed.line, placed.column)
+    return lead + list(holder)
+
+
+def _pieces(text: str, pattern: re.Pattern, expansion: Expansion, used: set[int]) -> list:
+    """``text`` split into strings and the Placed items its placeholders name."""
+    out: list = []
+    pos = 0
+    for m in pattern.finditer(text):
+        n = int(m.group(1))
+        if n >= len(expansion.placed) or n in used:
+            continue
+        out.append(text[pos:m.start()])
+        out.append(expansion.placed[n])
+        used.add(n)
+        pos = m.end()
+    out.append(text[pos:])
+    return out
+
+
+def _copied(placed: Placed) -> list:
+    return [_copy(n) if isinstance(n, etree._Element) else n for n in placed.nodes]
+
+
+def _insert(parent: etree._Element, index: int, before_text: str, items: list, blocks: list,
+            set_text: Callable[[str], None]) -> None:
+    """Puts ``items`` (strings and Placed) at ``index`` of ``parent``; text before the first
+    element goes through ``set_text``."""
+    pending = before_text
+    last: etree._Element | None = None
+    for item in items:
+        if isinstance(item, str):
+            pending += item
+            continue
+        for node in _copied(item):
+            if isinstance(node, str):
+                pending += node
+                continue
+            if last is None:
+                set_text(pending)
+            else:
+                last.tail = pending or None
+            pending = ""
+            parent.insert(index, node)
+            index += 1
+            last = node
+            local = etree.QName(node).localname if isinstance(node.tag, str) else ""
+            if local in BLOCKS and node.tag.startswith("{" + XHTML_NS):
+                blocks.append((node, item))
+    if last is None:
+        set_text(pending)
+    else:
+        last.tail = pending or None
+
+
+def _splice_text(el, pattern, expansion, used, blocks) -> None:
+    items = _pieces(el.text, pattern, expansion, used)
+    if len(items) == 1:
+        return
+
+    def set_text(value: str) -> None:
+        el.text = value or None
+
+    _insert(el, 0, items[0], items[1:], blocks, set_text)
+
+
+def _splice_tail(el, pattern, expansion, used, blocks) -> None:
+    items = _pieces(el.tail, pattern, expansion, used)
+    if len(items) == 1:
+        return
+    parent = el.getparent()
+
+    def set_text(value: str) -> None:
+        el.tail = value or None
+
+    _insert(parent, parent.index(el) + 1, items[0], items[1:], blocks, set_text)
+
+
+def _lift(block: etree._Element, placed: Placed, path: Path, holder: etree._Element) -> None:
+    """A block inside a paragraph splits it; one inside other inline markup is an error."""
+    parent = block.getparent()
+    if parent is None:
+        return
+    local = etree.QName(parent).localname
+    if parent is holder or local in _FLOW:
+        return
+    if local != "p":
+        raise SourceError(f"shortcode {placed.tag.name!r} makes a block (<{etree.QName(block).localname}>), "
+                          f"which cannot stand inside <{local}>; put the shortcode on a line of its own",
+                          path, placed.line, placed.column)
+    after = etree.Element(parent.tag, dict(parent.attrib))
+    after.text = block.tail
+    block.tail = None
+    for sibling in list(block.itersiblings()):
+        after.append(sibling)
+    after.tail = parent.tail
+    parent.tail = None
+    parent.addnext(block)
+    block.addnext(after)
+    for attr, value in parent.attrib.items():
+        if attr.startswith("data-sourcepos"):
+            block.set(attr, value)
+    for para in (parent, after):
+        if not (para.text or "").strip() and len(para) == 0:
+            tail = para.tail
+            prev = para.getprevious()
+            holder_of = para.getparent()
+            if tail and tail.strip():
+                continue
+            if prev is not None:
+                prev.tail = (prev.tail or "") + (tail or "")
+            else:
+                holder_of.text = (holder_of.text or "") + (tail or "")
+            holder_of.remove(para)
+
+
+def _code(text: str, language: str | None = None, *, block: bool = False) -> etree._Element:
+    code = etree.Element(H + "code")
+    code.text = text
+    if language:
+        code.set("class", "language-" + re.sub(r"[^\w+#.-]", "", language)[:40])
+    if not block:
+        return code
+    pre = etree.Element(H + "pre")
+    pre.append(code)
+    return pre
+
+
+# -- the built-ins ----------------------------------------------------------------------------
+
+def _el(tag: str, text: str | None = None, **attrs: str) -> etree._Element:
+    el = etree.Element(H + tag, {k: v for k, v in attrs.items() if v is not None})
+    if text:
+        el.text = text
+    return el
+
+
+def _ignored(args: Args, context: Context, known: set[str]) -> None:
+    extra = sorted(set(args.named) - known)
+    if extra:
+        context.warn(f"ignored argument{'s' if len(extra) > 1 else ''} {', '.join(extra)} "
+                     "(no meaning in feeds and books)")
+
+
+def _number(value: str | None) -> str | None:
+    return value if value is not None and value.isdigit() else None
+
+
+def figure(args: Args, inner: str | None, context: Context) -> Result:
+    """``figure``/``image``/``img``: an image (a local one is published like any Markdown image),
+    in a figure with a caption when one is given."""
+    src = args.get("src", 0)
+    if not src:
+        raise ShortcodeError('needs the image: src="file.png" (or the file as its first argument)')
+    rest = list(args.positional[1:])
+    numbers = [v for v in rest if v.isdigit()]
+    words = [v for v in rest if not v.isdigit()]
+    alt = args.get("alt") or (words[0] if words else None)
+    caption = args.get("caption") or (inner.strip() if inner and inner.strip() else None)
+    title = args.get("title")
+    img = _el("img", src=src, alt=alt or title or "",
+              width=_number(args.get("width")) or (numbers[0] if numbers else None),
+              height=_number(args.get("height")) or (numbers[1] if len(numbers) > 1 else None))
+    shown = img
+    link = args.get("link")
+    if link:
+        shown = _el("a", href=link)
+        shown.append(img)
+    _ignored(args, context, {"src", "alt", "caption", "title", "link", "width", "height"})
+    if not caption and not title:
+        return shown
+    fig = _el("figure")
+    fig.append(shown)
+    figcaption = etree.SubElement(fig, H + "figcaption")
+    if title:
+        strong = etree.SubElement(figcaption, H + "strong")
+        strong.text = title
+        if caption:
+            strong.tail = " "
+    if caption:
+        start = len(figcaption)
+        for node in context._expander.render(caption):
+            if isinstance(node, str):
+                last = figcaption[-1] if len(figcaption) else None
+                if last is not None:
+                    last.tail = (last.tail or "") + node
+                else:
+                    figcaption.text = (figcaption.text or "") + node
+            else:
+                figcaption.append(node)
+        if not alt and not title:  # the caption's words describe the image
+            img.set("alt", " ".join("".join(figcaption.itertext()).split()))
+        del start
+    return fig
+
+
+_VIDEO_ID = re.compile(r"[\w-]{1,64}")
+
+
+def _video_link(url: str, label: str, args: Args, context: Context) -> etree._Element:
+    link = _el("a", href=url)
+    poster = args.get("poster") or args.get("thumbnail")
+    if poster:
+        link.append(_el("img", src=poster, alt=label))
+    else:
+        link.text = label
+    return link
+
+
+def youtube(args: Args, inner: str | None, context: Context) -> Result:
+    """A link to the video on YouTube (a linked poster image with ``poster=``); never a player."""
+    video = args.get("id", 0)
+    if not video or not _VIDEO_ID.fullmatch(video):
+        raise ShortcodeError(f"needs the video's id (letters, digits, - and _), not {video!r}")
+    url = f"https://www.youtube.com/watch?v={video}"
+    start = _number(args.get("start"))
+    if start:
+        url += f"&t={start}s"
+    _ignored(args, context, {"id", "title", "poster", "thumbnail", "start"})
+    return _video_link(url, args.get("title") or (inner or "").strip() or "Watch the video on YouTube", args, context)
+
+
+def vimeo(args: Args, inner: str | None, context: Context) -> Result:
+    """A link to the video on Vimeo (a linked poster image with ``poster=``)."""
+    video = args.get("id", 0)
+    if not video or not _VIDEO_ID.fullmatch(video):
+        raise ShortcodeError(f"needs the video's id, not {video!r}")
+    _ignored(args, context, {"id", "title", "poster", "thumbnail"})
+    return _video_link(f"https://vimeo.com/{video}", args.get("title") or (inner or "").strip()
+                       or "Watch the video on Vimeo", args, context)
+
+
+def video(args: Args, inner: str | None, context: Context) -> Result:
+    """A link to a video file or page (a local file resolves like a Markdown link to it)."""
+    src = args.get("src", 0)
+    if not src:
+        raise ShortcodeError('needs the video: src="file.mp4" (or the file as its first argument)')
+    _ignored(args, context, {"src", "title", "poster", "thumbnail", "caption"})
+    label = args.get("title") or args.get("caption") or (inner or "").strip() or "Watch the video"
+    return _video_link(src, label, args, context)
+
+
+_USER = re.compile(r"[\w.-]{1,100}")
+
+
+def gist(args: Args, inner: str | None, context: Context) -> Result:
+    """A link to the gist (``{{< gist user id [file] >}}``)."""
+    user, gist_id, file = args.get("user", 0), args.get("id", 1), args.get("file", 2)
+    if not user or not _USER.fullmatch(user) or not gist_id or not _VIDEO_ID.fullmatch(gist_id):
+        raise ShortcodeError("needs the gist's user and id: {{< gist user id >}}")
+    url = f"https://gist.github.com/{user}/{gist_id}"
+    if file:
+        url += "#file-" + quote(re.sub(r"[^\w-]", "-", file.lower()))
+    _ignored(args, context, {"user", "id", "file"})
+    return _el("a", f"{file or 'Gist'} by {user} on GitHub", href=url)
+
+
+def _post(site: str, label: str) -> Function:
+    def post(args: Args, inner: str | None, context: Context) -> Result:
+        """A link to the post (``user="name" id="123"``, or the id alone)."""
+        user = args.get("user") or (args.positional[0] if len(args.positional) > 1 else None)
+        post_id = args.get("id") or (args.positional[-1] if args.positional else None)
+        if not post_id or not post_id.isdigit() or (user and not _USER.fullmatch(user)):
+            raise ShortcodeError('needs the post\'s id (digits) and its author: user="name" id="123"')
+        _ignored(args, context, {"user", "id"})
+        if user:
+            return _el("a", f"{label} by @{user}", href=f"https://{site}/{quote(user)}/status/{post_id}")
+        return _el("a", label, href=f"https://{site}/i/web/status/{post_id}")
+    return post
+
+
+_FILE_LIKE = re.compile(r"[^\s<>\"'`|*?]+\.[A-Za-z0-9]{1,10}|[^\s<>\"'`|*?]*/[^\s<>\"'`|*?]+")
+_LANGUAGES = {".go": "go", ".py": "python", ".rs": "rust", ".js": "javascript", ".ts": "typescript",
+              ".sh": "sh", ".c": "c", ".h": "c", ".java": "java", ".rb": "ruby", ".html": "html",
+              ".css": "css", ".json": "json", ".toml": "toml", ".yaml": "yaml", ".yml": "yaml"}
+
+
+def _listing(language_arg: bool) -> Function:
+    def listing(args: Args, inner: str | None, context: Context) -> Result:
+        """A code block: the inner text, the file the first argument names (inside articles/),
+        or the arguments themselves."""
+        language = args.get("lang") or (args.get("language"))
+        if language_arg and args.positional:
+            language = language or args.positional[0]
+        if inner is not None:
+            text = inner[1:] if inner.startswith("\n") else inner
+        elif not language_arg and args.positional and _FILE_LIKE.fullmatch(args.positional[0]):
+            name = args.positional[0]
+            text = context.read(name)
+            language = language or _LANGUAGES.get(os.path.splitext(name)[1].lower())
+            if len(args.positional) > 1:
+                context.warn("the file is included whole: selecting its lines by pattern is not supported")
+        elif not language_arg and args.positional:
+            text = " ".join(args.positional)
+        else:
+            raise ShortcodeError("needs the code: between an opening and a closing tag, or a file's name")
+        return _code(text, language, block=True)
+    listing.literal = True  # type: ignore[attr-defined]
+    return listing
+
+
+def ref(args: Args, inner: str | None, context: Context) -> Result:
+    """The canonical URL of another article (``[text]({{< ref "other.md" >}})``)."""
+    name = args.get("path", 0)
+    if not name:
+        raise ShortcodeError('needs the article\'s source file: {{< ref "other.md" >}}')
+    return context.url_of(name)
+
+
+_LISTING, _HIGHLIGHT = _listing(False), _listing(True)
+
+BUILT_IN: dict[str, Shortcode] = {
+    "figure": Shortcode(figure), "image": Shortcode(figure), "img": Shortcode(figure),
+    "youtube": Shortcode(youtube), "vimeo": Shortcode(vimeo), "video": Shortcode(video),
+    "gist": Shortcode(gist), "tweet": Shortcode(_post("twitter.com", "Post on X")),
+    "x": Shortcode(_post("x.com", "Post on X")),
+    "raw": Shortcode(_LISTING, literal=True), "code": Shortcode(_LISTING, literal=True),
+    "play": Shortcode(_LISTING, literal=True), "highlight": Shortcode(_HIGHLIGHT, literal=True),
+    "ref": Shortcode(ref), "relref": Shortcode(ref),
+}
