@@ -562,7 +562,7 @@ class _Expander:
             return self._place(tag, list(items))
         from publisher.normalize.html import parse_fragment  # a site's elements, cleaned like raw HTML
 
-        markup = "".join(etree.tostring(_in_xhtml(item), method="html", encoding="unicode") for item in items)
+        markup = "".join(etree.tostring(_as_html(item), method="html", encoding="unicode") for item in items)
         notes: list[tuple[str, str]] = []
         nodes = parse_fragment(markup, notes)
         line, column = self.where(tag)
@@ -646,12 +646,13 @@ def _stand_alone(tag: Tag, holder: list[Tag]) -> None:
     tag.children = []
 
 
-def _in_xhtml(el: etree._Element) -> etree._Element:
-    """A copy of ``el`` with elements of no namespace put in XHTML's."""
+def _as_html(el: etree._Element) -> etree._Element:
+    """A copy of ``el`` with XHTML elements in no namespace, as HTML serialization wants them."""
     el = _copy(el)
     for node in el.iter():
-        if isinstance(node.tag, str) and not node.tag.startswith("{"):
-            node.tag = H + node.tag
+        if isinstance(node.tag, str) and node.tag.startswith(H):
+            node.tag = node.tag[len(H):]
+    etree.cleanup_namespaces(el)
     return el
 
 
