@@ -140,6 +140,7 @@ def _xml_renderer() -> tuple[cffi.FFI, object]:
     return ffi, ffi.dlopen(_cmark.__file__)
 
 
+_CMARK_XML = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=True, recover=True)
 _CODE_NODES = etree.XPath("//c:code | //c:code_block", namespaces={"c": "http://commonmark.org/xml/1.0"})
 
 
@@ -164,7 +165,9 @@ def code_ranges(markdown: str) -> list[tuple[int, int]]:
             lib.cmark_node_free(root)
     finally:
         lib.cmark_parser_free(parser)
-    tree = etree.fromstring(document, etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=True))
+    # cmark-gfm's XML renderer names nodes of extensions it does not know (footnotes) "<unknown>"
+    document = document.replace(b"<<unknown>", b"<unknown").replace(b"</<unknown>>", b"</unknown>")
+    tree = etree.fromstring(document, _CMARK_XML)
     lines = markdown.split("\n")
     starts = [0]
     for line in lines:

@@ -293,6 +293,15 @@ def identity(module: Path | None) -> str:
             h.update(b"module\0" + module.read_bytes())
         except OSError:
             h.update(b"module missing\0")
+    h.update(_entry_points_identity().encode())
+    return h.hexdigest()[:32]
+
+
+@functools.cache
+def _entry_points_identity() -> str:
+    """The installed shortcode entry points, as :func:`identity` hashes them (once a process:
+    listing every installed distribution's entry points takes tens of milliseconds)."""
+    h = hashlib.sha256()
     for ep in _entry_points():
         dist = ep.dist
         h.update(f"ep\0{ep.name}\0{ep.value}\0{dist.name if dist else ''}\0{dist.version if dist else ''}\0".encode())
@@ -327,10 +336,10 @@ def _site_module(path: str, digest: str) -> dict[str, Shortcode]:
     return {k: Shortcode(f, getattr(f, "literal", False), f"from {Path(path).name}") for k, f in table.items()}
 
 
-def registry(settings: Settings) -> dict[str, Shortcode]:
-    """Every shortcode a site can call: built-ins, then entry points, then the site's module (a
-    later one of the same name wins)."""
-    table = dict(BUILT_IN)
+@functools.cache
+def _entry_point_table() -> dict[str, Shortcode]:
+    """The shortcodes installed packages register (loaded once a process)."""
+    table = {}
     for ep in _entry_points():
         try:
             function = ep.load()
@@ -340,6 +349,20 @@ def registry(settings: Settings) -> dict[str, Shortcode]:
         if not callable(function):
             raise SourceError(f"the shortcode entry point {ep.name!r} ({ep.value}) is not a function", "-")
         table[ep.name] = Shortcode(function, getattr(function, "literal", False), f"entry point {ep.value}")
+    return table
+
+
+def forget_entry_points() -> None:
+    """Look the installed entry points up again (after installing a package in a running process)."""
+    _entry_points_identity.cache_clear()
+    _entry_point_table.cache_clear()
+
+
+def registry(settings: Settings) -> dict[str, Shortcode]:
+    """Every shortcode a site can call: built-ins, then entry points, then the site's module (a
+    later one of the same name wins)."""
+    table = dict(BUILT_IN)
+    table.update(_entry_point_table())
     if settings.module is not None:
         try:
             data = settings.module.read_bytes()

@@ -77,6 +77,12 @@ def built_in_site(root: Path) -> Path:
     write(root / "articles" / "main.go", 'package main\n\nfunc main() { println("<script>") }\n')
     article(root, "2026-01-01-all.md", BUILT_INS, 1, "All built-ins")
     article(root, "2026-01-02-other.md", "Other.\n\n## Part\n\nMore.\n", 2, "Other")
+    # and a site's own, returning Markdown and an element (cleaned of its script)
+    write(root / "publisher.toml", (root / "publisher.toml").read_text() + 'shortcodes = "site_shortcodes"\n')
+    write(root / "site_shortcodes.py", SITE_MODULE)
+    write(root / "articles" / "snippet.py", "x = 1\n")
+    article(root, "2026-01-03-own.md", '{{% note %}}\nA note.\n{{% /note %}}\n\nA {{< badge "new" >}}.\n\n'
+            '{{< listing "snippet.py" >}}\n', 3, "The site's own")
     return root
 
 
@@ -111,6 +117,10 @@ def test_each_built_in_end_to_end_passes_the_validators(tmp_path: Path):
     assert errors == [], "\n".join(map(str, errors))
     messages = epubcheck(out / "articles.epub").messages
     assert messages == [], messages
+    with zipfile.ZipFile(out / "articles.epub") as z:
+        chapters = "".join(z.read(n).decode() for n in z.namelist() if n.endswith(".xhtml"))
+    assert 'class="badge"' in chapters and "<script" not in chapters and "alert" not in chapters
+    assert "youtube.com/watch?v=dQw4w9WgXcQ" in chapters
 
 
 def test_code_spans_and_blocks_keep_their_braces(tiny: Path):
@@ -212,7 +222,7 @@ def test_a_missing_site_module_is_a_config_error(tiny: Path, monkeypatch):
     assert result.exit_code == 1 and "site.shortcodes: no file nowhere.py beside the config" in result.output
 
 
-def test_an_entry_point_adds_a_shortcode(tiny: Path, tmp_path: Path, monkeypatch):
+def test_an_entry_point_adds_a_shortcode(tiny: Path, tmp_path: Path, monkeypatch, request):
     write(tmp_path / "pkg" / "sc_entry_point_mod.py",
           "def aside(args, inner, context):\n    return '*' + args.get('text', 0) + '*'\n")
     monkeypatch.syspath_prepend(str(tmp_path / "pkg"))
@@ -226,6 +236,8 @@ def test_an_entry_point_adds_a_shortcode(tiny: Path, tmp_path: Path, monkeypatch
 
     before = site_config(tiny).shortcodes_identity
     monkeypatch.setattr(importlib.metadata, "entry_points", entry_points)
+    shortcodes.forget_entry_points()
+    request.addfinalizer(shortcodes.forget_entry_points)  # after monkeypatch's undo: the real ones
     assert site_config(tiny).shortcodes_identity != before  # a new entry point: new cache keys
     article(tiny, "2026-01-01-e.md", 'An {{< aside "emphasised" >}} word.\n')
     assert "<h:em>emphasised</h:em>" in xml_of(tiny, "2026-01-01-e.md")
@@ -303,19 +315,3 @@ def test_wire_bodies_are_not_expanded(tiny: Path):
     write(tiny / "articles" / "2026-01-01-w.txt", "Headline here\n\nBody with {{< youtube abc >}} kept.\n")
     write(tiny / "articles" / "2026-01-01-w.meta.yaml", "date: 2026-01-01\n")
     assert "{{&lt; youtube abc &gt;}}" in xml_of(tiny, "2026-01-01-w.txt")
-
-
-def test_the_book_of_a_site_module_passes_epubcheck(tiny: Path):
-    write(tiny / "publisher.toml", (tiny / "publisher.toml").read_text() + 'shortcodes = "site_shortcodes"\n')
-    write(tiny / "site_shortcodes.py", SITE_MODULE)
-    write(tiny / "articles" / "snippet.py", "x = 1\n")
-    article(tiny, "2026-01-01-m.md", '{{% note %}}\nA note.\n{{% /note %}}\n\nA {{< badge "new" >}}.\n\n'
-            '{{< listing "snippet.py" >}}\n')
-    build(site_config(tiny))
-    book = tiny / "build" / "articles.epub"
-    assert epubcheck(book).messages == []
-    with zipfile.ZipFile(book) as z:
-        chapters = "".join(z.read(n).decode() for n in z.namelist() if n.endswith(".xhtml"))
-    assert "badge" in chapters and "<script" not in chapters
-    assert json.loads((tiny / "build" / "feed.json").read_text())["items"]
-    assert sys.modules  # (the site module is loaded in this process, under a private name)
