@@ -4,6 +4,7 @@ Markdown or body elements by the built-ins here or by a site's own functions (do
 
 from __future__ import annotations
 
+import bisect
 import functools
 import hashlib
 import importlib.metadata
@@ -109,6 +110,7 @@ class Tag:
     literal: str | None = None  # an escaped tag ({{</* x */>}}): the text it stands for
     comment: bool = False  # {{/* ... */}}: nothing
     action: bool = False  # a Go-template action that is no call ({{.Title}})
+    malformed: bool = False  # a name, then arguments that cannot be read, then the tag's end
     inner: tuple[int, int] | None = None  # paired: the span between the tags
     children: list["Tag"] = field(default_factory=list)
 
@@ -116,7 +118,7 @@ class Tag:
 _NAME = re.compile(r"[A-Za-z_][\w./-]*")
 _GO_NAME = re.compile(r"[A-Za-z_]\w*")
 _SPACE = re.compile(r"\s*")
-_BARE = re.compile(r"[^\s\"`=]+?(?=\s|$|/?[>%]}}|-?}})")
+_BARE = re.compile(r"[^\s\"`]+?(?=\s|$|/?[>%]}}|-?}})")
 _OPENING = re.compile(r"\{\{")
 
 
@@ -176,7 +178,7 @@ def _arguments(text: str, i: int, ends: tuple[str, ...]) -> tuple[Args, int, str
             named[key] = value
 
 
-def _tag_at(text: str, i: int) -> Tag | None:
+def _tag_at(text: str, i: int, ends: _Ends) -> Tag | None:
     """The tag that starts with ``{{`` at ``i``, or None when none does."""
     j = i + 2
     if j < len(text) and text[j] in "<%":
@@ -201,7 +203,7 @@ def _tag_at(text: str, i: int) -> Tag | None:
             return None
         got = _arguments(text, m.end(), ("/" + close, close))
         if got is None:
-            return None
+            return _malformed(text, i, m.group(0), form, close, ends)
         args, end, found = got
         return Tag(i, end, form, m.group(0), args, closing=closing, self_closing=found.startswith("/"))
     if i > 0 and text[i - 1] in "${":  # GitHub Actions' ${{ }}, a third brace
@@ -223,14 +225,40 @@ def _tag_at(text: str, i: int) -> Tag | None:
         return None
     got = _arguments(text, m.end(), ("-}}", "}}"))
     if got is None:
-        return None
+        return _malformed(text, i, m.group(0), "go", "}}", ends)
     args, end, _ = got
     return Tag(i, end, "go", m.group(0), args, self_closing=True)
+
+
+class _Ends:
+    """Where each line of a text ends and each tag end (``>}}``, ``%}}``, ``}}``) stands, found
+    once: a body of many unreadable openings is searched by bisection, not once per opening."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self._found: dict[str, list[int]] = {}
+
+    def after(self, what: str, i: int) -> int | None:
+        if what not in self._found:
+            self._found[what] = [m.start() for m in re.finditer(re.escape(what), self.text)]
+        found = self._found[what]
+        n = bisect.bisect_left(found, i)
+        return found[n] if n < len(found) else None
+
+
+def _malformed(text: str, i: int, name: str, form: str, close: str, ends: _Ends) -> Tag | None:
+    """A tag whose arguments cannot be read, when its end is on the same line (else it is no tag)."""
+    line_end = ends.after("\n", i)
+    end = ends.after(close, i)
+    if end is None or (line_end is not None and end > line_end):
+        return None
+    return Tag(i, end + len(close), form, name, malformed=True, self_closing=True)
 
 
 def find_tags(text: str, code: list[tuple[int, int]]) -> list[Tag]:
     """Every tag of ``text`` outside the ``code`` spans (offsets, end exclusive), in order."""
     tags: list[Tag] = []
+    ends = _Ends(text)
     code = sorted(code)
     c = 0
     pos = 0
@@ -244,7 +272,7 @@ def find_tags(text: str, code: list[tuple[int, int]]) -> list[Tag]:
         if c < len(code) and code[c][0] <= i:
             pos = code[c][1]
             continue
-        tag = _tag_at(text, i)
+        tag = _tag_at(text, i, ends)
         if tag is None:
             pos = i + 1
             continue
@@ -279,14 +307,28 @@ def module_name_problem(name: str) -> str | None:
     return None
 
 
+def _installed_paths() -> list[str]:
+    """The import path's folders inside the Python installation (site-packages): where installed
+    distributions keep their metadata. Not the working folder or a source checkout on the path,
+    which a build does not read."""
+    prefixes = tuple({os.path.realpath(p) + os.sep for p in (sys.prefix, sys.base_prefix, sys.exec_prefix)})
+    return [p for p in sys.path if p and (os.path.realpath(p) + os.sep).startswith(prefixes)]
+
+
 def _entry_points() -> list[importlib.metadata.EntryPoint]:
-    return sorted(importlib.metadata.entry_points(group=ENTRY_POINT_GROUP), key=lambda ep: ep.name)
+    """The installed ``publisher.shortcodes`` entry points, by name (the first distribution on the
+    path that names one wins, as importlib.metadata orders them)."""
+    found: dict[str, importlib.metadata.EntryPoint] = {}
+    for dist in importlib.metadata.distributions(path=_installed_paths()):
+        for ep in dist.entry_points:
+            if ep.group == ENTRY_POINT_GROUP and ep.name not in found:
+                found[ep.name] = ep
+    return sorted(found.values(), key=lambda ep: ep.name)
 
 
 def identity(module: Path | None) -> str:
     """What the expansion depends on besides the tool: the site module's bytes and the installed
-    entry points (name, target, distribution and version, and the bytes of a top-level module's
-    file). Part of every article's cache key, so changing one rebuilds the articles."""
+    entry points. Part of every article's cache key, so changing one rebuilds the articles."""
     h = hashlib.sha256()
     if module is not None:
         try:
@@ -299,19 +341,15 @@ def identity(module: Path | None) -> str:
 
 @functools.cache
 def _entry_points_identity() -> str:
-    """The installed shortcode entry points, as :func:`identity` hashes them (once a process:
-    listing every installed distribution's entry points takes tens of milliseconds)."""
+    """The installed shortcode entry points, as :func:`identity` hashes them: name, target, and
+    the distribution's name, version and RECORD (the hashes of its installed files). Once a
+    process: listing every installed distribution takes tens of milliseconds."""
     h = hashlib.sha256()
     for ep in _entry_points():
         dist = ep.dist
-        h.update(f"ep\0{ep.name}\0{ep.value}\0{dist.name if dist else ''}\0{dist.version if dist else ''}\0".encode())
-        top = ep.module.partition(".")[0]
-        try:
-            spec = importlib.util.find_spec(top) if "." not in ep.module else None
-        except (ImportError, ValueError):
-            spec = None
-        if spec is not None and spec.origin and os.path.isfile(spec.origin):
-            h.update(Path(spec.origin).read_bytes())
+        h.update(f"ep\0{ep.name}\0{ep.value}\0".encode())
+        if dist is not None:
+            h.update(f"{dist.name}\0{dist.version}\0{dist.read_text('RECORD') or ''}\0".encode())
     return h.hexdigest()[:32]
 
 
@@ -403,11 +441,27 @@ class Expansion:
         return self.lines[min(max(line, 1), len(self.lines)) - 1]
 
 
+class _Lines:
+    """Line and column of an offset in a text, by bisecting its line breaks (not by counting
+    them again for each of up to limits.SHORTCODES tags)."""
+
+    def __init__(self, text: str) -> None:
+        self.breaks = [m.start() for m in re.finditer("\n", text)]
+
+    def line(self, offset: int) -> int:
+        return bisect.bisect_left(self.breaks, offset) + 1
+
+    def column(self, offset: int) -> int:
+        n = bisect.bisect_left(self.breaks, offset)
+        return offset - (self.breaks[n - 1] + 1 if n else 0) + 1
+
+
 class _Chunks:
     """The expanded text, piece by piece, with where each line comes from."""
 
-    def __init__(self, original: str) -> None:
+    def __init__(self, original: str, lines: _Lines) -> None:
         self.original = original
+        self.index = lines
         self.parts: list[str] = []
         self.lines: list[int] = [1]
 
@@ -415,7 +469,7 @@ class _Chunks:
         piece = self.original[start:end]
         if not piece:
             return
-        line = self.original.count("\n", 0, start) + 1
+        line = self.index.line(start)
         for n in range(piece.count("\n")):
             self.lines.append(line + n + 1)
         self.parts.append(piece)
@@ -434,6 +488,7 @@ class _Expander:
         self.text, self.path, self.report, self.settings = text, path, report, settings
         self.first_line = first_line
         self.render = render
+        self.lines = _Lines(text)
         self.marker = next(chr(c) for c in range(0xE000, 0xF8FF) if chr(c) not in text)
         self.placed: list[Placed] = []
         self._table: dict[str, Shortcode] | None = None
@@ -450,9 +505,7 @@ class _Expander:
         return self._table
 
     def where(self, tag: Tag) -> tuple[int, int]:
-        line = self.text.count("\n", 0, tag.start) + 1
-        column = tag.start - (self.text.rfind("\n", 0, tag.start) + 1) + 1
-        return line + self.first_line - 1, column
+        return self.lines.line(tag.start) + self.first_line - 1, self.lines.column(tag.start)
 
     def fail(self, tag: Tag, message: str) -> SourceError:
         return SourceError(message, self.path, *self.where(tag))
@@ -465,7 +518,7 @@ class _Expander:
 
     def expand(self, tags: list[Tag]) -> Expansion:
         tree = self._tree(tags)
-        out = _Chunks(self.text)
+        out = _Chunks(self.text, self.lines)
         self._emit(tree, 0, len(self.text), out)
         text = out.text()
         if len(text.encode("utf-8")) > limits.SOURCE_BYTES:
@@ -497,7 +550,8 @@ class _Expander:
                 opening.end = tag.end
                 continue
             holder.append(tag)
-            if tag.self_closing or tag.form == "go" or tag.literal is not None or tag.comment or tag.action:
+            if (tag.self_closing or tag.form == "go" or tag.literal is not None or tag.comment or tag.action
+                    or tag.malformed):
                 continue
             if self._literal(tag):
                 close = next((j for j in range(i, len(tags)) if tags[j].closing and tags[j].name == tag.name), None)
@@ -517,8 +571,7 @@ class _Expander:
         cursor = start
         for tag in tags:
             out.copy(cursor, tag.start)
-            line = self.text.count("\n", 0, tag.start) + 1
-            out.made(self._one(tag), line)
+            out.made(self._one(tag), self.lines.line(tag.start))
             cursor = tag.end
         out.copy(cursor, end)
 
@@ -528,7 +581,7 @@ class _Expander:
         a, b = tag.inner
         if self._literal(tag) or not tag.children:
             return self.text[a:b]
-        inner = _Chunks(self.text)
+        inner = _Chunks(self.text, self.lines)
         self._emit(tag.children, a, b, inner)
         return inner.text()
 
@@ -538,6 +591,9 @@ class _Expander:
             return ""
         if tag.literal is not None:
             return self._place(tag, [_code(tag.literal)])
+        if tag.malformed:
+            return self._unknown(tag, f"cannot read the arguments of shortcode {tag.name!r} (quote a value that "
+                                      'holds spaces or quotes: key="a b")')
         if tag.action or tag.closing:
             what = ("template action {{" + tag.name + "}}" if tag.action
                     else f"closing tag {{{{< /{tag.name} >}}}} without an opening tag")

@@ -154,6 +154,14 @@ def test_a_go_template_call_and_a_stray_closing_tag_are_errors_too(tiny: Path):
     assert "closing tag" in err.plain_message and (err.line, err.col) == (6, 1)
 
 
+def test_a_shortcode_whose_arguments_cannot_be_read_is_an_error(tiny: Path):
+    article(tiny, "2026-01-01-m.md", 'Text {{< figure src="a.png caption="x" >}} here.\n')
+    err = error_of(tiny, "2026-01-01-m.md")
+    assert "cannot read the arguments of shortcode 'figure'" in err.plain_message and (err.line, err.col) == (5, 6)
+    article(tiny, "2026-01-01-m.md", 'Link {{< figure src=https://e.example/a.png?w=1&h=2 >}} here.\n')
+    assert 'src="https://e.example/a.png?w=1&amp;h=2"' in xml_of(tiny, "2026-01-01-m.md")
+
+
 def test_warning_mode_keeps_the_shortcode_as_visible_text(tiny: Path):
     write(tiny / "publisher.toml", (tiny / "publisher.toml").read_text() + 'unknown_shortcodes = "warning"\n')
     article(tiny, "2026-01-01-w.md", "Before {{< instagram x >}} after.\n\n{{% note %}}\n*Inner* text.\n{{% /note %}}\n")
@@ -226,21 +234,27 @@ def test_an_entry_point_adds_a_shortcode(tiny: Path, tmp_path: Path, monkeypatch
     write(tmp_path / "pkg" / "sc_entry_point_mod.py",
           "def aside(args, inner, context):\n    return '*' + args.get('text', 0) + '*'\n")
     monkeypatch.syspath_prepend(str(tmp_path / "pkg"))
-    point = importlib.metadata.EntryPoint("aside", "sc_entry_point_mod:aside", shortcodes.ENTRY_POINT_GROUP)
-    real = importlib.metadata.entry_points
+    # an installed distribution's metadata, as importlib.metadata reads it from site-packages
+    dist_info = write(tmp_path / "site-packages" / "newsroom_sc-1.0.dist-info" / "entry_points.txt",
+                      "[publisher.shortcodes]\naside = sc_entry_point_mod:aside\n").parent
+    write(dist_info / "METADATA", "Metadata-Version: 2.1\nName: newsroom-sc\nVersion: 1.0\n")
+    real = importlib.metadata.distributions
 
-    def entry_points(**selection):
-        if selection.get("group") == shortcodes.ENTRY_POINT_GROUP:
-            return importlib.metadata.EntryPoints([point])
-        return real(**selection)
+    def distributions(**kwargs):
+        yield from real(**kwargs)
+        yield importlib.metadata.PathDistribution(dist_info)
 
     before = site_config(tiny).shortcodes_identity
-    monkeypatch.setattr(importlib.metadata, "entry_points", entry_points)
+    monkeypatch.setattr(importlib.metadata, "distributions", distributions)
     shortcodes.forget_entry_points()
     request.addfinalizer(shortcodes.forget_entry_points)  # after monkeypatch's undo: the real ones
-    assert site_config(tiny).shortcodes_identity != before  # a new entry point: new cache keys
+    identity = site_config(tiny).shortcodes_identity
+    assert identity != before  # a new entry point: new cache keys
     article(tiny, "2026-01-01-e.md", 'An {{< aside "emphasised" >}} word.\n')
     assert "<h:em>emphasised</h:em>" in xml_of(tiny, "2026-01-01-e.md")
+    write(dist_info / "METADATA", "Metadata-Version: 2.1\nName: newsroom-sc\nVersion: 1.1\n")
+    shortcodes.forget_entry_points()
+    assert site_config(tiny).shortcodes_identity not in (before, identity)  # a new version: new keys
 
 
 def test_changing_the_site_module_or_an_included_file_rebuilds(tiny: Path):
