@@ -11,6 +11,7 @@ import importlib.metadata
 import importlib.util
 import os
 import re
+import stat
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -664,9 +665,13 @@ class _Expander:
             raise ShortcodeError(f"{what} {name!r} is not a file name")
         base = articles if name.startswith("/") else self.path.parent
         target = Path(os.path.normpath(os.path.join(base, name.lstrip("/"))))
-        if inside(articles, target) is None:
+        real = inside(articles, target)
+        if real is None:
             raise ShortcodeError(f"{what} {name!r} is outside the articles folder; a build reads nothing "
                                  "outside it: copy the file in")
+        if any(part.startswith(".") for part in real.split("/")):
+            raise ShortcodeError(f"{what} {name!r} is a hidden file (a name starting with '.'), which a build "
+                                 "never reads; rename it")
         return target
 
     def include(self, name: str, context: Context) -> str:
@@ -674,6 +679,9 @@ class _Expander:
         if self.settings.links is not None:
             self.settings.links(target)  # an input of this article: editing it rebuilds the article
         try:
+            mode = os.stat(target).st_mode
+            if not stat.S_ISREG(mode) and not stat.S_ISDIR(mode):  # a FIFO would wait for ever
+                raise ShortcodeError(f"{name!r} is not a regular file")
             with open(target, "rb") as fh:
                 size = os.fstat(fh.fileno()).st_size
                 if size > limits.INCLUDE_BYTES:

@@ -281,6 +281,9 @@ def test_changing_the_site_module_or_an_included_file_rebuilds(tiny: Path):
     ('{{< code "link.go" >}}', "is outside the articles folder"),
     ('{{< code "big.go" >}}', f"an included file may have at most {limits.mib(limits.INCLUDE_BYTES)}"),
     ('{{< code "sub/dir.go" >}}', "is a folder"),
+    ('{{< code "fifo.go" >}}', "is not a regular file"),
+    ('{{< code "sub/.env" >}}', "is a hidden file"),
+    ('{{< code "missing.go" >}}', "file 'missing.go' not found"),
     ('{{< youtube "<script>alert(1)</script>" >}}', "needs the video's id"),
     ('{{< tweet user="x" id="1;alert(1)" >}}', "needs the post's id"),
     ('{{< ref "nowhere.md" >}}', "no article 'nowhere.md'"),
@@ -291,6 +294,8 @@ def test_hostile_arguments_are_errors_at_the_shortcode(tiny: Path, call: str, me
     os.symlink(tiny / "outside.go", tiny / "articles" / "link.go")
     write(tiny / "articles" / "big.go", "x" * (limits.INCLUDE_BYTES + 1))
     (tiny / "articles" / "sub" / "dir.go").mkdir(parents=True)
+    os.mkfifo(tiny / "articles" / "fifo.go")
+    write(tiny / "articles" / "sub" / ".env", "TOKEN=secret\n")
     article(tiny, "2026-01-01-h.md", f"Line.\n\nCall {call} here.\n")
     err = error_of(tiny, "2026-01-01-h.md")
     assert message in err.plain_message and (err.line, err.col) == (7, 6), err.formatted()
