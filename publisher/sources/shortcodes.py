@@ -1,6 +1,7 @@
 """Shortcodes in Markdown bodies: Hugo's ``{{< name args >}}`` / ``{{% name args %}}`` (and their
-paired forms) and Go-template calls ``{{name args}}``, found outside code and expanded into
-Markdown or body elements by the built-ins here or by a site's own functions (docs/shortcodes.md)."""
+paired forms) and Go-template calls ``{{name args}}``, found outside code (shortcode_syntax.py)
+and expanded into Markdown or body elements by the built-ins (shortcode_builtins.py) or by a
+site's own functions (docs/shortcodes.md); the interface those functions are given."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ import re
 import stat
 import sys
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -24,6 +25,8 @@ from lxml import etree
 from publisher import limits
 from publisher.errors import Reporter, SourceError
 from publisher.paths import inside
+from publisher.sources.shortcode_builtins import BUILT_IN, ShortcodeError, code_element
+from publisher.sources.shortcode_syntax import Args, Tag, TooMany, find_tags
 from publisher.xmlutil import XHTML_NS, H
 
 ENTRY_POINT_GROUP = "publisher.shortcodes"
@@ -32,27 +35,6 @@ ENTRY_POINT_GROUP = "publisher.shortcodes"
 #: taken as XHTML) or a list of them, or None for nothing.
 Result = Any
 Function = Callable[["Args", "str | None", "Context"], Result]
-
-
-class ShortcodeError(Exception):
-    """Raised by a shortcode function for a problem of the source: reported at the shortcode's
-    file, line and column, and the article is not published."""
-
-
-@dataclass(frozen=True)
-class Args:
-    """A shortcode's arguments as written: ``positional`` in order, ``named`` (``key=value``)."""
-
-    positional: tuple[str, ...] = ()
-    named: dict[str, str] = field(default_factory=dict)
-
-    def get(self, name: str, index: int | None = None, default: str | None = None) -> str | None:
-        """The named argument ``name``, else the positional one at ``index``, else ``default``."""
-        if name in self.named:
-            return self.named[name]
-        if index is not None and index < len(self.positional):
-            return self.positional[index]
-        return default
 
 
 @dataclass(frozen=True)
@@ -95,196 +77,6 @@ class Context:
         """The canonical URL of the article whose source is ``name`` (relative to this article's
         folder, or to the articles folder with a leading ``/``); ShortcodeError if there is none."""
         return self._expander.ref(name, self)
-
-
-# -- finding shortcodes -----------------------------------------------------------------------
-
-@dataclass
-class Tag:
-    start: int  # offsets in the body text
-    end: int
-    form: str
-    name: str = ""
-    args: Args = field(default_factory=Args)
-    closing: bool = False
-    self_closing: bool = False
-    literal: str | None = None  # an escaped tag ({{</* x */>}}): the text it stands for
-    comment: bool = False  # {{/* ... */}}: nothing
-    action: bool = False  # a Go-template action that is no call ({{.Title}})
-    malformed: bool = False  # a name, then arguments that cannot be read, then the tag's end
-    inner: tuple[int, int] | None = None  # paired: the span between the tags
-    children: list["Tag"] = field(default_factory=list)
-
-
-_NAME = re.compile(r"[A-Za-z_][\w./-]*")
-_GO_NAME = re.compile(r"[A-Za-z_]\w*")
-_SPACE = re.compile(r"\s*")
-_BARE = re.compile(r"[^\s\"`]+?(?=\s|$|/?[>%]}}|-?}})")
-_OPENING = re.compile(r"\{\{")
-
-
-def _string(text: str, i: int) -> tuple[str, int] | None:
-    """A quoted ("..." with backslash escapes, one line) or raw (`...`) string at ``i``."""
-    quote_char = text[i]
-    if quote_char == "`":
-        end = text.find("`", i + 1)
-        return (text[i + 1:end], end + 1) if end >= 0 else None
-    out, j = [], i + 1
-    while j < len(text):
-        c = text[j]
-        if c == "\\" and j + 1 < len(text):
-            nxt = text[j + 1]
-            out.append({"n": "\n", "t": "\t"}.get(nxt, nxt))
-            j += 2
-            continue
-        if c == '"':
-            return "".join(out), j + 1
-        if c == "\n":
-            return None
-        out.append(c)
-        j += 1
-    return None
-
-
-def _arguments(text: str, i: int, ends: tuple[str, ...]) -> tuple[Args, int, str] | None:
-    """Arguments from ``i`` up to one of ``ends``; (args, offset after the end, end found)."""
-    positional: list[str] = []
-    named: dict[str, str] = {}
-    while True:
-        i = _SPACE.match(text, i).end()
-        if i >= len(text):
-            return None
-        for end in ends:
-            if text.startswith(end, i):
-                return Args(tuple(positional), named), i + len(end), end
-        if text.startswith("{{", i):  # another opening before this one closed: not a tag
-            return None
-        key = None
-        m = re.compile(r"([A-Za-z_][\w-]*)=").match(text, i)
-        if m:
-            key, i = m.group(1), m.end()
-        if i < len(text) and text[i] in "\"`":
-            got = _string(text, i)
-            if got is None:
-                return None
-            value, i = got
-        else:
-            m = _BARE.match(text, i)
-            if not m or not m.group(0):
-                return None
-            value, i = m.group(0), m.end()
-        if key is None:
-            positional.append(value)
-        else:
-            named[key] = value
-
-
-def _tag_at(text: str, i: int, ends: _Ends) -> Tag | None:
-    """The tag that starts with ``{{`` at ``i``, or None when none does."""
-    j = i + 2
-    if j < len(text) and text[j] in "<%":
-        mark = text[j]
-        close = (">" if mark == "<" else "%") + "}}"
-        form = "hugo" if mark == "<" else "hugo-markdown"
-        k = _SPACE.match(text, j + 1).end()
-        if text.startswith("/*", k):  # {{</* x */>}}: the text of the tag, not a call
-            stop = text.find("*/", k + 2)
-            if stop < 0:
-                return None
-            after = _SPACE.match(text, stop + 2).end()
-            if not text.startswith(close, after):
-                return None
-            inner = text[k + 2:stop].strip()
-            return Tag(i, after + 3, form, literal="{{" + mark + " " + inner + " " + close)
-        closing = text.startswith("/", k)
-        if closing:
-            k = _SPACE.match(text, k + 1).end()
-        m = _NAME.match(text, k)
-        if not m:
-            return None
-        got = _arguments(text, m.end(), ("/" + close, close))
-        if got is None:
-            return _malformed(text, i, m.group(0), form, close, ends)
-        args, end, found = got
-        return Tag(i, end, form, m.group(0), args, closing=closing, self_closing=found.startswith("/"))
-    if i > 0 and text[i - 1] in "${":  # GitHub Actions' ${{ }}, a third brace
-        return None
-    k = j + 1 if text.startswith("-", j) and text[j + 1:j + 2].isspace() else j
-    k = _SPACE.match(text, k).end()
-    if text.startswith("/*", k):
-        stop = text.find("*/", k + 2)
-        if stop < 0:
-            return None
-        m = re.compile(r"\s*-?}}").match(text, stop + 2)
-        return Tag(i, m.end(), "go", comment=True) if m else None
-    if text.startswith(".", k) and _GO_NAME.match(text, k + 1):
-        m = re.compile(r"[^{}\n]*}}").match(text, k)
-        return Tag(i, m.end(), "go", text[k:m.end() - 2].strip(), action=True) if m else None
-    m = _GO_NAME.match(text, k)
-    if not m or m.end() >= len(text) or not (text[m.end()].isspace() or text.startswith("}}", m.end())
-                                             or text.startswith("-}}", m.end())):
-        return None
-    got = _arguments(text, m.end(), ("-}}", "}}"))
-    if got is None:
-        return _malformed(text, i, m.group(0), "go", "}}", ends)
-    args, end, _ = got
-    return Tag(i, end, "go", m.group(0), args, self_closing=True)
-
-
-class _Ends:
-    """Where each line of a text ends and each tag end (``>}}``, ``%}}``, ``}}``) stands, found
-    once: a body of many unreadable openings is searched by bisection, not once per opening."""
-
-    def __init__(self, text: str) -> None:
-        self.text = text
-        self._found: dict[str, list[int]] = {}
-
-    def after(self, what: str, i: int) -> int | None:
-        if what not in self._found:
-            self._found[what] = [m.start() for m in re.finditer(re.escape(what), self.text)]
-        found = self._found[what]
-        n = bisect.bisect_left(found, i)
-        return found[n] if n < len(found) else None
-
-
-def _malformed(text: str, i: int, name: str, form: str, close: str, ends: _Ends) -> Tag | None:
-    """A tag whose arguments cannot be read, when its end is on the same line (else it is no tag)."""
-    line_end = ends.after("\n", i)
-    end = ends.after(close, i)
-    if end is None or (line_end is not None and end > line_end):
-        return None
-    return Tag(i, end + len(close), form, name, malformed=True, self_closing=True)
-
-
-def find_tags(text: str, code: list[tuple[int, int]]) -> list[Tag]:
-    """Every tag of ``text`` outside the ``code`` spans (offsets, end exclusive), in order."""
-    tags: list[Tag] = []
-    ends = _Ends(text)
-    code = sorted(code)
-    c = 0
-    pos = 0
-    while True:
-        m = _OPENING.search(text, pos)
-        if m is None:
-            return tags
-        i = m.start()
-        while c < len(code) and code[c][1] <= i:
-            c += 1
-        if c < len(code) and code[c][0] <= i:
-            pos = code[c][1]
-            continue
-        tag = _tag_at(text, i, ends)
-        if tag is None:
-            pos = i + 1
-            continue
-        tags.append(tag)
-        if len(tags) > limits.SHORTCODES:
-            raise _TooMany()
-        pos = tag.end
-
-
-class _TooMany(Exception):
-    pass
 
 
 # -- the registry -----------------------------------------------------------------------------
@@ -400,7 +192,7 @@ def forget_entry_points() -> None:
 def registry(settings: Settings) -> dict[str, Shortcode]:
     """Every shortcode a site can call: built-ins, then entry points, then the site's module (a
     later one of the same name wins)."""
-    table = dict(BUILT_IN)
+    table = {name: Shortcode(function, getattr(function, "literal", False)) for name, function in BUILT_IN.items()}
     table.update(_entry_point_table())
     if settings.module is not None:
         try:
@@ -591,7 +383,7 @@ class _Expander:
         if tag.comment:
             return ""
         if tag.literal is not None:
-            return self._place(tag, [_code(tag.literal)])
+            return self._place(tag, [code_element(tag.literal)])
         if tag.malformed:
             return self._unknown(tag, f"cannot read the arguments of shortcode {tag.name!r} (quote a value that "
                                       'holds spaces or quotes: key="a b")')
@@ -624,10 +416,10 @@ class _Expander:
         line, column = self.where(tag)
         self.report.warn(self.path, f"{what} kept as text (site.unknown_shortcodes = \"warning\")", line, column)
         if tag.inner is None:
-            return self._place(tag, [_code(source)])
+            return self._place(tag, [code_element(source)])
         closing = self.text[tag.inner[1]:tag.end]
         inner = self._inner_text(tag) or ""
-        return self._place(tag, [_code(source)]) + inner + self._place(tag, [_code(closing)])
+        return self._place(tag, [code_element(source)]) + inner + self._place(tag, [code_element(closing)])
 
     def _result(self, tag: Tag, result: Result, known: Shortcode) -> str:
         if result is None:
@@ -758,7 +550,7 @@ def expand(text: str, path: Path, report: Reporter, settings: Settings, *, code:
     """
     try:
         tags = find_tags(text, code)
-    except _TooMany:
+    except TooMany:
         raise SourceError(f"the body calls more than {limits.SHORTCODES:,} shortcodes; an article may "
                           f"call at most {limits.SHORTCODES:,}", path, first_line) from None
     if not tags:
@@ -917,207 +709,5 @@ def _lift(block: etree._Element, placed: Placed, path: Path, holder: etree._Elem
             holder_of.remove(para)
 
 
-def _code(text: str, language: str | None = None, *, block: bool = False) -> etree._Element:
-    code = etree.Element(H + "code")
-    code.text = text
-    if language:
-        code.set("class", "language-" + re.sub(r"[^\w+#.-]", "", language)[:40])
-    if not block:
-        return code
-    pre = etree.Element(H + "pre")
-    pre.append(code)
-    return pre
-
-
-# -- the built-ins ----------------------------------------------------------------------------
-
-def _el(tag: str, text: str | None = None, **attrs: str) -> etree._Element:
-    el = etree.Element(H + tag, {k: v for k, v in attrs.items() if v is not None})
-    if text:
-        el.text = text
-    return el
-
-
-def _ignored(args: Args, context: Context, known: set[str]) -> None:
-    extra = sorted(set(args.named) - known)
-    if extra:
-        context.warn(f"ignored argument{'s' if len(extra) > 1 else ''} {', '.join(extra)} "
-                     "(no meaning in feeds and books)")
-
-
-def _number(value: str | None) -> str | None:
-    return value if value is not None and value.isdigit() else None
-
-
-def figure(args: Args, inner: str | None, context: Context) -> Result:
-    """``figure``/``image``/``img``: an image (a local one is published like any Markdown image),
-    in a figure with a caption when one is given."""
-    src = args.get("src", 0)
-    if not src:
-        raise ShortcodeError('needs the image: src="file.png" (or the file as its first argument)')
-    rest = list(args.positional[1:])
-    numbers = [v for v in rest if v.isdigit()]
-    words = [v for v in rest if not v.isdigit()]
-    alt = args.get("alt") or (words[0] if words else None)
-    caption = args.get("caption") or (inner.strip() if inner and inner.strip() else None)
-    title = args.get("title")
-    img = _el("img", src=src, alt=alt or title or "",
-              width=_number(args.get("width")) or (numbers[0] if numbers else None),
-              height=_number(args.get("height")) or (numbers[1] if len(numbers) > 1 else None))
-    shown = img
-    link = args.get("link")
-    if link:
-        shown = _el("a", href=link)
-        shown.append(img)
-    _ignored(args, context, {"src", "alt", "caption", "title", "link", "width", "height"})
-    if not caption and not title:
-        return shown
-    fig = _el("figure")
-    fig.append(shown)
-    figcaption = etree.SubElement(fig, H + "figcaption")
-    if title:
-        strong = etree.SubElement(figcaption, H + "strong")
-        strong.text = title
-        if caption:
-            strong.tail = " "
-    if caption:
-        start = len(figcaption)
-        for node in context._expander.render(caption):
-            if isinstance(node, str):
-                last = figcaption[-1] if len(figcaption) else None
-                if last is not None:
-                    last.tail = (last.tail or "") + node
-                else:
-                    figcaption.text = (figcaption.text or "") + node
-            else:
-                figcaption.append(node)
-        if not alt and not title:  # the caption's words describe the image
-            img.set("alt", " ".join("".join(figcaption.itertext()).split()))
-        del start
-    return fig
-
-
-_VIDEO_ID = re.compile(r"[\w-]{1,64}")
-
-
-def _video_link(url: str, label: str, args: Args, context: Context) -> etree._Element:
-    link = _el("a", href=url)
-    poster = args.get("poster") or args.get("thumbnail")
-    if poster:
-        link.append(_el("img", src=poster, alt=label))
-    else:
-        link.text = label
-    return link
-
-
-def youtube(args: Args, inner: str | None, context: Context) -> Result:
-    """A link to the video on YouTube (a linked poster image with ``poster=``); never a player."""
-    video = args.get("id", 0)
-    if not video or not _VIDEO_ID.fullmatch(video):
-        raise ShortcodeError(f"needs the video's id (letters, digits, - and _), not {video!r}")
-    url = f"https://www.youtube.com/watch?v={video}"
-    start = _number(args.get("start"))
-    if start:
-        url += f"&t={start}s"
-    _ignored(args, context, {"id", "title", "poster", "thumbnail", "start"})
-    return _video_link(url, args.get("title") or (inner or "").strip() or "Watch the video on YouTube", args, context)
-
-
-def vimeo(args: Args, inner: str | None, context: Context) -> Result:
-    """A link to the video on Vimeo (a linked poster image with ``poster=``)."""
-    video = args.get("id", 0)
-    if not video or not _VIDEO_ID.fullmatch(video):
-        raise ShortcodeError(f"needs the video's id, not {video!r}")
-    _ignored(args, context, {"id", "title", "poster", "thumbnail"})
-    return _video_link(f"https://vimeo.com/{video}", args.get("title") or (inner or "").strip()
-                       or "Watch the video on Vimeo", args, context)
-
-
-def video(args: Args, inner: str | None, context: Context) -> Result:
-    """A link to a video file or page (a local file resolves like a Markdown link to it)."""
-    src = args.get("src", 0)
-    if not src:
-        raise ShortcodeError('needs the video: src="file.mp4" (or the file as its first argument)')
-    _ignored(args, context, {"src", "title", "poster", "thumbnail", "caption"})
-    label = args.get("title") or args.get("caption") or (inner or "").strip() or "Watch the video"
-    return _video_link(src, label, args, context)
-
-
-_USER = re.compile(r"[\w.-]{1,100}")
-
-
-def gist(args: Args, inner: str | None, context: Context) -> Result:
-    """A link to the gist (``{{< gist user id [file] >}}``)."""
-    user, gist_id, file = args.get("user", 0), args.get("id", 1), args.get("file", 2)
-    if not user or not _USER.fullmatch(user) or not gist_id or not _VIDEO_ID.fullmatch(gist_id):
-        raise ShortcodeError("needs the gist's user and id: {{< gist user id >}}")
-    url = f"https://gist.github.com/{user}/{gist_id}"
-    if file:
-        url += "#file-" + quote(re.sub(r"[^\w-]", "-", file.lower()))
-    _ignored(args, context, {"user", "id", "file"})
-    return _el("a", f"{file or 'Gist'} by {user} on GitHub", href=url)
-
-
-def _post(site: str, label: str) -> Function:
-    def post(args: Args, inner: str | None, context: Context) -> Result:
-        """A link to the post (``user="name" id="123"``, or the id alone)."""
-        user = args.get("user") or (args.positional[0] if len(args.positional) > 1 else None)
-        post_id = args.get("id") or (args.positional[-1] if args.positional else None)
-        if not post_id or not post_id.isdigit() or (user and not _USER.fullmatch(user)):
-            raise ShortcodeError('needs the post\'s id (digits) and its author: user="name" id="123"')
-        _ignored(args, context, {"user", "id"})
-        if user:
-            return _el("a", f"{label} by @{user}", href=f"https://{site}/{quote(user)}/status/{post_id}")
-        return _el("a", label, href=f"https://{site}/i/web/status/{post_id}")
-    return post
-
-
-_FILE_LIKE = re.compile(r"[^\s<>\"'`|*?]+\.[A-Za-z0-9]{1,10}|[^\s<>\"'`|*?]*/[^\s<>\"'`|*?]+")
-_LANGUAGES = {".go": "go", ".py": "python", ".rs": "rust", ".js": "javascript", ".ts": "typescript",
-              ".sh": "sh", ".c": "c", ".h": "c", ".java": "java", ".rb": "ruby", ".html": "html",
-              ".css": "css", ".json": "json", ".toml": "toml", ".yaml": "yaml", ".yml": "yaml"}
-
-
-def _listing(language_arg: bool) -> Function:
-    def listing(args: Args, inner: str | None, context: Context) -> Result:
-        """A code block: the inner text, the file the first argument names (inside articles/),
-        or the arguments themselves."""
-        language = args.get("lang") or (args.get("language"))
-        if language_arg and args.positional:
-            language = language or args.positional[0]
-        if inner is not None:
-            text = inner[1:] if inner.startswith("\n") else inner
-        elif not language_arg and args.positional and _FILE_LIKE.fullmatch(args.positional[0]):
-            name = args.positional[0]
-            text = context.read(name)
-            language = language or _LANGUAGES.get(os.path.splitext(name)[1].lower())
-            if len(args.positional) > 1:
-                context.warn("the file is included whole: selecting its lines by pattern is not supported")
-        elif not language_arg and args.positional:
-            text = " ".join(args.positional)
-        else:
-            raise ShortcodeError("needs the code: between an opening and a closing tag, or a file's name")
-        return _code(text, language, block=True)
-    listing.literal = True  # type: ignore[attr-defined]
-    return listing
-
-
-def ref(args: Args, inner: str | None, context: Context) -> Result:
-    """The canonical URL of another article (``[text]({{< ref "other.md" >}})``)."""
-    name = args.get("path", 0)
-    if not name:
-        raise ShortcodeError('needs the article\'s source file: {{< ref "other.md" >}}')
-    return context.url_of(name)
-
-
-_LISTING, _HIGHLIGHT = _listing(False), _listing(True)
-
-BUILT_IN: dict[str, Shortcode] = {
-    "figure": Shortcode(figure), "image": Shortcode(figure), "img": Shortcode(figure),
-    "youtube": Shortcode(youtube), "vimeo": Shortcode(vimeo), "video": Shortcode(video),
-    "gist": Shortcode(gist), "tweet": Shortcode(_post("twitter.com", "Post on X")),
-    "x": Shortcode(_post("x.com", "Post on X")),
-    "raw": Shortcode(_LISTING, literal=True), "code": Shortcode(_LISTING, literal=True),
-    "play": Shortcode(_LISTING, literal=True), "highlight": Shortcode(_HIGHLIGHT, literal=True),
-    "ref": Shortcode(ref), "relref": Shortcode(ref),
-}
+__all__ = ["Args", "Context", "Settings", "ShortcodeError", "ENTRY_POINT_GROUP", "expand", "place",
+           "identity", "registry", "forget_entry_points"]

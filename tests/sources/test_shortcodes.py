@@ -4,9 +4,7 @@ validators, code left alone, unknown ones, a site's own functions, hostile argum
 from __future__ import annotations
 
 import importlib.metadata
-import json
 import os
-import sys
 import zipfile
 from pathlib import Path
 
@@ -17,7 +15,7 @@ from PIL import Image
 from publisher import limits
 from publisher.build import build, normalize_file
 from publisher.cli import cli
-from publisher.errors import BuildFailed, Reporter, SourceError
+from publisher.errors import Reporter, SourceError
 from publisher.sources import shortcodes
 from publisher.xmlutil import to_bytes
 from tests.conftest import epubcheck, site_config, write
