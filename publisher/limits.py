@@ -44,6 +44,14 @@ NESTING = 100
 HTML_NESTING = 64
 
 
+#: Shortcodes one Markdown body may call (docs/shortcodes.md).
+SHORTCODES = 2_000
+
+#: Bytes of one file a shortcode includes (``{{< code "main.go" >}}``); the body with every
+#: shortcode expanded is bounded by SOURCE_BYTES as a source is.
+INCLUDE_BYTES = 256 * 1024
+
+
 def mib(n: int) -> str:
     """A byte count as the messages show it: "4 MiB"."""
     return f"{n / (1024 * 1024):g} MiB"

@@ -93,6 +93,12 @@ class Config:
     #: The site's names of front-matter keys (``[front_matter]``: ``authors = ["by"]``), as
     #: ((our key, (their keys, ...)), ...); they add to and override the built-in names.
     front_matter: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    #: What a shortcode no built-in, entry point or site module defines is: "error" (stop the
+    #: build), or "warning" (kept as visible literal text, with a warning). See docs/shortcodes.md.
+    unknown_shortcodes: str = "error"
+    #: A Python module of the site's own shortcodes: "NAME" is the file NAME.py beside the config
+    #: (empty: none). It is code run by the build: opt-in, and as trusted as the config itself.
+    shortcodes: str = ""
     #: Books to make (``[[editions]]`` tables); none means one archive edition of every article.
     editions: tuple[EditionSpec, ...] = ()
     #: Author bios by name (``[authors."Name"] bio = "..."``); a source's own bio wins.
@@ -105,6 +111,21 @@ class Config:
     root: Path = field(default_factory=Path.cwd, repr=False)
     #: The config file read, or None when no publisher.toml was found (built-in defaults).
     file: Path | None = field(default=None, repr=False)
+    #: A hash of the site's shortcode module and the installed shortcode entry points: in repr()
+    #: and the fingerprint, so that changing either rebuilds every article (and skips no build).
+    shortcodes_identity: str = field(default="", init=False)
+
+    def __post_init__(self) -> None:
+        from publisher.sources.shortcodes import identity
+
+        object.__setattr__(self, "shortcodes_identity", identity(self.shortcodes_path))
+
+    @property
+    def shortcodes_path(self) -> Path | None:
+        """The site's shortcode module file, or None when the site names none."""
+        from publisher.sources.shortcodes import module_file
+
+        return module_file(self.root, self.shortcodes) if self.shortcodes else None
 
     @functools.cached_property
     def keys(self):  # noqa: ANN201 - a frontmatter.KeyMap
@@ -158,13 +179,15 @@ class Config:
     def fingerprint(self) -> str:
         """Settings that change the per-article stage, as a stable string (for caching)."""
         keys = ("base_url", "article_url", "language", "timezone", "author", "date_from_path",
-                "missing_images", "exclude", "articles_dir", "wire_glob", "path_trailing_slash", "front_matter")
+                "missing_images", "exclude", "articles_dir", "wire_glob", "path_trailing_slash", "front_matter",
+                "unknown_shortcodes", "shortcodes", "shortcodes_identity")
         parts = [f"{k}={getattr(self, k)}" for k in keys]  # not root: the cache moves with the site
         parts += [f"author:{a.name}={a.bio}" for a in sorted(self.authors.values(), key=lambda a: a.name)]
         return "\n".join(parts)
 
 
-_SITE_KEYS = {f.name for f in fields(Config)} - {"authors", "root", "editions", "file", "theme", "front_matter"}
+_SITE_KEYS = {f.name for f in fields(Config)} - {"authors", "root", "editions", "file", "theme", "front_matter",
+                                                  "shortcodes_identity"}
 _TABLES = ("site", "authors", "editions", "front_matter")
 DEFAULT_BASE_URL = Config.base_url
 
@@ -301,6 +324,20 @@ def _validate(config: Config, shown: str, report: Reporter) -> None:
         report.error(shown, f"site.timezone {config.timezone!r} is not an IANA time zone (e.g. Europe/Berlin)")
     if config.missing_images not in ("error", "remote"):
         report.error(shown, f"site.missing_images must be \"error\" or \"remote\", not {config.missing_images!r}")
+    if config.unknown_shortcodes not in ("error", "warning"):
+        report.error(shown, f"site.unknown_shortcodes must be \"error\" or \"warning\", not {config.unknown_shortcodes!r}")
+    if config.shortcodes:
+        from publisher.paths import inside
+        from publisher.sources.shortcodes import module_name_problem
+
+        problem = module_name_problem(config.shortcodes)
+        module = config.shortcodes_path
+        if problem is not None:
+            report.error(shown, problem)
+        elif module is None or not module.is_file():
+            report.error(shown, f"site.shortcodes: no file {config.shortcodes}.py beside the config")
+        elif inside(config.root, module) is None:
+            report.error(shown, f"site.shortcodes: {config.shortcodes}.py leads outside the config's folder")
     if config.feed_limit < 1:
         report.error(shown, f"site.feed_limit must be at least 1, not {config.feed_limit}")
     for key, allowed in (("feed_formats", FEED_FORMATS), ("feed_groups", FEED_GROUPS)):

@@ -19,7 +19,7 @@ from publisher.errors import Diagnostic, Reporter, SourceError, display_path
 from publisher.incremental.cache import Cache, Entry, EntryRef, Record, key_for
 from publisher.model import ArticleView, Meta, meta_of
 from publisher.normalize import Normalizer, identity, relative_source
-from publisher.sources import SourceArticle, frontmatter
+from publisher.sources import SourceArticle, frontmatter, shortcodes
 from publisher.sources.markdown import MarkdownReader
 from publisher.xmlutil import to_bytes
 
@@ -116,8 +116,11 @@ def normalize_file(
 ) -> etree._Element:
     """Read and normalize one source: a pure function of its bytes (and sidecar), the config,
     the images it uses and the identity of the sources it links to."""
-    return Normalizer(config, report, links or SourceIndex(config)).normalize(
-        sources.load(path, report, keys=config.keys))
+    links = links or SourceIndex(config)
+    settings = shortcodes.Settings(articles=config.articles_path, unknown=config.unknown_shortcodes,
+                                   module=config.shortcodes_path, links=links)
+    return Normalizer(config, report, links).normalize(
+        sources.load(path, report, keys=config.keys, shortcodes=settings))
 
 
 @dataclass(frozen=True)

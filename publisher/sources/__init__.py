@@ -89,6 +89,9 @@ class Reader:
     #: Which front-matter key gives which of ours (a ``frontmatter.KeyMap``; None: the built-in
     #: names). Set by :func:`load` from the site's ``[front_matter]`` table.
     keys: Any = None
+    #: The site's shortcode settings (``shortcodes.Settings``), set by :func:`load`; formats
+    #: whose bodies call no shortcodes ignore it.
+    shortcodes: Any = None
 
     def read(self, path: Path, data: bytes, report: Reporter) -> SourceArticle:
         raise NotImplementedError
@@ -294,11 +297,14 @@ def _matches(rel: str, globs: list[str] | tuple[str, ...]) -> bool:
     return any(pure.match(pattern) or fnmatch.fnmatch(rel, pattern) for pattern in globs)
 
 
-def load(path: Path, report: Reporter, *, meta_only: bool = False, keys: Any = None) -> SourceArticle:
+def load(path: Path, report: Reporter, *, meta_only: bool = False, keys: Any = None,
+         shortcodes: Any = None) -> SourceArticle:
     """Read one source with the reader for its suffix, then apply its sidecar metadata file.
 
     With ``meta_only`` the body may be left unread (fields and identity only). ``keys``: a
     ``frontmatter.KeyMap`` (the site's names of front-matter keys), else the built-in one.
+    ``shortcodes``: the site's ``shortcodes.Settings`` for the formats whose bodies call
+    shortcodes (Markdown); None: the built-in ones only.
     """
     from publisher.sources.frontmatter import DEFAULT_KEYS, apply_sidecar
 
@@ -311,6 +317,7 @@ def load(path: Path, report: Reporter, *, meta_only: bool = False, keys: Any = N
         raise SourceError(f"no reader for {path.suffix!r} files; use .md, .txt or .xml", path)
     data = read_bounded(path)
     reader.keys = keys or DEFAULT_KEYS
+    reader.shortcodes = shortcodes  # set on every load: a reader keeps no site's settings for another
     article = (reader.read_meta if meta_only else reader.read)(path, data, report)
     apply_sidecar(article, report, reader.keys)
     return article
