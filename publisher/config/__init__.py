@@ -12,6 +12,7 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from publisher.config.editions import EditionSpec, parse_editions
+from publisher.config.podcast import PodcastSpec, parse_podcast
 from publisher.errors import ConfigError, Diagnostic, Reporter, did_you_mean, display_path
 
 CONFIG_NAME = "publisher.toml"
@@ -80,6 +81,8 @@ class Config:
     epub_name: str = "articles"
     #: Books to make (``[[editions]]`` tables); none means one archive edition of every article.
     editions: tuple[EditionSpec, ...] = ()
+    #: The ``[podcast]`` table: the site's RSS feed becomes a podcast feed (iTunes tags); None: not one.
+    podcast: PodcastSpec | None = None
     #: Author bios by name (``[authors."Name"] bio = "..."``); a source's own bio wins.
     authors: dict[str, AuthorInfo] = field(default_factory=dict)
     #: Folder the config was loaded from; paths above are relative to it. Left out of repr()
@@ -139,7 +142,8 @@ class Config:
         return "\n".join(parts)
 
 
-_SITE_KEYS = {f.name for f in fields(Config)} - {"authors", "root", "editions", "file"}
+_SITE_KEYS = {f.name for f in fields(Config)} - {"authors", "root", "editions", "file", "podcast"}
+_TABLES = ("site", "authors", "editions", "podcast")
 DEFAULT_BASE_URL = Config.base_url
 
 
@@ -182,9 +186,9 @@ def load_config(path: Path | None = None, *, root: Path | None = None) -> tuple[
 
     shown = display_path(path)
     values: dict[str, Any] = {"root": path.parent.resolve(), "file": path}
-    for key in sorted(set(data) - {"site", "authors", "editions"}):
-        report.warn(shown, f"unknown table or key [{key}] ignored; known: [site], [authors], [[editions]]"
-                    + did_you_mean(key, ("site", "authors", "editions")), code="unknown-key")
+    for key in sorted(set(data) - set(_TABLES)):
+        report.warn(shown, f"unknown table or key [{key}] ignored; known: [site], [authors], [[editions]], [podcast]"
+                    + did_you_mean(key, _TABLES), code="unknown-key")
     site = data.get("site", {})
     if not isinstance(site, dict):
         report.error(shown, "[site] must be a table")
@@ -212,6 +216,8 @@ def load_config(path: Path | None = None, *, root: Path | None = None) -> tuple[
         authors[name] = AuthorInfo(name=name, bio=info.get("bio", ""))
     values["authors"] = authors
     values["editions"] = parse_editions(data.get("editions"), shown, report)
+    articles = (values["root"] / str(values.get("articles_dir", Config.articles_dir))).resolve()
+    values["podcast"] = parse_podcast(data.get("podcast"), shown, report, values["root"], articles)
 
     config = Config(**values)
     _validate(config, shown, report)

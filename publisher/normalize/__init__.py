@@ -17,6 +17,7 @@ from publisher import dates, limits, model
 from publisher.config import Config
 from publisher.errors import Reporter, SourceError
 from publisher.normalize import urls
+from publisher.normalize.media import EnclosureReader
 from publisher.normalize.html import Conformer
 from publisher.normalize.svgfile import clean_svg
 from publisher.normalize.typography import smarten_text, smarten_tree
@@ -189,6 +190,9 @@ class Normalizer:
             for href in sorted(resources):
                 path, mtype, length = resources[href]
                 _sub(res_el, "resource", href=href, path=path, type=mtype, length=length)
+        enclosure = EnclosureReader(self.config, self.report, src.path, src.origins).read(f)
+        if enclosure is not None:
+            _sub(meta, "enclosure", **enclosure.attributes())
         if src.extra:
             extra = _sub(meta, "extra")
             for name in sorted(src.extra):
