@@ -130,3 +130,51 @@ def test_same_sources_same_bytes_at_another_path(podcast: Path, tmp_path: Path):
               if p.is_file()}
     assert first == second
     shutil.rmtree(root)
+
+
+@pytest.mark.parametrize(("change", "message"), [
+    (("mara@talk.example", "Mara"), "podcast.owner_email must be an e-mail address: Apple Podcasts requires the "
+                                    "owner's (itunes:owner), got 'Mara'"),
+    (("News > Daily News", "News > Gossip"), "podcast.category 'News > Gossip' is not one of Apple Podcasts' "
+                                             "categories"),
+    (("articles/cover.png", "articles/small.png"), "podcast.image 'articles/small.png' is 1400 x 1000 pixels; "
+                                                   "Apple Podcasts wants a square of 1400 to 3000 pixels"),
+    (("articles/cover.png", "../cover.png"), "podcast.image '../cover.png' is not inside the articles folder"),
+])
+def test_podcast_settings_are_checked_before_the_build(tmp_path: Path, change: tuple[str, str], message: str):
+    from PIL import Image
+
+    from publisher.config import load_config
+    from publisher.errors import ConfigError
+
+    root = podcast_site(tmp_path / "site")
+    Image.new("RGB", (1400, 1000)).save(root / "articles" / "small.png")
+    Image.new("RGB", (1400, 1400)).save(tmp_path / "cover.png")
+    config = root / "publisher.toml"
+    config.write_text(config.read_text().replace(*change))
+    with pytest.raises(ConfigError) as err:
+        load_config(config)
+    assert message in str(err.value)
+
+
+def test_our_checks_apply_the_w3c_itunes_rules(podcast: Path):
+    rss = (podcast / "rss.xml").read_bytes()
+    broken = (rss.replace(b"<itunes:duration>90<", b"<itunes:duration>1:75<")
+              .replace(b"launch.mp4", b"launch.webm").replace(b"<itunes:explicit>false</itunes:explicit>\n    <itunes:type>",
+                                                             b"<itunes:type>"))
+    found = [(d.severity, d.message) for d in check_feed(broken, "rss.xml")]
+    assert found == [
+        ("warning", "a podcast's <channel> has no <itunes:explicit>; Apple Podcasts requires it"),
+        ("warning", "<enclosure> of <item> 2 is a .webm file, which Apple Podcasts does not play "
+                    "(it plays .m4a, .mp3, .mov, .mp4, .m4v)"),
+        ("error", '<itunes:duration> of <item> 3 is "1:75"; write seconds or HH:MM:SS'),
+    ]
+    # the W3C code checks the suffix only in items that turn the iTunes rules on themselves (its
+    # channel's tags come first here); ours checks every item of a podcast feed
+    names = {f.name for f in w3c_check([_write(podcast.parent / "broken.xml", broken)])}
+    assert names == {"MissingItunesElement", "InvalidDuration"}
+
+
+def _write(path: Path, data: bytes) -> Path:
+    path.write_bytes(data)
+    return path
