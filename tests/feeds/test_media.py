@@ -178,3 +178,17 @@ def test_our_checks_apply_the_w3c_itunes_rules(podcast: Path):
 def _write(path: Path, data: bytes) -> Path:
     path.write_bytes(data)
     return path
+
+
+def test_a_changed_media_file_is_seen_by_the_cached_rebuild(tmp_path: Path):
+    from tests.media_support import mp3
+
+    root = podcast_site(tmp_path / "site")
+    build(site_config(root))
+    shorter = mp3(30)
+    (root / "articles" / "episodes" / "ep1.mp3").write_bytes(shorter)
+    build(site_config(root))
+    episode = _items(root / "build" / "rss.xml")["Episode one"]
+    assert episode.find("enclosure").get("length") == str(len(shorter))
+    assert episode.findtext("itunes:duration", namespaces=NS) == "30"
+    assert (root / "build" / "media" / "episodes" / "ep1.mp3").read_bytes() == shorter
