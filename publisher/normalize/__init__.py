@@ -17,7 +17,7 @@ from publisher import dates, limits, model
 from publisher.config import Config
 from publisher.errors import Reporter, SourceError
 from publisher.normalize import urls
-from publisher.normalize.media import EnclosureReader
+from publisher.normalize.media import EnclosureReader, attributes
 from publisher.normalize.html import Conformer
 from publisher.normalize.svgfile import clean_svg
 from publisher.normalize.typography import smarten_text, smarten_tree
@@ -192,7 +192,7 @@ class Normalizer:
                 _sub(res_el, "resource", href=href, path=path, type=mtype, length=length)
         enclosure = EnclosureReader(self.config, self.report, src.path, src.origins).read(f)
         if enclosure is not None:
-            _sub(meta, "enclosure", **enclosure.attributes())
+            _sub(meta, "enclosure", **attributes(enclosure))
         if src.extra:
             extra = _sub(meta, "extra")
             for name in sorted(src.extra):

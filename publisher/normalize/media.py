@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import os
 import re
-from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 from urllib.parse import quote, urlsplit
@@ -13,6 +12,7 @@ from urllib.parse import quote, urlsplit
 from publisher import limits, paths
 from publisher.config import Config
 from publisher.errors import Reporter, SourceError
+from publisher.model import Enclosure
 from publisher.normalize import urls
 
 #: What a file name's suffix promises: checked against the bytes of a local file, taken as said
@@ -33,30 +33,18 @@ _TYPE = re.compile(r"(audio|video)/[a-z0-9][a-z0-9.+-]*")
 _DURATION = re.compile(r"\d+(?::[0-5]?\d){0,2}(?:\.\d+)?")
 
 
-@dataclass(frozen=True)
-class Enclosure:
-    """What an article's ``<enclosure>`` says; ``path`` is "" for a remote file, ``length`` 0
-    when unknown, ``duration`` (whole seconds) None when unknown."""
-
-    href: str
-    type: str
-    length: int
-    path: str = ""
-    duration: int | None = None
-    episode: int | None = None
-    explicit: bool | None = None
-
-    def attributes(self) -> dict[str, str]:
-        attrs = {"href": self.href, "type": self.type, "length": str(self.length)}
-        if self.path:
-            attrs["path"] = self.path
-        if self.duration is not None:
-            attrs["duration"] = str(self.duration)
-        if self.episode is not None:
-            attrs["episode"] = str(self.episode)
-        if self.explicit is not None:
-            attrs["explicit"] = "true" if self.explicit else "false"
-        return attrs
+def attributes(enc: Enclosure) -> dict[str, str]:
+    """The attributes of the article XML's ``<enclosure>`` for ``enc``."""
+    attrs = {"href": enc.href, "type": enc.type, "length": str(enc.length)}
+    if enc.path:
+        attrs["path"] = enc.path
+    if enc.duration is not None:
+        attrs["duration"] = str(enc.duration)
+    if enc.episode is not None:
+        attrs["episode"] = str(enc.episode)
+    if enc.explicit is not None:
+        attrs["explicit"] = "true" if enc.explicit else "false"
+    return attrs
 
 
 def sniff(fh: IO[bytes]) -> str | None:
@@ -161,7 +149,7 @@ class EnclosureReader:
             enc = self._local(self.config.articles_path / str(stored), str(stored), fields, duration)
         else:
             enc = self._from_value(str(value).strip(), fields, duration)
-        return Enclosure(enc.href, enc.type, enc.length, enc.path, enc.duration, episode, explicit)
+        return Enclosure(enc.href, enc.path, enc.type, enc.length, enc.duration, episode, explicit)
 
     def _from_value(self, value: str, fields: dict[str, Any], duration: int | None) -> Enclosure:
         where = self._where("enclosure")
@@ -206,7 +194,7 @@ class EnclosureReader:
         elif isinstance(length, bool) or not isinstance(length, int) or length < 0:
             raise SourceError(f"length {length!r} must be the size in bytes, a whole number",
                               *self._where("length"))
-        return Enclosure(url, str(mtype), length, duration=duration)
+        return Enclosure(url, "", str(mtype), length, duration)
 
     def _local(self, target: Path, named: str, fields: dict[str, Any], duration: int | None) -> Enclosure:
         where = self._where("enclosure")
@@ -242,4 +230,4 @@ class EnclosureReader:
         if fields.get("enclosure_type") is not None and fields["enclosure_type"] != mtype:
             self._warn("enclosure_type", f"enclosure_type {fields['enclosure_type']!r} ignored: the bytes of "
                        f"{rel} are {mtype}")
-        return Enclosure(self.config.url("media/" + quote(rel)), mtype, size, rel, duration)
+        return Enclosure(self.config.url("media/" + quote(rel)), rel, mtype, size, duration)
