@@ -161,7 +161,7 @@ class EnclosureReader:
             if scheme not in ("http", "https") or not parts.netloc:
                 raise SourceError(f"enclosure {value!r} is not an http(s) URL or a file; feed readers "
                                   "download enclosures over http(s)", *where)
-            return self._remote(urls.escape(value), fields, duration)
+            return self._remote(urls.escape(scheme + value[len(scheme):]), fields, duration)  # HTTPS: -> https:
         if value.startswith("/") or "\\" in value or "\0" in value:
             raise SourceError(f"enclosure {value!r} is an absolute path; name the file relative to the "
                               "article, or give an http(s) URL", *where)

@@ -55,7 +55,7 @@ def test_a_duration_key_wins_and_is_read_in_every_shape(tiny: Path):
 
 
 def test_a_remote_video_takes_type_from_its_name_and_length_from_the_source(tiny: Path):
-    view = _view(tiny, "v.md", HEAD + "video: https://cdn.example/a%20b/clip.webm\nsize: 99\n---\n")
+    view = _view(tiny, "v.md", HEAD + "video: HTTPS://cdn.example/a%20b/clip.webm\nsize: 99\n---\n")
     assert view.enclosure == Enclosure("https://cdn.example/a%20b/clip.webm", "", "video/webm", 99)
     report = Reporter()
     view = _view(tiny, "w.md", HEAD + "enclosure: https://cdn.example/feed?id=7\nenclosure_type: audio/mpeg\n---\n",
