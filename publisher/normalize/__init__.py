@@ -190,13 +190,15 @@ class Normalizer:
             for href in sorted(resources):
                 path, mtype, length = resources[href]
                 _sub(res_el, "resource", href=href, path=path, type=mtype, length=length)
-        enclosure = EnclosureReader(self.config, self.report, src.path, src.origins).read(f)
+        media = EnclosureReader(self.config, self.report, src.path, src.origins)
+        enclosure = media.read(f)
         if enclosure is not None:
             _sub(meta, "enclosure", **attributes(enclosure))
-        if src.extra:
+        extras = {**media.orphans, **src.extra}
+        if extras:
             extra = _sub(meta, "extra")
-            for name in sorted(src.extra):
-                _sub(extra, "field", src.extra[name], name=name)
+            for name in sorted(extras):
+                _sub(extra, "field", extras[name], name=name)
         root.append(body)
         etree.cleanup_namespaces(root)  # the readers' line attributes leave declarations behind
 

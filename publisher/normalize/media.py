@@ -119,6 +119,8 @@ class EnclosureReader:
     def __init__(self, config: Config, report: Reporter, source: Path,
                  origins: dict[str, tuple[Path, int | None]]) -> None:
         self.config, self.report, self.source, self.origins = config, report, source, origins
+        #: Keys of an enclosure in an article that has none, as text: kept in ``<extra>``.
+        self.orphans: dict[str, str] = {}
 
     def _where(self, key: str) -> tuple[Path, int | None]:
         return self.origins.get(key, (self.source, None))
@@ -131,9 +133,11 @@ class EnclosureReader:
         value, stored = fields.get("enclosure"), fields.get("enclosure_file")
         if value is None and stored is None:
             for key in ("duration", "length", "enclosure_type", "episode", "explicit"):
-                if key in fields:
+                if key in fields:  # another generator's key of the same name, perhaps: kept
                     self._warn(key, f"{key!r} says something of an enclosure, and the article has none; "
-                               "add 'enclosure' (a media file or URL) or remove it")
+                               "kept as extra metadata (add 'enclosure', a media file or URL, or remove it)")
+                    value = fields[key]
+                    self.orphans[key] = str(value).lower() if isinstance(value, bool) else str(value)
             return None
         duration = None
         if fields.get("duration") is not None:

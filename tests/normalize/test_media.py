@@ -103,10 +103,11 @@ def test_wrong_companion_keys_are_errors_or_warnings(tiny: Path):
     assert _error(tiny, "b.md", HEAD + "enclosure: ep.mp3\nepisode: 0\n---\n") == (
         "b.md:5: error: episode 0 must be a whole number from 1")
     report = Reporter()
-    _view(tiny, "c.md", HEAD + "duration: 10\n---\n", report)
+    view = _view(tiny, "c.md", HEAD + "duration: 10\n---\n", report)
     assert [d.format() for d in report.diagnostics] == [
-        "c.md:4: warning: 'duration' says something of an enclosure, and the article has none; add 'enclosure' "
-        "(a media file or URL) or remove it"]
+        "c.md:4: warning: 'duration' says something of an enclosure, and the article has none; kept as extra "
+        "metadata (add 'enclosure', a media file or URL, or remove it)"]
+    assert b'<field name="duration">10</field>' in to_bytes(view.root) and view.enclosure is None
 
 
 def test_a_symbolic_link_out_of_the_articles_folder_is_refused(tiny: Path, tmp_path: Path):
