@@ -7,7 +7,7 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from publisher import memory, paths, sources
+from publisher import limits, memory, paths, sources
 from publisher.config import Config
 from publisher.dates import parse_iso
 from publisher.errors import (
@@ -257,6 +257,13 @@ def _render(config: Config, all_views: list[ArticleView], moment: dt.datetime, t
                 except ValueError as exc:
                     raise SourceError(f"resource {exc}", config.articles_path / view.source) from None
                 media[res.path] = published_bytes(config.articles_path / res.path, data)  # SVG: cleaned
+    if config.podcast is not None and config.podcast.image_path and config.podcast.image_path not in media:
+        try:  # the podcast's cover (checked with the config), published beside the articles' images
+            media[config.podcast.image_path] = paths.read_inside(config.articles_path, config.podcast.image_path)
+        except ValueError as exc:
+            raise ConfigError(f"podcast.image {exc}", config.file) from None
+    # Audio and video are not in books: copied into the output folder one at a time, each once.
+    enclosures = sorted({v.enclosure.path for v in views if v.enclosure is not None and v.enclosure.path})
     # Each output goes to the output folder as it is made (staged beside its target; put in
     # place only once all are made and checked): a big site's feeds do not fit in memory at once.
     # An output made from the same key as the one the last build left, and left as it was, is
@@ -293,6 +300,8 @@ def _render(config: Config, all_views: list[ArticleView], moment: dt.datetime, t
         moved = [*(redirects or []), *article_redirects(config, views, report)]
         for path, data in redirect_files(config, views, moved, report).items():
             put_bytes(path, data)
+        for path in enclosures:
+            put_bytes("media/" + path, _enclosure_bytes(config, path))
         for path in sorted(problems):  # the feed checks' findings, by path as always
             for diagnostic in problems[path]:
                 report.add(diagnostic)
@@ -308,6 +317,18 @@ def _render(config: Config, all_views: list[ArticleView], moment: dt.datetime, t
     if store is not None and key is not None:
         store.save(_state(key, all_views, moment, result), [*result.outputs, MANIFEST], staging.keys)
     return result
+
+
+def _enclosure_bytes(config: Config, path: str) -> bytes:
+    """The bytes of a local enclosure, contained and bounded again (it may have changed since
+    it was normalized)."""
+    where = config.articles_path / path
+    try:
+        if os.path.getsize(where) > limits.MEDIA_BYTES:
+            raise ValueError(f"{path!r} is larger than {limits.mib(limits.MEDIA_BYTES)}")
+        return paths.read_inside(config.articles_path, path)
+    except (OSError, ValueError) as exc:
+        raise SourceError(f"enclosure {exc}; build again", where) from None
 
 
 def _state(key: str, views: list[ArticleView], moment: dt.datetime, result: BuildResult) -> BuildState:

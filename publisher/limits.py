@@ -21,6 +21,11 @@ SOURCE_BYTES = 1024 * 1024
 #: Bytes of one image file copied into the outputs (and into every book that shows it).
 IMAGE_BYTES = 32 * 1024 * 1024
 
+#: Bytes of one local audio or video file (an enclosure) published under media/: a 128 kbit/s
+#: MP3 of four and a half hours, a short video. A build reads it once to copy it, and the output
+#: folder compares it with what is there; larger media are hosted elsewhere and named by URL.
+MEDIA_BYTES = 256 * 1024 * 1024
+
 #: Pixels (width x height, as the file's header claims) of one image: about 8,000 x 5,000.
 IMAGE_PIXELS = 40_000_000
 

@@ -13,6 +13,7 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from publisher.config.editions import EditionSpec, parse_editions
+from publisher.config.podcast import PodcastSpec, parse_podcast
 from publisher.errors import BuildFailed, ConfigError, Diagnostic, Reporter, did_you_mean, display_path
 from publisher.theme import Theme, load_theme
 
@@ -101,6 +102,8 @@ class Config:
     shortcodes: str = ""
     #: Books to make (``[[editions]]`` tables); none means one archive edition of every article.
     editions: tuple[EditionSpec, ...] = ()
+    #: The ``[podcast]`` table: the site's RSS feed becomes a podcast feed (iTunes tags); None: not one.
+    podcast: PodcastSpec | None = None
     #: Author bios by name (``[authors."Name"] bio = "..."``); a source's own bio wins.
     authors: dict[str, AuthorInfo] = field(default_factory=dict)
     #: The theme found in theme_dir, checked (publisher/theme.py); its repr is its content's
@@ -187,8 +190,8 @@ class Config:
 
 
 _SITE_KEYS = {f.name for f in fields(Config)} - {"authors", "root", "editions", "file", "theme", "front_matter",
-                                                  "shortcodes_identity"}
-_TABLES = ("site", "authors", "editions", "front_matter")
+                                                  "shortcodes_identity", "podcast"}
+_TABLES = ("site", "authors", "editions", "front_matter", "podcast")
 DEFAULT_BASE_URL = Config.base_url
 
 
@@ -233,7 +236,7 @@ def load_config(path: Path | None = None, *, root: Path | None = None) -> tuple[
     values: dict[str, Any] = {"root": path.parent.resolve(), "file": path}
     for key in sorted(set(data) - set(_TABLES)):
         report.warn(shown, f"unknown table or key [{key}] ignored; known: [site], [authors], [[editions]], "
-                    "[front_matter]" + did_you_mean(key, _TABLES), code="unknown-key")
+                    "[front_matter], [podcast]" + did_you_mean(key, _TABLES), code="unknown-key")
     site = data.get("site", {})
     if not isinstance(site, dict):
         report.error(shown, "[site] must be a table")
@@ -271,6 +274,8 @@ def load_config(path: Path | None = None, *, root: Path | None = None) -> tuple[
             line = lines.get(target, lines.get(""))
             report.error(shown, problem, line, 1 if line else None)
         values["front_matter"] = tuple(table.items())
+    articles = (values["root"] / str(values.get("articles_dir", Config.articles_dir))).resolve()
+    values["podcast"] = parse_podcast(data.get("podcast"), shown, report, values["root"], articles)
 
     config = Config(**values)
     _validate(config, shown, report)

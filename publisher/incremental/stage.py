@@ -176,6 +176,8 @@ def _deps(path: Path, config: Config, root: etree._Element | None, links: _Recor
     files = {path.with_name(path.stem + s) for s in sources.SIDECAR_SUFFIXES}
     if root is not None:
         files |= {config.articles_path / rel for _, rel, _, _ in meta[16]}  # its images
+        if meta[18] and meta[18][1]:  # its audio or video file (type, length and duration come from it)
+            files.add(config.articles_path / meta[18][1])
     for target in links.used:
         if not target.name:  # "/" or a folder's "..": no file, so no dependency
             continue

@@ -17,6 +17,7 @@ from publisher import dates, limits, model
 from publisher.config import Config
 from publisher.errors import Reporter, SourceError
 from publisher.normalize import urls
+from publisher.normalize.media import EnclosureReader, attributes
 from publisher.normalize.html import Conformer
 from publisher.normalize.svgfile import clean_svg
 from publisher.normalize.typography import smarten_text, smarten_tree
@@ -255,10 +256,15 @@ class Normalizer:
             for href in sorted(resources):
                 path, mtype, length = resources[href]
                 _sub(res_el, "resource", href=href, path=path, type=mtype, length=length)
-        if src.extra:
+        media = EnclosureReader(self.config, self.report, src.path, src.origins)
+        enclosure = media.read(f)
+        if enclosure is not None:
+            _sub(meta, "enclosure", **attributes(enclosure))
+        extras = {**media.orphans, **src.extra}
+        if extras:
             extra = _sub(meta, "extra")
-            for name in sorted(src.extra):
-                _sub(extra, "field", src.extra[name], name=name)
+            for name in sorted(extras):
+                _sub(extra, "field", extras[name], name=name)
         root.append(body)
         etree.cleanup_namespaces(root)  # the readers' line attributes leave declarations behind
 

@@ -180,6 +180,18 @@ def mapping_problems(table: object) -> tuple[dict[str, tuple[str, ...]], list[st
     return out, problems
 
 
+# Audio and video (podcast episodes): read by publisher/normalize/media.py.
+KEYS.update({
+    "enclosure": ((str,), "an audio or video file beside the article, or its http(s) URL"),
+    "duration": ((str, int), "the enclosure's length of time: seconds or HH:MM:SS; read from the file if absent"),
+    "length": ((int,), "a remote enclosure's size in bytes (a local file's is its own)"),
+    "enclosure_type": ((str,), "a remote enclosure's MIME type when its name does not tell"),
+    "episode": ((int,), "podcast episode number"),
+    "explicit": ((bool,), "podcast: the episode has explicit content"),
+})
+ALIASES.update({"audio": "enclosure", "video": "enclosure", "size": "length"})
+
+
 def split(path: Path, text: str) -> tuple[str | None, str, str, int]:
     """Return (kind, front matter, body, body's first line number)."""
     first = text.split("\n", 1)[0].rstrip()
