@@ -95,6 +95,10 @@ KEYS: dict[str, tuple[tuple[type, ...], str]] = {
     "draft": ((bool,), "true keeps the article out of every output"),
     "aliases": ((list, str), "earlier URLs of the article; kept"),
     "extra": ((dict,), "a table of site-specific values; kept as they are"),
+    # Kept from an imported feed (publisher import): the entry's own id, so that subscribers'
+    # readers, which tell items apart by it, do not see the imported articles as new.
+    "uri": ((str,), "feed id as written (Atom id, RSS guid, JSON Feed id): an absolute URI; "
+                    "defaults to a urn:uuid of the site's host and id"),
 }
 ALIASES = {
     "subtitle": "deck",
