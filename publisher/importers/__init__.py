@@ -130,10 +130,9 @@ def _fields(entry: Entry, report: Reporter, source: Path) -> dict:
     fields: dict = {"title": entry.title}
     if entry.deck:
         fields["deck"] = entry.deck
-    if entry.bio and len(entry.authors) == 1:
-        fields["authors"] = [{"name": entry.authors[0], "bio": "\n\n".join(entry.bio)}]
-    elif entry.authors:
-        fields["authors"] = entry.authors
+    if entry.authors:
+        fields["authors"] = [{"name": a, "bio": "\n\n".join(entry.bios[a])} if a in entry.bios else a
+                             for a in entry.authors]
     fields["date"] = entry.date
     if entry.updated:
         first, then = instant(entry.date), instant(entry.updated)

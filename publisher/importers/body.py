@@ -56,7 +56,8 @@ def prepare(html: str, base: str, notes: list[str]) -> list:
 def lift_own_markup(nodes: list, entry) -> None:  # noqa: ANN001 - an Entry
     """What this tool's own feeds add around a body, back into front matter: a leading
     ``<p class="deck">`` is the deck, a trailing ``<section class="bio">`` of one author is that
-    author's bio (of several, it stays in the body: whose paragraph is whose is not said)."""
+    author's bio (of several, only when each bio starts with its author's name: the feed does
+    not say whose paragraph is whose)."""
     elements = [n for n in nodes if not isinstance(n, str)]
     if not elements:
         return
@@ -66,11 +67,30 @@ def lift_own_markup(nodes: list, entry) -> None:  # noqa: ANN001 - an Entry
         nodes.remove(first)
         if first.tail and first.tail.strip():
             nodes.insert(0, first.tail)
-    if (last.tag == H + "section" and last.get("class") == "bio" and len(entry.authors) == 1 and last is nodes[-1]
-            and len(last) > 1 and last[0].tag in (H + "h2", H + "h3")
-            and all(p.tag == H + "p" and len(p) == 0 for p in last[1:])):
-        entry.bio = [" ".join((p.text or "").split()) for p in last[1:]]
-        nodes.remove(last)
+    if (last.tag == H + "section" and last.get("class") == "bio" and last is nodes[-1] and len(last) > 1
+            and last[0].tag in (H + "h2", H + "h3") and all(p.tag == H + "p" and len(p) == 0 for p in last[1:])):
+        bios = _bios([" ".join((p.text or "").split()) for p in last[1:]], entry.authors)
+        if bios is not None:
+            entry.bios = bios
+            nodes.remove(last)
+
+
+def _bios(paragraphs: list[str], authors: list[str]) -> dict[str, list[str]] | None:
+    """Each author's paragraphs, when there is one author, or when each author's bio starts
+    with their name (as bios do: "Mara Lindqvist covers the port."); else None."""
+    if len(authors) == 1:
+        return {authors[0]: paragraphs}
+    found: dict[str, list[str]] = {}
+    current = None
+    for para in paragraphs:
+        named = [a for a in authors if para.startswith(a) and a not in found]
+        if named:
+            current = named[0]
+            found[current] = []
+        if current is None:
+            return None
+        found[current].append(para)
+    return found
 
 
 def _srcset_item(base: str, part: str) -> str:

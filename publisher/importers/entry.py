@@ -39,7 +39,7 @@ class Entry:
     tags: list[str] = field(default_factory=list)
     summary: str = ""
     deck: str = ""
-    bio: list[str] = field(default_factory=list)  # the one author's bio, paragraph by paragraph
+    bios: dict[str, list[str]] = field(default_factory=dict)  # author -> bio, paragraph by paragraph
     html: str = ""  # the body, HTML
     slug: str = ""  # the source's own URL name, when it has one
     draft: bool = False
