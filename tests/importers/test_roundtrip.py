@@ -16,7 +16,7 @@ from publisher.build import build
 from publisher.errors import Reporter
 from publisher.importers.entry import html_text
 from tests.conftest import copy_site, epubcheck, site_config, write
-from tests.validators import feed_files, w3c_check
+from tests.validators import w3c_check
 
 SMALL_CONFIG = """
 [site]
@@ -98,7 +98,7 @@ def original(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFa
     summaries, a deck, an id and a path; returns its root."""
     root = tmp_path_factory.mktemp(request.param)
     copy_site(root) if request.param == "bundled" else _small(root)
-    build(site_config(root))
+    build(site_config(root), workers=1)
     return root
 
 
@@ -111,7 +111,7 @@ def _reimported(original: Path, fmt: str, tmp: Path) -> tuple[Path, importers.Re
     result = importers.run(original / "build" / name, root / "articles", report)
     assert not result.skipped, report.diagnostics
     assert not [d for d in report.diagnostics if d.code != "import-note"], report.diagnostics
-    build(site_config(root))
+    build(site_config(root), workers=1)
     return root, result
 
 
@@ -127,7 +127,9 @@ def test_our_own_feed_comes_back_the_same(original: Path, fmt: str, tmp_path: Pa
 
 def test_reimported_feeds_pass_the_w3c_validator_and_the_book_epubcheck(original: Path, tmp_path: Path):
     root, _ = _reimported(original, "atom", tmp_path)
-    found = [f for f in w3c_check(feed_files(root / "build")) if f.name != "DuplicateUpdated"]
+    # the site's feeds hold every entry (the tag and author feeds, the same entries again)
+    found = [f for f in w3c_check([root / "build" / "rss.xml", root / "build" / "atom.xml"], jobs=1)
+             if f.name != "DuplicateUpdated"]
     assert not found, "\n".join(map(str, found))
     check = epubcheck(root / "build" / "articles.epub")
     assert not check.of("FATAL", "ERROR", "WARNING"), check.summary()
