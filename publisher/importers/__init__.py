@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from publisher import limits
 from publisher.errors import Reporter, SourceError
@@ -121,8 +122,13 @@ def _check(entry: Entry, folder: Folder, seen: dict[str, int]) -> None:
 
 
 def _last_segment(url: str) -> str:
-    path = url.split("?", 1)[0].split("#", 1)[0].rstrip("/")
-    return path.rsplit("/", 1)[-1] if "/" in path and not path.endswith(":/") and path.count("/") > 2 else ""
+    """The name an address gives its article (``/2019/05/hello-world/``: hello-world); none when a
+    query names it (``/?p=12``) or the path is the site's."""
+    parts = urlsplit(url)
+    if parts.query or not parts.netloc:
+        return ""
+    segments = [s for s in parts.path.split("/") if s]
+    return segments[-1].rsplit(".", 1)[0] if len(segments) > 0 else ""
 
 
 def _fields(entry: Entry, report: Reporter, source: Path) -> dict:
