@@ -21,6 +21,7 @@ from publisher.importers.entry import Entry, Feed, instant, local, parse
 from publisher.importers.writer import Folder, document, slug_for
 
 _ABSOLUTE_URI = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.\-]*:\S+$")
+_LANG = re.compile(r"^[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8})*$")
 _ABSOLUTE_URL = re.compile(r"^https?://[^\s/]+\S*$", re.IGNORECASE)
 
 
@@ -152,6 +153,11 @@ def _fields(entry: Entry, report: Reporter, source: Path) -> dict:
         fields["tags"] = entry.tags
     if entry.summary:
         fields["summary"] = entry.summary
+    if entry.lang and _LANG.match(entry.lang):
+        fields["lang"] = entry.lang
+    elif entry.lang:
+        report.warn(source, f"{entry.label()}: its language {entry.lang!r} is not a BCP 47 tag: the site's "
+                    "language applies", entry.line, code="import-note")
     if entry.uri and _ABSOLUTE_URI.match(entry.uri):
         fields["uri"] = entry.uri
     elif entry.uri and not re.search(r"\s", entry.uri):

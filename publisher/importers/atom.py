@@ -12,6 +12,7 @@ from publisher.importers.entry import ATOM_NS, Entry, Feed, html_text, inner_xml
 
 A = f"{{{ATOM_NS}}}"
 _XML_BASE = "{http://www.w3.org/XML/1998/namespace}base"
+_XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 
 
 def read(root: etree._Element, path: Path) -> Feed:
@@ -85,6 +86,8 @@ def _entry(el: etree._Element, number: int, feed_authors: list[str]) -> Entry:
     if published and updated and updated != published:
         entry.updated = updated
     entry.authors = _authors(el)
+    lang = el.get(_XML_LANG) or (el.find(A + "content").get(_XML_LANG) if el.find(A + "content") is not None else None)
+    entry.lang = one_line(lang or "")
     source = el.find(A + "source")
     if not entry.authors and source is not None:
         entry.authors = _authors(source)

@@ -39,6 +39,7 @@ class Entry:
     tags: list[str] = field(default_factory=list)
     summary: str = ""
     deck: str = ""
+    lang: str = ""  # the entry's own language, when the source gives one per entry
     bios: dict[str, list[str]] = field(default_factory=dict)  # author -> bio, paragraph by paragraph
     html: str = ""  # the body, HTML
     slug: str = ""  # the source's own URL name, when it has one

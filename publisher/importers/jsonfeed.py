@@ -65,6 +65,7 @@ def _entry(item: dict, number: int, feed_authors: list[str]) -> Entry:
     elif updated != entry.date:
         entry.updated = updated
     entry.authors = _authors(item) or list(feed_authors)
+    entry.lang = _str(item.get("language"))
     tags = item.get("tags")
     for tag in tags if isinstance(tags, list) else []:
         tag = _str(tag)

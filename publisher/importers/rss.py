@@ -70,6 +70,7 @@ def item_entry(item: etree._Element, number: int, site: str) -> Entry:
         updated = item.find(f"{{{ATOM_NS}}}updated")
     entry.updated = iso(text(updated)) if updated is not None else ""
     entry.authors = authors(item)
+    entry.lang = one_line(text(item.find(f"{{{DC_NS}}}language")))
     for category in item.iterfind("category"):
         tag = one_line(text(category))
         if tag and tag not in entry.tags:

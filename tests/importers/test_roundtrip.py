@@ -83,7 +83,7 @@ def _entries(out: Path, fmt: str) -> list[tuple]:
         items = json.loads((out / "feed.json").read_text(encoding="utf-8"))["items"]
         return sorted((i["id"], i["url"], i["title"], i["date_published"], i["date_modified"],
                        tuple(a["name"] for a in i["authors"]), tuple(i.get("tags", ())), i["summary"],
-                       html_text(i["content_html"])) for i in items)
+                       html_text(i["content_html"]), i["language"]) for i in items)
     parsed = feedparser.parse((out / f"{fmt}.xml").read_bytes())
     assert not parsed.bozo, parsed.bozo_exception
     return sorted((e.id, e.link, e.title, e.published, e.get("updated", e.get("dcterms_modified")),
@@ -120,7 +120,10 @@ def test_our_own_feed_comes_back_the_same(original: Path, fmt: str, tmp_path: Pa
     root, result = _reimported(original, fmt, tmp_path)
     assert len(result.imported) == len(_entries(original / "build", "atom"))
     for kind in ("rss", "atom", "json"):
-        assert _entries(root / "build", kind) == _entries(original / "build", kind), kind
+        new, old = _entries(root / "build", kind), _entries(original / "build", kind)
+        if kind == "json" and fmt != "json":  # only JSON Feed says an entry's language
+            new, old = [e[:-1] for e in new], [e[:-1] for e in old]
+        assert new == old, kind
     # bodies that Markdown can say whole become Markdown; the others (footnotes, a deck class) HTML
     assert {i.body for i in result.imported} >= {"markdown"}
 
