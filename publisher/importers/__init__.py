@@ -83,6 +83,12 @@ def run(source: Path, into: Path, report: Reporter, *, body_format: str = "md", 
             report.warn(source, f"{entry.label()} {entry.skip}", entry.line, code="not-imported")
             result.skipped.append(entry)
             continue
+        if len(entry.html) > 2 * limits.SOURCE_BYTES:  # not parsed at all: it could not be written
+            entry.skip = (f"has a body of {len(entry.html):,} characters; an article source may have at most "
+                          f"{limits.mib(limits.SOURCE_BYTES)}")
+            report.warn(source, f"{entry.label()} {entry.skip}", entry.line, code="not-imported")
+            result.skipped.append(entry)
+            continue
         notes: list[str] = []
         nodes = body.prepare(entry.html, entry.canonical or feed.link, notes)
         body.lift_own_markup(nodes, entry)

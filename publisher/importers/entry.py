@@ -111,7 +111,7 @@ def html_text(html: str) -> str:
     if "<" not in html and "&" not in html:
         return one_line(html)
     nodes = parse_fragment(html, [])
-    return one_line("".join(n if isinstance(n, str) else "".join(n.itertext()) for n in nodes))
+    return one_line("".join(n if isinstance(n, str) else "".join(n.itertext()) + (n.tail or "") for n in nodes))
 
 
 def rfc822(value: str) -> str:

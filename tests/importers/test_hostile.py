@@ -99,10 +99,12 @@ def test_bad_sources_are_a_diagnostic_and_exit_1(tmp_path: Path, monkeypatch, da
 
 def test_sizes_are_bounded(tmp_path: Path, monkeypatch):
     source = write(tmp_path / "feed.json", _json_feed(
-        _item(1, content_html="<p>" + "word " * (limits.SOURCE_BYTES // 5 + 10) + "</p>"), _item(2)))
+        _item(1, content_html="<p>" + "word " * (limits.SOURCE_BYTES // 5 + 10) + "</p>"), _item(2),
+        _item(3, content_html="<p>" + "x" * (3 * limits.SOURCE_BYTES) + "</p>")))
     result = importers.run(source, tmp_path / "articles", Reporter())
     assert [i.path for i in result.imported] == ["2020-01-01-item-2.md"]
-    assert "an article source may have at most" in result.skipped[0].skip
+    assert [e.number for e in result.skipped] == [1, 3]
+    assert all("an article source may have at most" in e.skip for e in result.skipped)
     monkeypatch.setattr(limits, "IMPORT_BYTES", 1000)
     with pytest.raises(SourceError, match="publisher import reads at most"):
         importers.run(source, tmp_path / "articles", Reporter())
