@@ -77,12 +77,12 @@ def run(source: Path, into: Path, report: Reporter, *, body_format: str = "md", 
     seen: dict[str, int] = {}
     for entry in feed.entries:
         _check(entry, folder, seen)
-        for note in entry.notes:
-            report.warn(source, f"{entry.label()}: {note}", entry.line, code="import-note")
-        if entry.skip:
+        if entry.skip:  # its notes are about an article that is not made
             report.warn(source, f"{entry.label()} {entry.skip}", entry.line, code="not-imported")
             result.skipped.append(entry)
             continue
+        for note in entry.notes:
+            report.warn(source, f"{entry.label()}: {note}", entry.line, code="import-note")
         if len(entry.html) > 2 * limits.SOURCE_BYTES:  # not parsed at all: it could not be written
             entry.skip = (f"has a body of {len(entry.html):,} characters; an article source may have at most "
                           f"{limits.mib(limits.SOURCE_BYTES)}")

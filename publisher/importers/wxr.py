@@ -73,8 +73,8 @@ def _entry(item: etree._Element, number: int, site: str, names: dict[str, str]) 
     post_type = one_line(text(_wp(item, "post_type"))) or "post"
     status = one_line(text(_wp(item, "status"))) or "publish"
     if post_type != "post":
-        entry.skip = (f"is a WordPress {post_type}, not a post: only posts are imported "
-                      "(copy a page's text into an article by hand if it should be one)")
+        entry.skip = f"is a WordPress {post_type}, not a post: only posts are imported" + (
+            " (copy its text into an article by hand if it should be one)" if post_type == "page" else "")
         return entry
     draft = STATUS.get(status)
     if draft is None:
