@@ -10,6 +10,7 @@ from typing import Any
 
 import yaml
 
+from publisher.errors import OutputError
 from publisher.paths import relative_name
 from publisher.slugs import slugify
 
@@ -78,7 +79,7 @@ class Folder:
     def claim(self, date: str, slug: str) -> tuple[str, str]:
         """A file name for an article (and its slug), used by no file and no article here."""
         base, n = slug, 2
-        while slug in self.slugs or (self.root / f"{date[:10]}-{slug}.md").exists():
+        while slug in self.slugs or os.path.lexists(self.root / f"{date[:10]}-{slug}.md"):
             slug, n = f"{base}-{n}", n + 1
         self.slugs.add(slug)
         name = f"{date[:10]}-{slug}.md"
@@ -87,8 +88,11 @@ class Folder:
 
     def write(self, name: str, text: str) -> None:
         """Create ``name`` in the folder; never over an existing file or through a link."""
-        self.root.mkdir(parents=True, exist_ok=True)
-        flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
-        fd = os.open(self.root / name, flags, 0o644)
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
-            fh.write(text)
+        try:
+            self.root.mkdir(parents=True, exist_ok=True)
+            flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
+            fd = os.open(self.root / name, flags, 0o644)
+            with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
+                fh.write(text)
+        except OSError as exc:
+            raise OutputError(f"cannot write {name} ({exc.strerror}); nothing was written over", self.root / name) from None

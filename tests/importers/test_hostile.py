@@ -55,10 +55,12 @@ def test_existing_files_and_links_are_never_written_over(tmp_path: Path):
     kept = write(target / "2020-01-01-item-1.md", "---\ntitle: Mine\ndate: 2020-01-01\n---\nMine.\n")
     outside = write(tmp_path / "outside.md", "outside\n")
     (target / "2020-01-01-item-1-2.md").symlink_to(outside)
+    (target / "2020-01-01-item-1-3.md").symlink_to(tmp_path / "nowhere.md")  # a dangling link
     source = write(tmp_path / "feed.json", _json_feed(_item(1)))
     report = Reporter()
     result = importers.run(source, target, report)
-    assert [i.path for i in result.imported] == ["2020-01-01-item-1-3.md"]
+    assert [i.path for i in result.imported] == ["2020-01-01-item-1-4.md"]
+    assert not (tmp_path / "nowhere.md").exists()
     assert kept.read_text() == "---\ntitle: Mine\ndate: 2020-01-01\n---\nMine.\n"
     assert outside.read_text() == "outside\n"
 
