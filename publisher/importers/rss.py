@@ -63,6 +63,8 @@ def item_entry(item: etree._Element, number: int, site: str) -> Entry:
             entry.canonical = entry.uri
     written = one_line(text(item.find("pubDate")))
     entry.date = rfc822(written)
+    if not entry.date:  # many feeds date items with Dublin Core instead
+        entry.date = iso(text(item.find(f"{{{DC_NS}}}date")))
     if written and not entry.date:
         entry.notes.append(f"pubDate {written!r} is not an RFC 822 date")
     updated = item.find(f"{{{DCTERMS_NS}}}modified")

@@ -39,6 +39,8 @@ RSS = """<?xml version="1.0"?>
 <enclosure url="https://r.example/ep1.mp3" length="1000" type="audio/mpeg"/></item>
 <item><title>Mailed</title><guid isPermaLink="false">12345</guid><author>ed@r.example (Ed Itor)</author>
 <pubDate>2020-03-11T08:00:00Z</pubDate><description>Plain</description></item>
+<item><title>Dublin</title><dc:date>2020-03-12T08:00:00+02:00</dc:date><description>Core</description></item>
+<item><title>Undated</title><pubDate>someday</pubDate><description>x</description></item>
 </channel></rss>
 """
 JSON10 = """{"version": "https://jsonfeed.org/version/1", "title": "J", "author": {"name": "Old Style"},
@@ -75,6 +77,9 @@ def test_rss_corners(tmp_path: Path):
     assert second["authors"] == ["Ed Itor"] and second["id"] == "12345" and "uri" not in second
     assert second["date"] == "2020-03-11T08:00:00+00:00"
     assert any("'12345' is not a URI" in d.message for d in report.diagnostics)
+    third, _ = _front(tmp_path / "out" / result.imported[2].path)
+    assert third["date"] == "2020-03-12T08:00:00+02:00"
+    assert [e.title for e in result.skipped] == ["Undated"] and "no date" in result.skipped[0].skip
 
 
 def test_json_feed_1_0(tmp_path: Path):
