@@ -95,7 +95,7 @@ def run(source: Path, into: Path, report: Reporter, *, body_format: str = "md", 
         text, kind = body.as_markdown_body(nodes, body_format)
         for note in notes:
             report.warn(source, f"{entry.label()}: its body: {note}", entry.line, code="import-note")
-        name, slug = folder.claim(entry.date, slug_for(entry.slug, _last_segment(entry.canonical), entry.title)
+        name, _ = folder.claim(entry.date, slug_for(entry.slug, _last_segment(entry.canonical), entry.title)
                                   or f"item-{entry.number}")
         data = document(_fields(entry, report, source), text).encode("utf-8")
         if len(data) > limits.SOURCE_BYTES:

@@ -8,7 +8,16 @@ from urllib.parse import urljoin
 
 from lxml import etree
 
-from publisher.importers.entry import ATOM_NS, Entry, Feed, html_text, inner_xml, iso, one_line, text
+from publisher.importers.entry import (
+    ATOM_NS,
+    Entry,
+    Feed,
+    html_text,
+    inner_xml,
+    iso,
+    one_line,
+    text,
+)
 
 A = f"{{{ATOM_NS}}}"
 _XML_BASE = "{http://www.w3.org/XML/1998/namespace}base"

@@ -9,9 +9,9 @@ from urllib.parse import urljoin, urlsplit
 
 from lxml import etree
 
+from publisher.model.vocabulary import XLINK_NS
 from publisher.normalize.html import parse_fragment
 from publisher.sources.markdown import heading_id, render_html
-from publisher.model.vocabulary import XLINK_NS
 from publisher.xmlutil import XHTML_NS
 
 H = f"{{{XHTML_NS}}}"
@@ -53,7 +53,7 @@ def prepare(html: str, base: str, notes: list[str]) -> list:
     return nodes
 
 
-def lift_own_markup(nodes: list, entry) -> None:  # noqa: ANN001 - an Entry
+def lift_own_markup(nodes: list, entry) -> None:
     """What this tool's own feeds add around a body, back into front matter: a leading
     ``<p class="deck">`` is the deck, a trailing ``<section class="bio">`` of one author is that
     author's bio (of several, only when each bio starts with its author's name: the feed does
@@ -115,12 +115,12 @@ def to_markdown(html: str) -> str | None:
     try:
         text = markdownify(html, heading_style="ATX", bullets="-", escape_misc=True, wrap=False,
                            newline_style="BACKSLASH", code_language_callback=_language)
-    except Exception:  # noqa: BLE001 - whatever it cannot convert is kept as HTML
+    except Exception:  # noqa: BLE001 - whatever it cannot convert stays HTML
         return None
     return re.sub(r"\n{3,}", "\n\n", text).strip() + "\n"
 
 
-def _language(pre) -> str | None:  # noqa: ANN001 - a BeautifulSoup element
+def _language(pre) -> str | None:
     """The fence's info string: the language of ``<pre><code class="language-x">``."""
     code = pre.find("code")
     classes = code.get("class") if code is not None else None

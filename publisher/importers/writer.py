@@ -70,7 +70,7 @@ class Folder:
         m = _URI_LINE.search(head.split("\n---", 1)[0])
         if m:
             try:
-                value = yaml.load(m.group(1), Loader=yaml.SafeLoader)  # noqa: S506 - a safe loader
+                value = yaml.load(m.group(1), Loader=yaml.SafeLoader)
             except yaml.YAMLError:
                 return
             if isinstance(value, str):
