@@ -115,3 +115,16 @@ def _parsed(html: str) -> str:
     nodes = parse_fragment(html, [])
     wrapped = body.html_block(nodes)
     return body.canon(wrapped)
+
+
+def test_wordpress_text_becomes_paragraphs_and_block_markup_stays():
+    from publisher.importers.wxr import autop
+
+    classic = "One line\nand the next.\n\nSecond paragraph.\n\n<ul>\n<li>kept</li>\n</ul>"
+    assert autop(classic) == ("<p>One line<br>\nand the next.</p>\n\n<p>Second paragraph.</p>\n\n"
+                              "<ul>\n<li>kept</li>\n</ul>")
+    blocks = "<!-- wp:paragraph -->\n<p>Hello</p>\n<!-- /wp:paragraph -->\n\n<!-- wp:list -->\n<ul><li>a</li></ul>\n<!-- /wp:list -->"
+    assert autop(blocks) == blocks
+    nodes = body.prepare(autop(blocks), "https://x.example/", [])
+    text, kind = body.as_markdown_body(nodes, "md")
+    assert (kind, text) == ("markdown", "Hello\n\n- a\n")
