@@ -77,18 +77,23 @@ def _small(root: Path) -> Path:
     return root
 
 
+def _text(html: str) -> str:
+    """The characters a reader sees, whitespace aside (between blocks it is not content)."""
+    return "".join(html_text(html).split())
+
+
 def _entries(out: Path, fmt: str) -> list[tuple]:
     """Per entry of the site's ``fmt`` feed: id, URL, title, dates, authors, tags, summary, text."""
     if fmt == "json":
         items = json.loads((out / "feed.json").read_text(encoding="utf-8"))["items"]
         return sorted((i["id"], i["url"], i["title"], i["date_published"], i["date_modified"],
                        tuple(a["name"] for a in i["authors"]), tuple(i.get("tags", ())), i["summary"],
-                       html_text(i["content_html"]), i["language"]) for i in items)
+                       _text(i["content_html"]), i["language"]) for i in items)
     parsed = feedparser.parse((out / f"{fmt}.xml").read_bytes())
     assert not parsed.bozo, parsed.bozo_exception
     return sorted((e.id, e.link, e.title, e.published, e.get("updated", e.get("dcterms_modified")),
                    tuple(a.get("name", "") for a in e.get("authors", [])) if fmt == "atom" else e.get("author"),
-                   tuple(t.term for t in e.get("tags", [])), e.summary, html_text(e.content[0].value))
+                   tuple(t.term for t in e.get("tags", [])), e.summary, _text(e.content[0].value))
                   for e in parsed.entries)
 
 
