@@ -136,12 +136,13 @@ def test_our_own_feed_comes_back_the_same(original: Path, fmt: str, tmp_path: Pa
 
 def test_reimported_feeds_pass_the_w3c_validator_and_the_book_epubcheck(original: Path, tmp_path: Path):
     root, _ = _reimported(original, "atom", tmp_path)
-    # the site's feeds hold every entry (the tag and author feeds, the same entries again)
+    check = epubcheck(root / "build" / "articles.epub")
+    assert not check.of("FATAL", "ERROR", "WARNING"), check.summary()
+    # the site's feeds hold every entry (the tag and author feeds, the same entries again);
+    # skipped, with the reason, where ../shared has no W3C client
     found = [f for f in w3c_check([root / "build" / "rss.xml", root / "build" / "atom.xml"], jobs=1)
              if f.name != "DuplicateUpdated"]
     assert not found, "\n".join(map(str, found))
-    check = epubcheck(root / "build" / "articles.epub")
-    assert not check.of("FATAL", "ERROR", "WARNING"), check.summary()
 
 
 def test_importing_twice_imports_nothing_new(original: Path, tmp_path: Path):
