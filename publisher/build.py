@@ -126,7 +126,7 @@ def _check_unique(views: list[ArticleView], config: Config, report: Reporter) ->
                     f"tag {label!r} would share the feed tags/{tag_slug}/ with tag {first[0]!r} of "
                     f"{first[1].source}; make them one tag, or differ in letters or digits",
                 )
-    for what in ("id", "slug"):
+    for what in ("id", "slug", "uri"):
         first: dict[str, ArticleView] = {}
         for view in sorted(views, key=lambda v: v.source):
             key = getattr(view, what)

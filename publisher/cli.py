@@ -328,6 +328,53 @@ def new(config_path: Path | None, headline: str, authors: tuple[str, ...], tags:
     click.echo(display_path(path))
 
 
+@cli.command("import")
+@config_option
+@click.argument("source", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--into", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Folder to write the articles into [default: the site's articles folder].")
+@click.option("--body", "body_format", type=click.Choice(["md", "html"]), default="md",
+              help="md: Markdown where the conversion loses nothing, else the HTML kept; html: always the HTML.")
+@click.option("--dry-run", is_flag=True, help="Report what would be imported; write nothing.")
+@format_option
+@quiet_option
+def import_(config_path: Path | None, source: Path, into: Path | None, body_format: str, dry_run: bool,
+            fmt: str, quiet: bool) -> None:
+    """Import an RSS 2.0, Atom 1.0 or JSON Feed file or a WordPress export (WXR) as Markdown articles."""
+    from publisher import importers  # only this command needs the importers (and markdownify)
+
+    config: Config | None = None
+    diagnostics: list[Diagnostic] = []
+    report = Reporter()
+    try:
+        config, diagnostics = _config(config_path)
+        target = into if into is not None else config.articles_path
+        result = importers.run(source, target, report, body_format=body_format, dry_run=dry_run)
+    except PublisherError as exc:
+        _fail("import", fmt, config, exc, diagnostics + report.diagnostics)
+    everything = diagnostics + report.diagnostics
+    shown = display_path(target)
+    if fmt == "json":
+        _json("import", config, everything, {
+            "source": str(source), "format": result.kind, "into": str(target.resolve()), "dry_run": dry_run,
+            "imported": [{"path": f"{shown}/{i.path}", "title": i.entry.title, "id": i.entry.uri,
+                          "line": i.entry.line, "body": i.body} for i in result.imported],
+            "not_imported": [{"item": e.number, "line": e.line, "title": e.title, "id": e.uri, "reason": e.skip}
+                             for e in result.skipped],
+        })
+        return
+    _print(everything, fmt)
+    if quiet:
+        return
+    verb = "would import" if dry_run else "imported"
+    for item in result.imported:
+        click.echo(f"{verb} {shown}/{item.path} ({item.body}): {item.entry.title}")
+    click.echo(f"{'Would import' if dry_run else 'Imported'} {len(result.imported)} of "
+               f"{len(result.imported) + len(result.skipped)} item(s) of {display_path(source)} ({result.kind}) "
+               f"into {shown}/; {len(result.skipped)} not imported"
+               + (" (each said above, with its line)" if result.skipped else "") + ".")
+
+
 def main() -> None:
     # A build makes hundreds of thousands of small objects that live until it ends; the
     # collector's default thresholds scan them over and over (about 15 % of a rebuild's time).

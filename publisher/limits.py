@@ -18,6 +18,10 @@ _XHTML = "{http://www.w3.org/1999/xhtml}"
 #: and lxml (feed checks, readers) refuses a text node over 10 MB.
 SOURCE_BYTES = 1024 * 1024
 
+#: Bytes of one file that ``publisher import`` reads (a feed or a WordPress export): its tree
+#: takes several times this in memory, and a bigger export can be split by year.
+IMPORT_BYTES = 128 * 1024 * 1024
+
 #: Bytes of one image file copied into the outputs (and into every book that shows it).
 IMAGE_BYTES = 32 * 1024 * 1024
 

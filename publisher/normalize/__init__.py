@@ -38,6 +38,8 @@ IMAGE_TYPES = {
 SUMMARY_MAX = 300
 _WITH_URL = etree.XPath(".//h:*[@href or @src or @cite]", namespaces={"h": XHTML_NS})
 _LINED = etree.XPath(".//*[@l:line]", namespaces={"l": LINE_ATTR[1:].split("}")[0]})
+#: An absolute URI as the schema's absoluteUri has it: a scheme, a colon, no space.
+_ABSOLUTE_URI = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.\-]*:\S+$")
 _LANG = re.compile(r"^[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8})*$")
 #: Bidirectional embeddings, overrides and isolates (U+202A-U+202E, U+2066-U+2069): in a one-line
 #: field they reorder what readers see of the text around it, in feed readers and book lists
@@ -199,6 +201,19 @@ class Normalizer:
         self.report = report
         self.source_links = source_links
 
+    def _uri(self, ident: Identity) -> str:
+        """The feed id: the source's ``uri`` as written (kept from an imported feed), else made
+        from the site's host and the article's id."""
+        given = self.src.fields.get("uri")
+        if given is None:
+            return article_uri(self.config, ident.id)
+        uri = str(given).strip()
+        if not _ABSOLUTE_URI.match(uri):
+            raise SourceError(f"uri {uri!r} must be an absolute URI without spaces (tag:, urn:, https:...), "
+                              "as feeds write it; remove the key to have one made from the id",
+                              *_where(self.src, "uri"))
+        return uri
+
     def normalize(self, src: SourceArticle) -> etree._Element:
         """The article document of ``src``; :class:`NotAnArticle` for a redirect stub."""
         if is_redirect(src):
@@ -222,7 +237,7 @@ class Normalizer:
             root.set("status", "draft")
         meta = _sub(root, "meta")
         _sub(meta, "id", ident.id)
-        _sub(meta, "uri", article_uri(self.config, ident.id))
+        _sub(meta, "uri", self._uri(ident))
         _sub(meta, "slug", ident.slug)
         _sub(meta, "source", ident.source, format=src.format)
         _sub(meta, "headline", headline)

@@ -100,6 +100,10 @@ KEYS: dict[str, tuple[tuple[type, ...], str]] = {
     "aliases": ((list, str), "earlier URLs of the article: kept, and redirected to it (_redirects)"),
     "redirect": ((str,), "a source that only redirects: the URL its address (and aliases) lead to"),
     "extra": ((dict,), "a table of site-specific values; kept as they are"),
+    # Kept from an imported feed (publisher import): the entry's own id, so that subscribers'
+    # readers, which tell items apart by it, do not see the imported articles as new.
+    "uri": ((str,), "feed id as written (Atom id, RSS guid, JSON Feed id): an absolute URI; "
+                    "defaults to a urn:uuid of the site's host and id"),
 }
 #: The names other generators (Hugo, Jekyll, Zola, Eleventy, Astro...) give our keys, built in
 #: where they mean one thing everywhere; a site's ``[front_matter]`` table adds more and wins.
