@@ -181,4 +181,11 @@ def _fields(entry: Entry, report: Reporter, source: Path) -> dict:
                     "its URL is made by this site's article_url", entry.line, code="import-note")
     if entry.draft:
         fields["draft"] = True
+    if entry.enclosure:  # published as the enclosure of RSS, Atom and JSON Feed again
+        fields["enclosure"] = entry.enclosure["url"]
+        fields["enclosure_type"] = entry.enclosure["type"]
+        if "length" in entry.enclosure:
+            fields["length"] = entry.enclosure["length"]
+        if "duration" in entry.enclosure:
+            fields["duration"] = entry.enclosure["duration"]
     return fields

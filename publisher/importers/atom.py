@@ -9,6 +9,7 @@ from urllib.parse import urljoin
 from lxml import etree
 
 from publisher.importers.entry import (
+    take_enclosure,
     ATOM_NS,
     Entry,
     Feed,
@@ -90,6 +91,11 @@ def _entry(el: etree._Element, number: int, feed_authors: list[str]) -> Entry:
         if link.get("rel", "alternate") == "alternate" and link.get("href"):
             entry.canonical = _url(link, link.get("href", ""))
             break
+    others = []  # enclosures that are not the article's audio or video: links, unless in the body
+    for link in el.iterfind(A + "link"):
+        href = _url(link, link.get("href", "")) if link.get("rel") == "enclosure" else ""
+        if href and not take_enclosure(entry, href, link.get("type"), link.get("length")):
+            others.append(href)
     published, updated = iso(text(el.find(A + "published"))), iso(text(el.find(A + "updated")))
     entry.date = published or updated
     if published and updated and updated != published:
@@ -120,6 +126,10 @@ def _entry(el: etree._Element, number: int, feed_authors: list[str]) -> Entry:
         entry.summary = html_text(summary)
     else:
         entry.html = summary
+    for href in others:
+        if href not in entry.html:
+            entry.html += f'\n<p><a href="{href.replace("&", "&amp;").replace(chr(34), "&quot;")}">{href}</a></p>'
+            entry.notes.append(f"its enclosure {href} is kept as a link at the end of the body")
     base = _base(el)
     if base:
         entry.notes.append(f"relative URLs in its content resolve against the canonical URL, not xml:base {base}")

@@ -3,6 +3,8 @@ XML parse, text of elements, dates, HTML as plain text."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import datetime as dt
 import email.utils
 import re
@@ -44,6 +46,9 @@ class Entry:
     html: str = ""  # the body, HTML
     slug: str = ""  # the source's own URL name, when it has one
     draft: bool = False
+    #: an audio or video file the item carries (RSS enclosure, Atom rel="enclosure", JSON Feed
+    #: attachment): url, type, length in bytes, duration in seconds; written as the enclosure keys
+    enclosure: dict[str, Any] | None = None
     notes: list[str] = field(default_factory=list)  # reported with the item's line
     skip: str = ""
 
@@ -149,3 +154,29 @@ def instant(value: str) -> dt.datetime | None:
 
 def local(el: etree._Element) -> str:
     return etree.QName(el).localname if isinstance(el.tag, str) else ""
+
+
+def is_media(mime: str | None) -> bool:
+    """Whether a MIME type names audio or video (what an article's ``enclosure`` key carries)."""
+    return (mime or "").split("/")[0].strip().lower() in ("audio", "video")
+
+
+def take_enclosure(entry: Entry, url: str, mime: str | None, length: str | int | None,
+                   duration: str | int | float | None = None) -> bool:
+    """Keep ``url`` as the entry's enclosure when it is the first audio or video file it carries
+    (True); the caller keeps anything else as a link."""
+    if entry.enclosure is not None or not is_media(mime) or not url.startswith(("http://", "https://")):
+        return False
+    found: dict[str, Any] = {"url": url, "type": (mime or "").strip().lower()}
+    try:
+        if length is not None and int(length) > 0:
+            found["length"] = int(length)
+    except (TypeError, ValueError):
+        pass
+    try:
+        if duration is not None and float(duration) > 0:
+            found["duration"] = int(float(duration))
+    except (TypeError, ValueError):
+        pass
+    entry.enclosure = found
+    return True

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from publisher.errors import SourceError
-from publisher.importers.entry import Entry, Feed, iso, one_line
+from publisher.importers.entry import Entry, Feed, iso, one_line, take_enclosure
 
 
 def read(data: bytes, path: Path) -> Feed:
@@ -86,6 +86,9 @@ def _entry(item: dict, number: int, feed_authors: list[str]) -> Entry:
     attachments = item.get("attachments")
     for attachment in attachments if isinstance(attachments, list) else []:
         url = _str(attachment.get("url")) if isinstance(attachment, dict) else ""
+        if url and take_enclosure(entry, url, _str(attachment.get("mime_type")), attachment.get("size_in_bytes"),
+                                  attachment.get("duration_in_seconds")):
+            continue
         if url and url not in entry.html:
             entry.html += f'<p><a href="{escape(url)}">{escape(url, quote=False)}</a></p>'
             entry.notes.append(f"its attachment {url} is kept as a link at the end of the body")

@@ -8,6 +8,7 @@ from pathlib import Path
 from lxml import etree
 
 from publisher.importers.entry import (
+    take_enclosure,
     ATOM_NS,
     CONTENT_NS,
     DC_NS,
@@ -86,11 +87,28 @@ def item_entry(item: etree._Element, number: int, site: str) -> Entry:
         entry.html = description
     for enclosure in item.iterfind("enclosure"):
         url = (enclosure.get("url") or "").strip()
+        duration = item.findtext(f"{{{ITUNES_NS}}}duration")
+        if url and take_enclosure(entry, url, enclosure.get("type"), enclosure.get("length"), _seconds(duration)):
+            continue
         if url and url not in entry.html:
             kind = enclosure.get("type") or "a file"
             entry.html += f'\n<p><a href="{_attr(url)}">{_attr(url)}</a></p>'
             entry.notes.append(f"its enclosure ({kind}) {url} is kept as a link at the end of the body")
     return entry
+
+
+ITUNES_NS = "http://www.itunes.com/dtds/podcast-1.0.dtd"
+
+
+def _seconds(duration: str | None) -> int | None:
+    """itunes:duration (seconds, MM:SS or HH:MM:SS) in seconds, or None."""
+    parts = (duration or "").strip().split(":")
+    if not all(p.isdigit() for p in parts) or len(parts) > 3:
+        return None
+    total = 0
+    for part in parts:
+        total = total * 60 + int(part)
+    return total
 
 
 def _attr(value: str) -> str:

@@ -16,6 +16,7 @@ from publisher.build import build
 from publisher.errors import Reporter
 from publisher.importers.entry import html_text
 from tests.conftest import copy_site, epubcheck, site_config, write
+from tests.media_support import mp3
 from tests.validators import w3c_check
 
 SMALL_CONFIG = """
@@ -70,11 +71,28 @@ Text.[^1]
 }
 
 
+EPISODE = """---
+title: Episode one
+date: 2026-03-05T06:00:00Z
+enclosure: episode-1.mp3
+---
+Show notes.
+"""
+
+
 def _small(root: Path) -> Path:
     write(root / "publisher.toml", SMALL_CONFIG)
     for name, text in SMALL.items():
         write(root / "articles" / name, text)
+    write(root / "articles" / "2026-03-05-episode.md", EPISODE)  # an audio piece: its enclosure comes back
+    (root / "articles" / "episode-1.mp3").write_bytes(mp3(3))
     return root
+
+
+def _media(enclosures) -> tuple:
+    """The audio and video enclosures: (url, type, length) each."""
+    return tuple((e["href"], e["type"], str(e["length"])) for e in enclosures
+                 if e.get("type", "").startswith(("audio/", "video/")))
 
 
 def _text(html: str) -> str:
@@ -88,12 +106,15 @@ def _entries(out: Path, fmt: str) -> list[tuple]:
         items = json.loads((out / "feed.json").read_text(encoding="utf-8"))["items"]
         return sorted((i["id"], i["url"], i["title"], i["date_published"], i["date_modified"],
                        tuple(a["name"] for a in i["authors"]), tuple(i.get("tags", ())), i["summary"],
-                       _text(i["content_html"]), i["language"]) for i in items)
+                       _text(i["content_html"]), i["language"],
+                       tuple((a["url"], a["mime_type"], str(a.get("size_in_bytes")))
+                             for a in i.get("attachments", ()))) for i in items)
     parsed = feedparser.parse((out / f"{fmt}.xml").read_bytes())
     assert not parsed.bozo, parsed.bozo_exception
     return sorted((e.id, e.link, e.title, e.published, e.get("updated", e.get("dcterms_modified")),
                    tuple(a.get("name", "") for a in e.get("authors", [])) if fmt == "atom" else e.get("author"),
-                   tuple(t.term for t in e.get("tags", [])), e.summary, _text(e.content[0].value))
+                   tuple(t.term for t in e.get("tags", [])), e.summary, _text(e.content[0].value),
+                   _media(e.get("enclosures", [])))
                   for e in parsed.entries)
 
 
@@ -161,3 +182,20 @@ def test_the_same_source_gives_the_same_bytes(original: Path, tmp_path: Path):
     assert files == sorted(p.name for p in (two / "articles").iterdir())
     for name in files:
         assert (one / "articles" / name).read_bytes() == (two / "articles" / name).read_bytes()
+
+
+def test_an_audio_piece_comes_back_with_its_enclosure(original: Path, tmp_path: Path):
+    """The episode's MP3, published under media/, is imported as a remote enclosure with its type,
+    length and (from JSON Feed, which carries it) duration; the rebuilt feeds enclose the same file."""
+    if not (original / "articles" / "episode-1.mp3").exists():
+        pytest.skip("the bundled site has no audio piece")
+    root, _ = _reimported(original, "json", tmp_path)
+    (episode,) = [p for p in (root / "articles").glob("*.md") if "Episode one" in p.read_text(encoding="utf-8")]
+    text = episode.read_text(encoding="utf-8")
+    assert "enclosure: https://small.example/news/media/episode-1.mp3" in text
+    assert "enclosure_type: audio/mpeg" in text and "duration: 3" in text
+    item = next(i for i in json.loads((root / "build" / "feed.json").read_text(encoding="utf-8"))["items"]
+                if i["title"] == "Episode one")
+    assert item["attachments"] == [{"url": "https://small.example/news/media/episode-1.mp3", "mime_type": "audio/mpeg",
+                                    "size_in_bytes": len((original / "articles" / "episode-1.mp3").read_bytes()),
+                                    "duration_in_seconds": 3}]
