@@ -17,7 +17,7 @@ from publisher.dates import parse_iso
 from publisher.errors import Diagnostic
 from publisher.model import ArticleView
 from publisher.model.content import article_content, byline, human_date
-from publisher.xmlutil import XHTML_NS, XML_LANG, H
+from publisher.xmlutil import XHTML_NS, XML_LANG, H, strip_forbidden
 
 #: Every preview URL but the index is under this prefix; all others are the build's outputs.
 PREFIX = "/_preview/"
@@ -125,9 +125,14 @@ class _Links:
             el.attrib.pop("srcset", None)
 
 
+def _clean(text: str) -> str:
+    """Text an XML page can hold: a request path or a message may carry a NUL or a lone surrogate."""
+    return strip_forbidden(text)
+
+
 def _el(parent: etree._Element, tag: str, text: str | None = None, **attrs: str) -> etree._Element:
-    el = etree.SubElement(parent, H + tag, {k.rstrip("_").replace("_", "-"): v for k, v in attrs.items()})
-    el.text = text
+    el = etree.SubElement(parent, H + tag, {k.rstrip("_").replace("_", "-"): _clean(v) for k, v in attrs.items()})
+    el.text = _clean(text) if text else text
     return el
 
 
@@ -169,7 +174,7 @@ def _problems(parent: etree._Element, heading: str, found: tuple[Diagnostic, ...
     items = _el(box, "ul")
     for d in found:
         li = _el(items, "li", class_=d.severity)
-        _el(li, "code", _where(d)).tail = f": {d.severity}: {d.message}"
+        _el(li, "code", _where(d)).tail = _clean(f": {d.severity}: {d.message}")
 
 
 def _serialize(html: etree._Element) -> bytes:
@@ -249,6 +254,6 @@ def article_page(frame: Frame, view: ArticleView, views: list[ArticleView]) -> b
 def not_found_page(frame: Frame, path: str) -> bytes:
     html, body = _page(frame, "Not found", frame.config.language)
     _el(body, "h1", "Not found")
-    _el(body, "p", f"Nothing is served at {path}.")
+    _el(body, "p", f"Nothing is served at {path!r}.")
     _el(_el(body, "p"), "a", "All articles", href="/")
     return _serialize(html)
