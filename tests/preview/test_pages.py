@@ -1,0 +1,122 @@
+"""Preview pages made in process through the Builder: each article's footnotes, bio and own
+problems with file and line; drafts and scheduled marked; a failed build keeps the last good pages."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from lxml import etree
+
+from publisher.config import load_config
+from publisher.preview.builder import Builder
+from publisher.preview.pages import RELOAD_JS, status
+from tests.conftest import write
+
+NOTED = """---
+title: "Ferry Timetable Changes"
+autor: "Typo Key"
+authors:
+  - name: Ana Ruiz
+    bio: Ana Ruiz covers transport.
+date: 2026-11-20T09:00:00
+---
+
+The winter timetable starts on Monday.[^1]
+
+[^1]: According to the operator's notice.
+"""
+
+DRAFT = """---
+title: "Unfinished Story"
+date: 2026-11-21T09:00:00
+draft: true
+---
+
+Not ready.
+"""
+
+H = "{http://www.w3.org/1999/xhtml}"
+
+
+def _builder(site: Path) -> Builder:
+    config, _ = load_config(site / "publisher.toml")
+    return Builder(site / "publisher.toml", site / "out", config)
+
+
+def _tree(page: bytes) -> etree._Element:
+    return etree.fromstring(page)  # a preview page is well-formed XHTML
+
+
+def test_article_page_has_notes_bio_and_its_own_warnings(tiny: Path):
+    write(tiny / "articles" / "2026-11-20-ferry.md", NOTED)
+    snap = _builder(tiny).rebuild()
+    assert snap.ok, snap.frame.errors
+    page = snap.article("ferry")
+    root = _tree(page)
+    assert root.get("data-generation") == "1"
+    assert root.findtext(f".//{H}article/{H}header/{H}h1") == "Ferry Timetable Changes"
+    notes = root.find(f".//{H}section[@class='footnotes']")
+    assert notes is not None and "According to the operator" in "".join(notes.itertext())
+    bio = root.find(f".//{H}section[@class='bio']")
+    assert "Ana Ruiz covers transport." in "".join(bio.itertext())
+    problems = root.find(f".//{H}section[@class='problems warnings-only']")
+    text = "".join(problems.itertext())
+    assert "articles/2026-11-20-ferry.md:3" in text and "did you mean 'author'" in text
+    scripts = [s.get("src") for s in root.iter(f"{H}script")]
+    assert scripts == ["/_preview/reload.js"]  # the one script, from the server, no inline code
+    assert "EventSource" in RELOAD_JS
+    index = _tree(snap.index())
+    row = index.find(f".//{H}tr[@id='a-ferry']")
+    assert "1 warning(s)" in "".join(row.itertext())
+
+
+def test_drafts_and_scheduled_are_marked(tiny: Path):
+    write(tiny / "articles" / "2026-11-21-unfinished.md", DRAFT)
+    write(tiny / "articles" / "2099-01-01-future.md", "---\ntitle: Later\n---\nSoon.\n")
+    write(tiny / "articles" / "2026-11-20-ferry.md", NOTED)
+    snap = _builder(tiny).rebuild()
+    marks = {v.slug: status(v, snap.frame.moment) for v in snap.views}
+    assert marks == {"unfinished": "draft", "future": "scheduled", "ferry": "published"}
+    draft = snap.article("unfinished").decode()
+    assert "Draft: not in the feeds or books" in draft and "Not ready." in draft
+    later = snap.article("future").decode()
+    assert "Scheduled: in the feeds and books from 1 January 2099" in later
+    rss = (tiny / "out" / "rss.xml").read_text(encoding="utf-8")
+    assert "Ferry Timetable" in rss and "Unfinished" not in rss and "Later" not in rss
+
+
+def test_a_failed_build_keeps_the_last_good_pages_with_the_error(tiny: Path):
+    article = write(tiny / "articles" / "2026-11-20-ferry.md", NOTED)
+    builder = _builder(tiny)
+    assert builder.rebuild().ok
+    article.write_text(NOTED.replace("date: 2026-11-20T09:00:00", "date: 20th November"), encoding="utf-8")
+    snap = builder.rebuild()
+    assert not snap.ok and snap.generation == 2
+    page = snap.article("ferry").decode()  # the last good version of the article ...
+    assert "The winter timetable starts on Monday." in page
+    assert "The sources have errors: this is the last good preview" in page  # ... under the new error
+    assert "articles/2026-11-20-ferry.md:7" in page
+    assert (tiny / "out" / "rss.xml").is_file()  # the outputs of the last good build stay
+    article.write_text(NOTED.replace("Monday", "Tuesday"), encoding="utf-8")
+    snap = builder.rebuild()
+    assert snap.ok and "starts on Tuesday" in snap.article("ferry").decode()
+    assert "The sources have errors" not in snap.index().decode()
+
+
+def test_a_broken_config_is_an_error_page_not_a_crash(tiny: Path):
+    write(tiny / "articles" / "2026-11-20-ferry.md", NOTED)
+    builder = _builder(tiny)
+    assert builder.rebuild().ok
+    config = tiny / "publisher.toml"
+    config.write_text(config.read_text(encoding="utf-8") + "\nfeed_limit = \n", encoding="utf-8")
+    snap = builder.rebuild()
+    assert not snap.ok
+    assert "publisher.toml" in snap.index().decode()
+    assert "Ferry Timetable Changes" in snap.index().decode()
+
+
+def test_pages_hold_any_request_path(tiny: Path):
+    write(tiny / "articles" / "2026-11-20-ferry.md", NOTED)
+    snap = _builder(tiny).rebuild()
+    page = snap.not_found("/a\x00b\udcff<script>")
+    assert b"<script>" not in page and _tree(page) is not None
