@@ -49,7 +49,7 @@ def make_site(name: str, root: Path) -> tuple[Path, Path]:
         return site, site / "articles" / "2026-11-18-port-expansion-vote.md"
     shutil.copytree(CORPUS, site / "articles")
     (site / "publisher.toml").write_text(CORPUS_CONFIG, encoding="utf-8")
-    return site, site / "articles" / "Rust-1.0.md"
+    return site, site / "articles" / "Rust-1.0-beta.md"
 
 
 def slug_of(site: Path, article: Path) -> str:

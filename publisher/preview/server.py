@@ -15,7 +15,7 @@ from urllib.parse import quote, unquote, urlsplit
 
 from publisher import paths
 from publisher.config import Config
-from publisher.errors import OutputError, PublisherError
+from publisher.errors import ConfigError, OutputError, PublisherError
 from publisher.preview import pages
 from publisher.preview.builder import Builder, Snapshot, remove_folder, temporary_output
 
@@ -112,6 +112,7 @@ class Handler(BaseHTTPRequestHandler):
     server: PreviewServer
     server_version = "publisher-preview"
     sys_version = ""
+    timeout = 30  # seconds a connection may stay silent (an idle or slow client frees its thread)
 
     def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - the base class's name
         pass  # the terminal is for build messages
@@ -270,7 +271,8 @@ class Watcher(threading.Thread):
                 if changes or now != known:
                     known = now
                     self._rebuild()
-                if self.watched(self.builder.config) != folders:  # the config moved the articles
+                if self.watched(self.builder.config) != folders:  # a theme/ appeared, or the articles moved
+                    self._rebuild()
                     break
 
     def _rebuild(self) -> None:
@@ -308,6 +310,11 @@ def serve(config: Config, config_file: Path | None, *, output: Path | None = Non
           warn: Callable[[str], None] = print) -> None:
     """Build, serve and watch until SIGINT or SIGTERM; then stop the watcher and the server and
     remove the temporary output folder (an ``output`` folder given stays)."""
+    if output is not None:
+        problems = paths.folder_problems("output", output, articles=config.articles_path, config_file=config.file,
+                                         other=config.cache_path)
+        if problems:
+            raise ConfigError("; ".join(problems))
     holder, out_dir = (None, output.resolve()) if output is not None else temporary_output()
     stop = threading.Event()
     previous = {sig: signal.signal(sig, lambda *_: stop.set()) for sig in (signal.SIGINT, signal.SIGTERM)}
@@ -337,6 +344,8 @@ def serve(config: Config, config_file: Path | None, *, output: Path | None = Non
         shown = f"[{host}]" if ":" in str(host) else host
         say(f"Serving the preview of {config.title} at http://{shown}:{bound}/ (built into {out_dir}); "
             "Ctrl-C stops it.")
+        if host not in ("127.0.0.1", "::1"):
+            warn(f"note: listening on {host}, not only on this machine: others on the network can see drafts")
         while not stop.wait(0.5):
             pass
     finally:

@@ -120,3 +120,27 @@ def test_pages_hold_any_request_path(tiny: Path):
     snap = _builder(tiny).rebuild()
     page = snap.not_found("/a\x00b\udcff<script>")
     assert b"<script>" not in page and _tree(page) is not None
+
+
+def test_a_port_in_use_is_a_clear_error(tiny: Path, tmp_path: Path, monkeypatch):
+    import socket
+    import tempfile
+
+    from click.testing import CliRunner
+
+    from publisher.cli import cli
+
+    write(tiny / "articles" / "2026-11-20-ferry.md", NOTED)
+    monkeypatch.chdir(tiny)
+    (tmp_path / "t").mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "t"))
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = CliRunner().invoke(cli, ["serve", "--port", str(port)])
+    assert result.exit_code == 3, result.output
+    assert f"error: cannot listen on 127.0.0.1:{port} (Address already in use); choose another --port" in result.output
+    assert not list((tmp_path / "t").iterdir())  # the temporary folder made for the build is gone
+    result = CliRunner().invoke(cli, ["serve", "--output", "articles"])
+    assert result.exit_code == 1 and "overlaps the articles folder" in result.output
