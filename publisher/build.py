@@ -66,6 +66,9 @@ class BuildResult:
     outputs: list[str] = field(default_factory=list)
     diagnostics: list[Diagnostic] = field(default_factory=list)
     normalized: int = 0  # articles normalized from source rather than taken from the cache
+    #: Every article read, drafts and scheduled ones too, newest first (empty when nothing changed
+    #: since the last build and none was read): what `publisher serve` previews.
+    views: list[ArticleView] = field(default_factory=list, repr=False)
 
 
 def load_articles(
@@ -244,7 +247,7 @@ def _render(config: Config, all_views: list[ArticleView], moment: dt.datetime, t
         raise
     cache.sweep(config.site_relative(target))
     result = BuildResult(len(views), drafts, scheduled, written, removed, sorted(staging.names), report.diagnostics,
-                         cache.normalized)
+                         cache.normalized, all_views)
     if store is not None and key is not None:
         store.save(_state(key, all_views, moment, result), [*result.outputs, MANIFEST], staging.keys)
     return result

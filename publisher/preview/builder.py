@@ -107,12 +107,14 @@ class Builder:
                 config, found = load_config(self.config_file)
                 cache = Cache(config.cache_path)
                 result = build(config, self.out_dir, moment, cache=cache, workers=workers)
-                report = Reporter()  # every article, drafts and scheduled ones too, from the cache
-                views, _ = load_articles(config, report, cache, workers=1)
-                found = _unique([*found, *result.diagnostics, *report.diagnostics])
-                outputs = tuple(result.outputs)
-                if report.errors:  # a source changed between the build and this read
-                    views = None
+                views, outputs = result.views, tuple(result.outputs)
+                found = _unique([*found, *result.diagnostics])
+                if not views:  # nothing changed since the last build into this folder: read them
+                    report = Reporter()
+                    views, _ = load_articles(config, report, cache, workers=1)
+                    found = _unique([*found, *report.diagnostics])
+                    if report.errors:  # a source changed between the build and this read
+                        views = None
             except PublisherError as exc:
                 found = _unique([*found, *(exc.diagnostics if isinstance(exc, BuildFailed) else [exc.diagnostic()])])
             except Exception as exc:  # noqa: BLE001 - the server outlives a bug; it is shown, not hidden
@@ -146,12 +148,23 @@ def _unique(found: list[Diagnostic]) -> list[Diagnostic]:
 def _attach(config: Config, views: list[ArticleView],
             found: list[Diagnostic]) -> tuple[dict[str, tuple[Diagnostic, ...]], tuple[Diagnostic, ...]]:
     """Each problem to the article whose source or sidecar it names; the rest to the site."""
-    owner: dict[str, str] = {}
-    for view in views:
-        source = config.articles_path / view.source
-        owner[display_path(source)] = view.source
-        for suffix in SIDECAR_SUFFIXES:
-            owner[display_path(source.with_name(source.stem + suffix))] = view.source
+    # Diagnostics name files as display_path shows them. Resolving every source's name (with its
+    # sidecars) costs seconds on a site of thousands, so the names are first made from the
+    # folder's shown name; only if a diagnostic matches none (a symbolic link on the way) are
+    # they resolved one by one.
+    def names(shown: object) -> dict[str, str]:
+        owner: dict[str, str] = {}
+        for view in views:
+            source = config.articles_path / view.source
+            for file in (source, *(source.with_name(source.stem + s) for s in SIDECAR_SUFFIXES)):
+                owner[shown(file)] = view.source  # type: ignore[operator]
+        return owner
+
+    top = display_path(config.articles_path)
+    owner = names(lambda file: os.path.normpath(os.path.join(top, file.relative_to(config.articles_path))))
+    unmatched = {d.path for d in found if d.path not in owner and d.path != "-"}
+    if any(paths.inside(config.articles_path, p) is not None for p in unmatched):
+        owner = names(display_path)
     by_source: dict[str, list[Diagnostic]] = {}
     others: list[Diagnostic] = []
     for d in found:

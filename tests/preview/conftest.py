@@ -93,6 +93,15 @@ class Served:
                                      f"{got.text[:2000]}\nserver said: {self.output()}")
             time.sleep(0.1)
 
+    def said(self, text: str, seconds: float = CHANGE) -> bool:
+        """Has the server printed ``text`` (waiting up to ``seconds``: it prints after serving)?"""
+        deadline = time.monotonic() + seconds
+        while text not in self.output():
+            if time.monotonic() > deadline:
+                return False
+            time.sleep(0.05)
+        return True
+
     def output(self) -> str:
         while not self.lines.empty():
             line = self.lines.get_nowait()

@@ -144,3 +144,12 @@ def test_a_port_in_use_is_a_clear_error(tiny: Path, tmp_path: Path, monkeypatch)
     assert not list((tmp_path / "t").iterdir())  # the temporary folder made for the build is gone
     result = CliRunner().invoke(cli, ["serve", "--output", "articles"])
     assert result.exit_code == 1 and "overlaps the articles folder" in result.output
+
+
+def test_problems_find_their_article_from_any_working_folder(tiny: Path, monkeypatch):
+    write(tiny / "articles" / "2026-11-20-ferry.md", NOTED)
+    for where in (tiny, tiny / "articles", tiny.parent):
+        monkeypatch.chdir(where)
+        snap = _builder(tiny).rebuild()
+        assert [d.message for d in snap.frame.by_source["2026-11-20-ferry.md"]] == [
+            "unknown front-matter key 'autor' kept as extra metadata; did you mean 'author'?"], where

@@ -115,7 +115,7 @@ def test_edit_error_and_stop(serving: Served):
     old = serving.get(PAGE)  # the last good article page is still served, with the error banner
     assert old.status == 200 and "by 28 votes to 24" in old.text and "2026-11-26-broken.md:3" in old.text
     assert serving.get("/rss.xml").status == 200
-    assert "articles/2026-11-26-broken.md:3" in serving.output()  # said on the terminal too
+    assert serving.said("articles/2026-11-26-broken.md:3"), serving.output()  # said on the terminal too
 
     (serving.site / "articles" / "2026-11-26-broken.md").unlink()
     serving.until("/", lambda r: "The sources have errors" not in r.text)
