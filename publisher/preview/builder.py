@@ -147,29 +147,28 @@ def _unique(found: list[Diagnostic]) -> list[Diagnostic]:
 
 def _attach(config: Config, views: list[ArticleView],
             found: list[Diagnostic]) -> tuple[dict[str, tuple[Diagnostic, ...]], tuple[Diagnostic, ...]]:
-    """Each problem to the article whose source or sidecar it names; the rest to the site."""
-    # Diagnostics name files as display_path shows them. Resolving every source's name (with its
-    # sidecars) costs seconds on a site of thousands, so the names are first made from the
-    # folder's shown name; only if a diagnostic matches none (a symbolic link on the way) are
-    # they resolved one by one.
-    def names(shown: object) -> dict[str, str]:
-        owner: dict[str, str] = {}
-        for view in views:
-            source = config.articles_path / view.source
-            for file in (source, *(source.with_name(source.stem + s) for s in SIDECAR_SUFFIXES)):
-                owner[shown(file)] = view.source  # type: ignore[operator]
-        return owner
+    """Each problem to the article whose source or sidecar it names; the rest to the site.
 
+    Diagnostics name files as display_path shows them; resolving every source's name costs
+    seconds on a site of thousands, so names are made from the folder's shown name, and only a
+    name that matches none (a link on the way, another working folder) is resolved."""
+    rels: dict[str, str] = {}
+    for view in views:
+        stem = os.path.splitext(view.source)[0]
+        rels[view.source] = view.source
+        for suffix in SIDECAR_SUFFIXES:
+            rels[stem + suffix] = view.source
     top = display_path(config.articles_path)
-    owner = names(lambda file: os.path.normpath(os.path.join(top, file.relative_to(config.articles_path))))
-    unmatched = {d.path for d in found if d.path not in owner and d.path != "-"}
-    if any(paths.inside(config.articles_path, p) is not None for p in unmatched):
-        owner = names(display_path)
+    owner = {os.path.normpath(os.path.join(top, rel)): source for rel, source in rels.items()}
     by_source: dict[str, list[Diagnostic]] = {}
     others: list[Diagnostic] = []
     for d in found:
-        if d.path in owner:
-            by_source.setdefault(owner[d.path], []).append(d)
+        if d.path not in owner and d.path != "-":
+            rel = paths.inside(config.articles_path, d.path)
+            owner[d.path] = rels.get(rel, "") if rel is not None else ""
+        source = owner.get(d.path)
+        if source:
+            by_source.setdefault(source, []).append(d)
         else:
             others.append(d)
     return {k: tuple(v) for k, v in by_source.items()}, tuple(others)
