@@ -1,6 +1,6 @@
-"""The preview's builds: the real build (into the preview's output folder, with the site's cache),
-then every article, drafts and scheduled ones too, kept as a Snapshot the pages are made from;
-a failed build keeps the last good snapshot, with the new errors on every page."""
+"""The preview's builds: the real build (into the preview's output folder, with the site's cache)
+and every article it read, drafts and scheduled ones too, kept as a Snapshot the pages are made
+from; a failed build keeps the last good snapshot, with the new errors on every page."""
 
 from __future__ import annotations
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import signal
+import socket
 import threading
 import traceback
 from collections.abc import Callable
@@ -87,6 +88,8 @@ class PreviewServer(ThreadingHTTPServer):
     def __init__(self, address: tuple[str, int], builder: Builder, out_dir: Path, reloads: Reloads) -> None:
         self.builder, self.out_dir, self.reloads = builder, out_dir, reloads
         self._slots = threading.BoundedSemaphore(MAX_CONNECTIONS)
+        if ":" in address[0]:
+            self.address_family = socket.AF_INET6
         super().__init__(address, Handler)
 
     def process_request(self, request, client_address) -> None:  # noqa: ANN001 - socketserver's signature
