@@ -106,7 +106,17 @@ def measure(name: str, runs: int, tmp: Path) -> dict:
         proc.send_signal(signal.SIGTERM)
         proc.wait(timeout=120)
     builds = [float(m[1]) for m in (re.search(r"^Built .* in ([0-9.]+) s", ln) for ln in lines) if m]
-    return {"site": name, "sources": sources, "first": first, "times": times, "builds": builds[1:]}
+    # the same edit made by `publisher build` (a new process each time, into build/), for scale
+    subprocess.run([sys.executable, "-m", "publisher", "build", "-q"], cwd=site, check=True)
+    cli = []
+    for i in range(max(1, runs // 2)):
+        text = article.read_text(encoding="utf-8")
+        t0 = time.perf_counter()
+        article.write_text(text + f"\n\nbench-cli-{i}\n", encoding="utf-8")
+        subprocess.run([sys.executable, "-m", "publisher", "build", "-q"], cwd=site, check=True)
+        cli.append(time.perf_counter() - t0)
+        print(f"  {name}: publisher build after an edit {i + 1}: {cli[-1]:.2f} s", flush=True)
+    return {"site": name, "sources": sources, "first": first, "times": times, "builds": builds[1:], "cli": cli}
 
 
 def main() -> None:
@@ -125,13 +135,15 @@ def main() -> None:
                 continue
             got = measure(name, args.runs, Path(tmp))
             rows.append(got)
-    table = ["| site | sources | first build (cold cache) | save → page served: median (min–max) | rebuild as reported |",
-             "|---|---:|---:|---:|---:|"]
+    table = [f"load average at the end: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores", "",
+             "| site | sources | first build (cold cache) | save → page served: median (min–max) | rebuild as "
+             "reported | `publisher build` after the same edit |",
+             "|---|---:|---:|---:|---:|---:|"]
     for r in rows:
-        t = r["times"]
-        b = r["builds"]
+        t, b, c = r["times"], r["builds"], r["cli"]
         table.append(f"| {r['site']} | {r['sources']} | {r['first']:.1f} s | {statistics.median(t):.2f} s "
-                     f"({min(t):.2f}–{max(t):.2f}) | {statistics.median(b):.2f} s |" if b else "")
+                     f"({min(t):.2f}–{max(t):.2f}) | {statistics.median(b) if b else float('nan'):.2f} s | "
+                     f"{statistics.median(c):.2f} s |")
     print("\n".join(table))
     if args.out:
         args.out.write_text("\n".join(table) + "\n", encoding="utf-8")
