@@ -259,6 +259,14 @@ class Watcher(threading.Thread):
         return (st.st_mtime_ns, st.st_size, st.st_ino) if st is not None else None
 
     def run(self) -> None:
+        while not self.stop.is_set():
+            try:
+                self._watch()
+            except Exception:  # noqa: BLE001 - a folder gone mid-watch, a closed terminal: watch on
+                traceback.print_exc()
+                self.stop.wait(1.0)
+
+    def _watch(self) -> None:
         import watchfiles
 
         while not self.stop.is_set():

@@ -14,7 +14,8 @@ from PIL import Image, ImageStat
 from tests.browser_harness import Chromium, Visit, chromium_binary
 from tests.preview.conftest import CHANGE, Served
 
-pytestmark = pytest.mark.skipif(chromium_binary() is None, reason="chromium is not installed (apt-get install chromium)")
+pytestmark = pytest.mark.skipif(chromium_binary() is None,
+                                reason="chromium is not installed (apt-get install chromium)")
 
 PAGE = "/_preview/articles/port-expansion-vote.xhtml"
 HEADLINE = "Council Approves Port Expansion After Six-Hour Debate"

@@ -120,6 +120,11 @@ def test_edit_error_and_stop(serving: Served):
     (serving.site / "articles" / "2026-11-26-broken.md").unlink()
     serving.until("/", lambda r: "The sources have errors" not in r.text)
 
+    config = serving.site / "publisher.toml"  # the config is watched too
+    config.write_text(config.read_text(encoding="utf-8").replace('title = "The Harbour Dispatch"',
+                                                                 'title = "The Harbour Courier"'), encoding="utf-8")
+    serving.until("/", lambda r: "<h1>The Harbour Courier</h1>" in r.text)
+
     assert processes_with(serving.token)  # the test sees the server's process
     assert serving.out.is_dir()
     assert serving.stop() == 0
