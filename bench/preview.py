@@ -107,13 +107,15 @@ def measure(name: str, runs: int, tmp: Path) -> dict:
         proc.wait(timeout=120)
     builds = [float(m[1]) for m in (re.search(r"^Built .* in ([0-9.]+) s", ln) for ln in lines) if m]
     # the same edit made by `publisher build` (a new process each time, into build/), for scale
-    subprocess.run([sys.executable, "-m", "publisher", "build", "-q"], cwd=site, check=True)
+    subprocess.run([sys.executable, "-m", "publisher", "build", "-q"], cwd=site, check=True,
+                   stderr=subprocess.DEVNULL)
     cli = []
     for i in range(max(1, runs // 2)):
         text = article.read_text(encoding="utf-8")
         t0 = time.perf_counter()
         article.write_text(text + f"\n\nbench-cli-{i}\n", encoding="utf-8")
-        subprocess.run([sys.executable, "-m", "publisher", "build", "-q"], cwd=site, check=True)
+        subprocess.run([sys.executable, "-m", "publisher", "build", "-q"], cwd=site, check=True,
+                   stderr=subprocess.DEVNULL)
         cli.append(time.perf_counter() - t0)
         print(f"  {name}: publisher build after an edit {i + 1}: {cli[-1]:.2f} s", flush=True)
     return {"site": name, "sources": sources, "first": first, "times": times, "builds": builds[1:], "cli": cli}
