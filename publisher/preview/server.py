@@ -245,6 +245,27 @@ class Watcher(threading.Thread):
                  told: Callable[[Snapshot], None]) -> None:
         super().__init__(name="publisher-watch", daemon=True)
         self.builder, self.reloads, self.stop, self.told = builder, reloads, stop, told
+        #: Set once the OS watches the folders; until then an edit would go unseen.
+        self.ready = threading.Event()
+        #: What the files looked like before the first build (see :meth:`files`).
+        self.before = self.files()
+
+    def files(self) -> dict[str, tuple[int, int]]:
+        """(modification time, size) of every file watched: what changed between the first build
+        and the moment the OS began to watch is found by comparing two of these."""
+        found: dict[str, tuple[int, int]] = {}
+        config = self.config_state()
+        if config is not None:
+            found[""] = config[:2]
+        for folder in self.watched(self.builder.config):
+            for top, _, names in os.walk(folder):
+                for name in names:
+                    try:
+                        st = os.stat(os.path.join(top, name))
+                    except OSError:
+                        continue
+                    found[os.path.join(top, name)] = (st.st_mtime_ns, st.st_size)
+        return found
 
     def watched(self, config: Config) -> list[Path]:
         folders = [config.articles_path, config.root / "theme"]
@@ -264,6 +285,7 @@ class Watcher(threading.Thread):
                 self._watch()
             except Exception:  # noqa: BLE001 - a folder gone mid-watch, a closed terminal: watch on
                 traceback.print_exc()
+                self.ready.set()  # not watching, but the server must not wait for it forever
                 self.stop.wait(1.0)
 
     def _watch(self) -> None:
@@ -273,12 +295,16 @@ class Watcher(threading.Thread):
             folders = self.watched(self.builder.config)
             known = self.config_state()
             if not folders:  # nothing to watch but the config: look at it twice a second
+                self.ready.set()
                 if not self.stop.wait(0.5) and self.config_state() != known:
                     self._rebuild()
                 continue
             for changes in watchfiles.watch(*folders, stop_event=self.stop, rust_timeout=500, yield_on_timeout=True,
                                             raise_interrupt=False, ignore_permission_denied=True):
                 now = self.config_state()
+                if not self.ready.is_set():  # watching now: catch up with what changed before
+                    changes = changes or self.files() != self.before
+                    self.ready.set()
                 if changes or now != known:
                     known = now
                     self._rebuild()
@@ -343,11 +369,13 @@ def serve(config: Config, config_file: Path | None, *, output: Path | None = Non
 
     try:
         server = listen(bind, port, builder, out_dir, reloads)
+        watcher = Watcher(builder, reloads, stop, told)  # notes the files as they are now
         first = builder.rebuild(workers)  # all cores: no thread of ours runs yet to be forked
         told(first)
         reloads.publish(first.generation)
-        watcher = Watcher(builder, reloads, stop, told)
         watcher.start()
+        while not watcher.ready.wait(0.5) and not stop.is_set() and watcher.is_alive():
+            pass  # the address is given once an edit cannot go unseen
         threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.25}, name="publisher-serve",
                          daemon=True).start()
         serving = True

@@ -153,3 +153,30 @@ def test_problems_find_their_article_from_any_working_folder(tiny: Path, monkeyp
         snap = _builder(tiny).rebuild()
         assert [d.message for d in snap.frame.by_source["2026-11-20-ferry.md"]] == [
             "unknown front-matter key 'autor' kept as extra metadata; did you mean 'author'?"], where
+
+
+def test_an_edit_saved_before_the_watch_begins_is_not_lost(tiny: Path):
+    """`serve` gives its address only once the OS watches; what changed between the first build
+    and then (a busy machine starts the watcher thread late) is rebuilt on the spot."""
+    import threading
+    import time
+
+    from publisher.preview.server import Reloads, Watcher
+
+    article = write(tiny / "articles" / "2026-11-20-ferry.md", NOTED)
+    builder = _builder(tiny)
+    stop, told = threading.Event(), []
+    watcher = Watcher(builder, Reloads(), stop, told.append)
+    builder.rebuild()
+    article.write_text(NOTED.replace("Monday", "Sunday") + "\n", encoding="utf-8")
+    watcher.start()
+    try:
+        assert watcher.ready.wait(30)
+        deadline = time.monotonic() + 30
+        while not told and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert told and "starts on Sunday" in builder.latest.article("ferry").decode()
+    finally:
+        stop.set()
+        watcher.join(30)
+    assert not watcher.is_alive()
