@@ -376,6 +376,8 @@ def serve(config: Config, config_file: Path | None, *, output: Path | None = Non
         watcher.start()
         while not watcher.ready.wait(0.5) and not stop.is_set() and watcher.is_alive():
             pass  # the address is given once an edit cannot go unseen
+        if stop.is_set():  # stopped before it began
+            return
         threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.25}, name="publisher-serve",
                          daemon=True).start()
         serving = True
@@ -390,7 +392,7 @@ def serve(config: Config, config_file: Path | None, *, output: Path | None = Non
     finally:
         stop.set()
         reloads.close()
-        if watcher is not None:
+        if watcher is not None and watcher.ident is not None:
             watcher.join()  # a build under way finishes first
         if server is not None:
             if serving:
