@@ -4,6 +4,7 @@ and stopped."""
 from __future__ import annotations
 
 import os
+import signal
 import zipfile
 from io import BytesIO
 
@@ -11,7 +12,7 @@ import pytest
 
 from publisher.build import build
 from tests.conftest import site_config, write
-from tests.preview.conftest import Served, processes_with
+from tests.preview.conftest import Served, preview_site, processes_with, start
 
 HEADLINE = "Council Approves Port Expansion After Six-Hour Debate"
 PAGE = "/_preview/articles/port-expansion-vote.xhtml"
@@ -80,6 +81,23 @@ def test_no_script_reaches_the_outputs(shared_server: Served):
         got = shared_server.get(path)
         assert "<script" not in got.text and "reload.js" not in got.text, path
         assert "script-src" not in got.headers["content-security-policy"]  # default-src 'none' covers it
+    for path in shared_server.out.rglob("*"):  # no preview page and no reloader in the output folder
+        if path.is_file() and path.suffix != ".epub":
+            assert b"reload.js" not in path.read_bytes() and b"_preview" not in path.read_bytes(), path
+        elif path.suffix == ".epub":
+            with zipfile.ZipFile(path) as book:
+                assert not any(b"reload.js" in book.read(n) or b"<script" in book.read(n) for n in book.namelist())
+
+
+def test_ctrl_c_stops_it_cleanly(tmp_path):
+    served = start(preview_site(tmp_path / "site"), "--output", str(tmp_path / "kept"))
+    assert served.get("/").status == 200
+    served.proc.send_signal(signal.SIGINT)
+    assert served.proc.wait(timeout=60) == 0  # stopped by SIGINT alone
+    served.stop()
+    assert not processes_with(served.token)
+    assert (tmp_path / "kept" / "rss.xml").is_file()  # an --output folder stays
+    assert "Traceback" not in served.output()
 
 
 @pytest.mark.parametrize("path", [
