@@ -66,10 +66,18 @@ table.articles td, table.articles th { border: 0; border-bottom: 1px solid #dddd
 """
 
 
-def stylesheet() -> bytes:
-    """The book's stylesheet with the preview's additions: pages look like the book's chapters."""
+def stylesheet(config: Config) -> bytes:
+    """The book's stylesheet with the preview's additions, then the site theme's book.css as the
+    books have it (its url(fonts/NAME) resolve to the theme's fonts): pages look like chapters."""
     book = resources.files("publisher.books").joinpath("epub.css").read_text(encoding="utf-8")
-    return (book + _PREVIEW_CSS).encode("utf-8")
+    theme = config.theme
+    own = f"\n/* The site's theme: {theme.name}/book.css */\n{theme.book_css}" if theme.book_css else ""
+    return (book + _PREVIEW_CSS + own).encode("utf-8")
+
+
+def theme_font(config: Config, name: str) -> bytes | None:
+    """A font of the site's theme, by its file name, for the theme's stylesheet."""
+    return next((font.data for font in config.theme.fonts if font.name == name), None)
 
 
 def article_url(view: ArticleView) -> str:

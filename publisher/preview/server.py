@@ -153,7 +153,7 @@ class Handler(BaseHTTPRequestHandler):
         if name == "/":
             return self._send(200, pages.MEDIA_TYPE, snap.index(), with_body)
         if name == pages.CSS_URL:
-            return self._send(200, "text/css; charset=utf-8", pages.stylesheet(), with_body)
+            return self._send(200, "text/css; charset=utf-8", pages.stylesheet(snap.frame.config), with_body)
         if name == pages.SCRIPT_URL:
             return self._send(200, "text/javascript; charset=utf-8", pages.RELOAD_JS.encode(), with_body)
         if name == pages.EVENTS_URL:
@@ -169,6 +169,11 @@ class Handler(BaseHTTPRequestHandler):
             if data is None:
                 return self._missing(name, with_body)
             return self._send(200, _content_type(name), data, with_body, policy=FILE_POLICY)
+        if name.startswith(pages.PREFIX + "fonts/"):
+            font = pages.theme_font(snap.frame.config, name[len(pages.PREFIX + "fonts/"):])
+            if font is None:
+                return self._missing(name, with_body)
+            return self._send(200, "font/" + name.rsplit(".", 1)[-1].lower(), font, with_body, policy=FILE_POLICY)
         if name.startswith(pages.PREFIX):
             return self._missing(name, with_body)
         return self._file(rel, with_body)
@@ -268,7 +273,7 @@ class Watcher(threading.Thread):
         return found
 
     def watched(self, config: Config) -> list[Path]:
-        folders = [config.articles_path, config.root / "theme"]
+        folders = [config.articles_path, config.root / config.theme_dir]
         return [f for f in folders if f.is_dir()]
 
     def config_state(self) -> tuple[int, int, int] | None:

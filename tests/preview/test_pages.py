@@ -180,3 +180,14 @@ def test_an_edit_saved_before_the_watch_begins_is_not_lost(tiny: Path):
         stop.set()
         watcher.join(30)
     assert not watcher.is_alive()
+
+
+def test_preview_pages_wear_the_site_theme(tiny: Path):
+    from publisher.preview.pages import stylesheet
+
+    write(tiny / "articles" / "2026-11-20-ferry.md", NOTED)
+    write(tiny / "theme" / "book.css", ".byline { color: #123456; }\n")
+    snap = _builder(tiny).rebuild()
+    assert snap.ok, snap.frame.errors
+    css = stylesheet(snap.frame.config).decode()
+    assert css.index(".byline { font-weight: bold; }") < css.index(".byline { color: #123456; }")
