@@ -78,6 +78,9 @@ class BuildResult:
     normalized: int = 0  # articles normalized from source rather than taken from the cache
     #: .txt files under the articles folder read as assets, not wire stories (``--verbose``)
     assets: list[str] = field(default_factory=list)
+    #: Every article read, drafts and scheduled ones too, newest first (empty when nothing changed
+    #: since the last build and none was read): what `publisher serve` previews.
+    views: list[ArticleView] = field(default_factory=list, repr=False)
 
 
 def load_articles(
@@ -313,7 +316,7 @@ def _render(config: Config, all_views: list[ArticleView], moment: dt.datetime, t
         raise
     cache.sweep(config.site_relative(target))
     result = BuildResult(len(views), drafts, scheduled, written, removed, sorted(staging.names), report.diagnostics,
-                         cache.normalized)
+                         cache.normalized, views=all_views)
     if store is not None and key is not None:
         store.save(_state(key, all_views, moment, result), [*result.outputs, MANIFEST], staging.keys)
     return result

@@ -375,6 +375,30 @@ def import_(config_path: Path | None, source: Path, into: Path | None, body_form
                + (" (each said above, with its line)" if result.skipped else "") + ".")
 
 
+@cli.command()
+@config_option
+@click.option("--output", "-o", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Build into this folder (kept) [default: a temporary folder, removed on exit].")
+@click.option("--port", "-p", type=click.IntRange(0, 65535), default=8000, show_default=True,
+              help="Port to listen on; 0: any free port (the address is printed).")
+@click.option("--bind", default="127.0.0.1", show_default=True,
+              help="Address to listen on. Only this machine can connect unless you give another.")
+@click.option("--workers", "-j", type=click.IntRange(min=1), default=None,
+              help="Processes for the first build [default: one per core]; rebuilds use one.")
+def serve(config_path: Path | None, output: Path | None, port: int, bind: str, workers: int | None) -> None:
+    """Preview the site: build, serve it on 127.0.0.1, rebuild and reload pages on every change.
+
+    Every article has a page (drafts and scheduled ones too, marked; they never reach the feeds
+    or books) with its problems; the feeds and books of the build are served beside them.
+    """
+    from publisher.preview.server import serve as run_serve
+
+    config, diagnostics = _config(config_path)
+    _print(diagnostics)
+    run_serve(config, config_path or config.file, output=output, bind=bind, port=port, workers=workers,
+              say=click.echo, warn=lambda text: click.echo(text, err=True))
+
+
 def main() -> None:
     # A build makes hundreds of thousands of small objects that live until it ends; the
     # collector's default thresholds scan them over and over (about 15 % of a rebuild's time).

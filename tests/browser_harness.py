@@ -57,7 +57,8 @@ class Visit:
 class Chromium:
     """One headless Chromium; ``visit(url)`` opens a fresh tab per page and per clicked link."""
 
-    def __init__(self, binary: str, timeout: float = 20.0) -> None:
+    def __init__(self, binary: str, timeout: float = 20.0, *, loopback: bool = False) -> None:
+        """``loopback``: 127.0.0.1 may be reached (a test's own server); no other address can."""
         self.timeout = timeout
         self.profile = tempfile.mkdtemp(prefix="chromium-probe-")
         cmd_r, self._cmd_w = os.pipe()
@@ -75,7 +76,8 @@ class Chromium:
                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
                 "--disable-dev-shm-usage", "--allow-file-access-from-files",
                 # nothing leaves the machine; requests are still seen (and fail) in the protocol
-                "--proxy-server=127.0.0.1:9", "--host-resolver-rules=MAP * ~NOTFOUND",
+                "--proxy-server=127.0.0.1:9",  # loopback is never proxied, so only the rule below decides
+                "--host-resolver-rules=MAP * ~NOTFOUND" + (", EXCLUDE 127.0.0.1" if loopback else ""),
                 f"--user-data-dir={self.profile}", "about:blank",
             ],
             pass_fds=(3, 4), preexec_fn=fds, close_fds=True,  # noqa: PLW1509 (only dup2 runs there)
