@@ -8,6 +8,7 @@ import re
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, replace
+from functools import partial
 from pathlib import Path
 
 from lxml import etree
@@ -15,7 +16,7 @@ from lxml import etree
 from publisher import memory, sources
 from publisher.config import Config
 from publisher.errors import Diagnostic, Reporter, SourceError, display_path
-from publisher.incremental.cache import Cache, Entry, EntryRef, Record, key_for
+from publisher.incremental.cache import Cache, Entry, EntryRef, Record, code_identity, key_for
 from publisher.model import ArticleView, Meta, meta_of
 from publisher.normalize import Normalizer, identity, relative_source
 from publisher.sources import SourceArticle, frontmatter
@@ -202,13 +203,42 @@ def _work(path: Path) -> tuple[Entry | None, tuple[Diagnostic, ...]]:
     return _compute(path, *_worker)
 
 
+def normalize_batch(identity: str, config: Config, batch: list[tuple[Path, str]]) -> list[tuple[Entry | None, tuple[Diagnostic, ...]]]:
+    """Normalize sources on a Dask worker (see :mod:`publisher.incremental.cluster`): each
+    ``(path, digest of its bytes on the coordinator)``. The worker reads the site where the
+    coordinator has it; a source whose bytes differ there, or a worker running other code, is
+    an error rather than an entry under a key that does not describe it."""
+    base = _base(config)
+    if code_identity() != identity:
+        message = (f"the Dask worker runs publisher {code_identity()}, the coordinator {identity}; "
+                   "install the same publisher on every worker")
+        return [(None, (Diagnostic(_relative(str(path), base), None, None, "error", message),)) for path, _ in batch]
+    hashes, index = Cache(None), SourceIndex(config)
+    out = []
+    for path, digest in batch:
+        if hashes.digest(str(path)) != digest:
+            out.append((None, (_differs(path, base, "this file"),)))
+        else:
+            out.append(_compute(path, config, index, hashes))
+    return out
+
+
+def _differs(path: Path, base: str, what: str) -> Diagnostic:
+    return Diagnostic(_relative(str(path), base), None, None, "error",
+                      f"the Dask worker read {what} with other bytes than this machine has: every worker must "
+                      f"see the site at {base.rstrip(os.sep)} as it is here (a shared or identical checkout)")
+
+
 Progress = Callable[[str, int, int], None]  # (what, done, of): told as each article is normalized
 
 
 def run_stage(paths: list[Path], config: Config, cache: Cache, workers: int | None = None,
-              names: list[str | None] | None = None, progress: Progress | None = None) -> list[Outcome]:
+              names: list[str | None] | None = None, progress: Progress | None = None,
+              scheduler: str | None = None) -> list[Outcome]:
     """Outcomes in the order of ``paths``, whatever the number of workers. ``names``: each
     path relative to the articles folder, where :func:`sources.discover_named` knew it.
+    ``scheduler``: run the articles to normalize on a Dask cluster ("local" or an address;
+    see :mod:`publisher.incremental.cluster`); the outcomes are the same bytes.
 
     An article whose inputs are unchanged is known from the cache's catalog alone: its view
     loads the document from its entry only if a renderer asks for it. Without a cache folder,
@@ -221,6 +251,7 @@ def run_stage(paths: list[Path], config: Config, cache: Cache, workers: int | No
     results: dict[int, Record | Entry] = {}
     failed: dict[int, tuple[Diagnostic, ...]] = {}
     todo: list[int] = []
+    pending: list[int] = []  # not known from the catalog: looked up entry by entry
     for i, path in enumerate(paths):
         rel = names[i] if names is not None and names[i] is not None else relative_source(config, path)
         key = key_for(config, rel, cache.digest(str(path)))
@@ -230,7 +261,10 @@ def run_stage(paths: list[Path], config: Config, cache: Cache, workers: int | No
             cache.hits += 1
             results[i] = record
             continue
-        entry = cache.get(key, base)
+        pending.append(i)
+    cache.prefetch(keys[i] for i in pending)  # from the shared tier, if any, in batches
+    for i in pending:
+        entry = cache.get(keys[i], base)
         if entry is not None:
             results[i] = entry.record()
         else:
@@ -253,7 +287,16 @@ def run_stage(paths: list[Path], config: Config, cache: Cache, workers: int | No
 
     cache.normalized += len(todo)
     workers = workers or os.cpu_count() or 1
-    if workers > 1 and len(todo) >= 16:
+    if scheduler and todo:  # on a Dask cluster (publisher[dask], imported only here)
+        from publisher.incremental import cluster
+
+        tasks = [(paths[i], cache.digest(str(paths[i]))) for i in todo]
+        for j, (entry, diagnostics) in cluster.normalize(tasks, config, scheduler, workers,
+                                                          partial(normalize_batch, code_identity())):
+            if entry is not None and not cache.holds(entry.deps, base):  # what the worker read is not ours
+                entry, diagnostics = None, (_differs(paths[todo[j]], base, "a file it uses"),)
+            finish(todo[j], entry, diagnostics)
+    elif workers > 1 and len(todo) >= 16:
         digests, folders = cache.digests()
         with ProcessPoolExecutor(workers, initializer=_init_worker, initargs=(config, digests, folders)) as pool:
             chunk = max(1, len(todo) // (workers * 8))
