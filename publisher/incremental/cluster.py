@@ -26,6 +26,13 @@ from publisher.errors import ConfigError
 #: (about 10 ms an article), small enough that every worker gets many tasks.
 BATCH = 64
 
+#: How long to try to reach a scheduler before the build fails.
+CONNECT_TIMEOUT = "20s"
+
+#: A LocalCluster's scheduler without a dashboard, and its HTTP routes on a free local port
+#: (by default they take :8787, which may be taken).
+QUIET = {"dashboard": False, "dashboard_address": "127.0.0.1:0"}
+
 Task = tuple[Path, str]
 
 
@@ -63,11 +70,12 @@ def _client(scheduler: str, workers: int | None):  # noqa: ANN202 - a distribute
         import os
 
         with LocalCluster(n_workers=workers or os.cpu_count() or 1, threads_per_worker=1, processes=True,
-                          dashboard_address=None, silence_logs=logging.ERROR) as cluster, Client(cluster) as client:
+                          dashboard_address=None, scheduler_kwargs=QUIET, silence_logs=logging.ERROR) as cluster, \
+                Client(cluster) as client:
             yield client
         return
     try:
-        client = Client(scheduler, timeout="20s")
+        client = Client(scheduler, timeout=CONNECT_TIMEOUT)
     except (OSError, TimeoutError, ValueError) as exc:
         raise ConfigError(f"cannot reach the Dask scheduler at {scheduler}: {exc}; start it, or build "
                           "without --scheduler (site.scheduler)") from None
