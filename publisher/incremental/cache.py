@@ -16,6 +16,10 @@ The cache does not grow without end: when the catalog is written, the entries th
 used and this one does not are deleted (an edited article's old version, every entry after a
 new tool version), and after each build that wrote its outputs, so are the blobs that the last
 build into the same output folder used and this one did not (:meth:`Cache.sweep`).
+
+With ``cache_dir`` a URL, entries are also kept in a shared tier (:mod:`.remote`, through
+fsspec) that every machine reads on a local miss and writes after normalizing; everything
+else, and the deleting, stays in this machine's folder (``cache_local_dir``).
 """
 
 from __future__ import annotations
