@@ -16,6 +16,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import math
+import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -33,6 +34,9 @@ CONNECT_TIMEOUT = "20s"
 #: (by default they take :8787, which may be taken).
 QUIET = {"dashboard": False, "dashboard_address": "127.0.0.1:0"}
 
+#: Batches in flight per worker.
+WINDOW = 4
+
 Task = tuple[Path, str]
 
 
@@ -48,13 +52,30 @@ def normalize(tasks: list[Task], config: Config, scheduler: str, workers: int | 
     with _client(scheduler, workers) as client:
         size = len(client.scheduler_info().get("workers", {})) or 1
         batch = max(1, min(BATCH, math.ceil(len(tasks) / (size * 4))))
-        starts = range(0, len(tasks), batch)
+        starts = iter(range(0, len(tasks), batch))
         settings = client.scatter(config, broadcast=True)
-        futures = {client.submit(work, settings, tasks[s:s + batch], pure=False): s for s in starts}
+        futures: dict = {}
+
+        def submit():  # noqa: ANN202 - the next batch's future, or None when all are sent
+            start = next(starts, None)
+            if start is None:
+                return None
+            future = client.submit(work, settings, tasks[start:start + batch], pure=False)
+            futures[future] = start
+            return future
+
+        # A bounded window of batches in flight: results wait on the workers only until the
+        # coordinator takes them, so memory does not grow with the archive.
+        first = [submit() for _ in range(size * WINDOW)]
+        running = as_completed([f for f in first if f is not None], with_results=True)
         try:
-            for future, results in as_completed(futures, with_results=True):
+            for future, results in running:
+                start = futures.pop(future)
+                following = submit()
+                if following is not None:
+                    running.add(following)
                 for k, result in enumerate(results):
-                    yield futures[future] + k, result
+                    yield start + k, result
         except Exception as exc:  # noqa: BLE001 - named below; a bug in normalizing keeps its traceback
             if type(exc).__name__ in ("KilledWorker", "CancelledError", "FutureCancelledError", "CommClosedError"):
                 raise ConfigError(f"the Dask cluster at {scheduler} lost its workers ({type(exc).__name__}: "
@@ -67,8 +88,6 @@ def _client(scheduler: str, workers: int | None):  # noqa: ANN202 - a distribute
     from distributed import Client, LocalCluster
 
     if scheduler == "local":  # one worker process per core (or -j), one thread each
-        import os
-
         with LocalCluster(n_workers=workers or os.cpu_count() or 1, threads_per_worker=1, processes=True,
                           dashboard_address=None, scheduler_kwargs=QUIET, silence_logs=logging.ERROR) as cluster, \
                 Client(cluster) as client:
