@@ -56,7 +56,8 @@ def _site(dest: Path) -> Path:
     return site
 
 
-def test_a_build_on_a_dask_cluster_gives_the_bytes_of_a_local_build(tmp_path: Path, scheduler: str):
+def test_a_build_on_a_dask_cluster_gives_the_bytes_of_a_local_build(tmp_path: Path, scheduler: str, monkeypatch):
+    monkeypatch.setattr("publisher.incremental.cluster.WINDOW", 1)  # 7 batches, 2 in flight: the window moves
     local = _site(tmp_path / "local")
     build(site_config(local), cache=Cache(None), workers=1)
     remote = _site(tmp_path / "remote")
