@@ -73,6 +73,10 @@ def main() -> None:
         stage_cpu, stage_wall = cpu() - c0, time.perf_counter() - w0
         xml_bytes = sum(len(e.xml) for e in entries if e is not None)
         source_bytes = sum(p.stat().st_size for p in paths)
+        print(f"articles: {n}, sources {source_bytes / n / 1024:.1f} KiB each, normalized XML "
+              f"{xml_bytes / n / 1024:.1f} KiB", flush=True)
+        print(f"stage: {stage_cpu:.1f} s CPU ({stage_wall:.1f} s wall) = {stage_cpu / n * 1000:.1f} ms CPU per article",
+              flush=True)
 
         # 2. the coordinator storing each result: local tier and a file:// shared tier
         store = Cache(scratch / "store", RemoteStore(f"file://{scratch / 'bucket'}"))
@@ -82,6 +86,8 @@ def main() -> None:
                 store.put(f"{i:064x}", entry)
         store_cpu = cpu() - c0
         entry_bytes = sum(f.stat().st_size for f in (scratch / "bucket").rglob("*") if f.is_file())
+        print(f"store: {store_cpu / n * 1000:.2f} ms CPU per entry (local tier + file:// shared tier), "
+              f"{entry_bytes / n / 1024:.1f} KiB per stored entry", flush=True)
 
         # 3. the serial part: a build with every article cached and nothing else
         build(config, workers=1)
@@ -101,6 +107,9 @@ def main() -> None:
         result = build(config, workers=1)
         serial_cpu, serial_wall = cpu() - c0, time.perf_counter() - w0
         assert result.normalized == 0, result.normalized
+        print(f"serial part with every article cached, -j 1: {serial_cpu:.1f} s CPU ({serial_wall:.1f} s wall) = "
+              f"{serial_cpu / n * 1000:.1f} ms per article; of which list + hash + catalog {load_cpu / n * 1000:.2f} ms",
+              flush=True)
 
         dask = None
         if args.dask:
@@ -112,20 +121,15 @@ def main() -> None:
             w0 = time.perf_counter()
             build(config, cache=Cache(None), workers=args.dask, scheduler="local")
             dask = (pool_wall, time.perf_counter() - w0)
+            print(f"no cache, {args.dask} workers: process pool {dask[0]:.1f} s wall, Dask LocalCluster "
+                  f"{dask[1]:.1f} s wall", flush=True)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
 
     per = stage_cpu / n
     put = store_cpu / n
     serial_per = serial_cpu / n
-    print(f"articles: {n}, sources {source_bytes / n / 1024:.1f} KiB each, normalized XML "
-          f"{xml_bytes / n / 1024:.1f} KiB, stored entry {entry_bytes / n / 1024:.1f} KiB")
-    print(f"stage: {stage_cpu:.1f} s CPU ({stage_wall:.1f} s wall) = {per * 1000:.1f} ms CPU per article")
-    print(f"store: {put * 1000:.2f} ms CPU per entry (local tier + file:// shared tier)")
-    print(f"serial part with every article cached, -j 1: {serial_cpu:.1f} s CPU ({serial_wall:.1f} s wall) = "
-          f"{serial_per * 1000:.1f} ms per article; of which list + hash + catalog {load_cpu / n * 1000:.2f} ms")
-    if dask:
-        print(f"no cache, {args.dask} workers: process pool {dask[0]:.1f} s wall, Dask LocalCluster {dask[1]:.1f} s wall")
+    del xml_bytes, source_bytes, entry_bytes, load_cpu, stage_wall, serial_wall, dask
     N = args.target
     serial = N * (serial_per + put)
     print(f"\nextrapolated to {N:,} articles (serial part {serial / 60:.0f} min on the coordinator: "

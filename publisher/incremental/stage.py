@@ -15,7 +15,7 @@ from lxml import etree
 
 from publisher import memory, sources
 from publisher.config import Config
-from publisher.errors import Diagnostic, Reporter, SourceError, display_path
+from publisher.errors import ConfigError, Diagnostic, Reporter, SourceError, display_path
 from publisher.incremental.cache import Cache, Entry, EntryRef, Record, code_identity, key_for
 from publisher.model import ArticleView, Meta, meta_of
 from publisher.normalize import Normalizer, identity, relative_source
@@ -203,6 +203,11 @@ def _work(path: Path) -> tuple[Entry | None, tuple[Diagnostic, ...]]:
     return _compute(path, *_worker)
 
 
+class OtherCode(Exception):  # noqa: N818 - raised on a worker, re-raised here by Dask
+    """A worker runs other code than the coordinator: its entries would be stored under keys
+    that do not describe them."""
+
+
 def normalize_batch(identity: str, config: Config, batch: list[tuple[Path, str]]) -> list[tuple[Entry | None, tuple[Diagnostic, ...]]]:
     """Normalize sources on a Dask worker (see :mod:`publisher.incremental.cluster`): each
     ``(path, digest of its bytes on the coordinator)``. The worker reads the site where the
@@ -210,9 +215,8 @@ def normalize_batch(identity: str, config: Config, batch: list[tuple[Path, str]]
     an error rather than an entry under a key that does not describe it."""
     base = _base(config)
     if code_identity() != identity:
-        message = (f"the Dask worker runs publisher {code_identity()}, the coordinator {identity}; "
-                   "install the same publisher on every worker")
-        return [(None, (Diagnostic(_relative(str(path), base), None, None, "error", message),)) for path, _ in batch]
+        raise OtherCode(f"a Dask worker runs publisher {code_identity()}, this machine {identity}; "
+                        "install the same publisher on every worker")
     hashes, index = Cache(None), SourceIndex(config)
     out = []
     for path, digest in batch:
@@ -291,11 +295,14 @@ def run_stage(paths: list[Path], config: Config, cache: Cache, workers: int | No
         from publisher.incremental import cluster
 
         tasks = [(paths[i], cache.digest(str(paths[i]))) for i in todo]
-        for j, (entry, diagnostics) in cluster.normalize(tasks, config, scheduler, workers,
-                                                          partial(normalize_batch, code_identity())):
-            if entry is not None and not cache.holds(entry.deps, base):  # what the worker read is not ours
-                entry, diagnostics = None, (_differs(paths[todo[j]], base, "a file it uses"),)
-            finish(todo[j], entry, diagnostics)
+        try:
+            for j, (entry, diagnostics) in cluster.normalize(tasks, config, scheduler, workers,
+                                                              partial(normalize_batch, code_identity())):
+                if entry is not None and not cache.holds(entry.deps, base):  # what the worker read is not ours
+                    entry, diagnostics = None, (_differs(paths[todo[j]], base, "a file it uses"),)
+                finish(todo[j], entry, diagnostics)
+        except OtherCode as exc:
+            raise ConfigError(str(exc)) from None
     elif workers > 1 and len(todo) >= 16:
         digests, folders = cache.digests()
         with ProcessPoolExecutor(workers, initializer=_init_worker, initargs=(config, digests, folders)) as pool:

@@ -13,7 +13,7 @@ from publisher.build import build
 from publisher.cli import cli
 from publisher.errors import BuildFailed, ConfigError
 from publisher.incremental.cache import Cache, code_identity, open_cache
-from publisher.incremental.stage import normalize_batch
+from publisher.incremental.stage import OtherCode, normalize_batch
 from tests.conftest import copy_site as copy_bundled_site
 from tests.conftest import site_config
 from tests.test_build import snapshot
@@ -94,8 +94,19 @@ def test_a_worker_that_sees_other_bytes_is_an_error(tmp_path: Path):
     [(entry, diagnostics)] = normalize_batch(code_identity(), config, [(path, "0" * 64)])
     assert entry is None and diagnostics[0].severity == "error"
     assert "other bytes than this machine has" in diagnostics[0].message
-    [(entry, diagnostics)] = normalize_batch("0.0.0+other", config, [(path, "0" * 64)])
-    assert entry is None and "install the same publisher on every worker" in diagnostics[0].message
+    with pytest.raises(OtherCode, match="install the same publisher on every worker"):
+        normalize_batch("0.0.0+other", config, [(path, "0" * 64)])
+
+
+def test_a_worker_running_other_code_fails_the_build_once(tmp_path: Path, scheduler: str, monkeypatch):
+    monkeypatch.setattr("publisher.incremental.stage.code_identity", lambda: "0.0.0+coordinator")
+    site = _site(tmp_path / "s")
+    result = CliRunner().invoke(cli, ["build", "--config", str(site / "publisher.toml"), "--scheduler", scheduler],
+                                catch_exceptions=False)
+    assert result.exit_code == 1
+    assert result.output.count("error:") == 1
+    assert "error: a Dask worker runs publisher 0.1.0+" in result.output and "this machine 0.0.0+coordinator" in result.output
+    assert not (site / "build").exists()
 
 
 def test_scheduler_local_starts_a_local_cluster(tmp_path: Path):
