@@ -97,7 +97,7 @@ def main() -> None:
         for f in cache_dir.glob("*/b*"):  # blobs (feeds, books, chapter packs); entries are 64 hex digits
             if len(f.name) == 65:
                 f.unlink()
-        c0, w0 = cpu(), time.perf_counter()
+        c0 = cpu()
         cache = Cache(cache_dir)
         load_articles(config, Reporter(), cache, 1)
         load_cpu = cpu() - c0
@@ -111,7 +111,6 @@ def main() -> None:
               f"{serial_cpu / n * 1000:.1f} ms per article; of which list + hash + catalog {load_cpu / n * 1000:.2f} ms",
               flush=True)
 
-        dask = None
         if args.dask:
             shutil.rmtree(config.output_path)
             w0 = time.perf_counter()
@@ -120,16 +119,14 @@ def main() -> None:
             shutil.rmtree(config.output_path)
             w0 = time.perf_counter()
             build(config, cache=Cache(None), workers=args.dask, scheduler="local")
-            dask = (pool_wall, time.perf_counter() - w0)
-            print(f"no cache, {args.dask} workers: process pool {dask[0]:.1f} s wall, Dask LocalCluster "
-                  f"{dask[1]:.1f} s wall", flush=True)
+            print(f"no cache, {args.dask} workers: process pool {pool_wall:.1f} s wall, Dask LocalCluster "
+                  f"{time.perf_counter() - w0:.1f} s wall", flush=True)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
 
     per = stage_cpu / n
     put = store_cpu / n
     serial_per = serial_cpu / n
-    del xml_bytes, source_bytes, entry_bytes, load_cpu, stage_wall, serial_wall, dask
     N = args.target
     serial = N * (serial_per + put)
     print(f"\nextrapolated to {N:,} articles (serial part {serial / 60:.0f} min on the coordinator: "

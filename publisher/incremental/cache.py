@@ -264,6 +264,11 @@ class Cache:
         if self.remote is not None:
             self.remote.put(key, parts)
 
+    def flush(self) -> None:
+        """Send what :meth:`put` left for the shared tier (it sends entries in batches)."""
+        if self.remote is not None:
+            self.remote.flush()
+
     def prefetch(self, keys: Iterable[str]) -> None:
         """Copy into the local tier, in a few batched requests, those of these entries that it
         lacks and the shared tier holds (a fresh CI runner: one request per 256 articles

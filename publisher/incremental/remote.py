@@ -29,7 +29,7 @@ from publisher.errors import ConfigError
 #: ``limits.SOURCE_BYTES`` with its metadata; anything larger is not read (a miss).
 ENTRY_BYTES = 16 * limits.SOURCE_BYTES
 
-#: Entries fetched in one request to the store (fsspec runs them concurrently on s3/gcs).
+#: Entries fetched or sent in one request to the store (fsspec runs them concurrently on s3/gcs).
 BATCH = 256
 
 
@@ -54,6 +54,7 @@ class RemoteStore:
         self.puts = 0  # entries written to it
         self.warnings: list[str] = []  # shown on stderr after the build (never in its diagnostics)
         self._failed_put = False
+        self._pending: dict[str, bytes] = {}  # entries put and not yet sent (see flush)
 
     def _path(self, key: str) -> str:
         return f"{self.root}/entries/{key[:2]}/{key}"
@@ -91,30 +92,43 @@ class RemoteStore:
                    "normalized again and the entry rewritten")
 
     def put(self, key: str, parts: tuple[bytes, ...]) -> None:
-        """Store an entry whole: readers see the old object or the new one, never a part."""
-        if self._failed_put:
+        """Store an entry whole (readers see the old object or the new one, never a part); sent
+        with others, BATCH at a time, by :meth:`flush`."""
+        if not self._failed_put:
+            self._pending[self._path(key)] = b"".join(parts)
+            if len(self._pending) >= BATCH:
+                self.flush()
+
+    def flush(self) -> None:
+        """Send the entries :meth:`put` holds: one request for the batch on an object store
+        (fsspec's ``pipe`` runs the PUTs concurrently), a temporary name and a rename for each
+        on a ``file://`` folder."""
+        pending, self._pending = self._pending, {}
+        if not pending or self._failed_put:
             return
-        data = b"".join(parts)
-        path = self._path(key)
         try:
-            if self.local:  # a folder: a temporary name beside it, then rename
-                folder = path.rsplit("/", 1)[0]
-                self.fs.makedirs(folder, exist_ok=True)
-                tmp = f"{folder}/.tmp-{os.getpid()}-{uuid.uuid4().hex}"
-                try:
-                    self.fs.pipe_file(tmp, data)
-                    os.replace(tmp, path)
-                finally:
-                    if os.path.lexists(tmp):
-                        os.unlink(tmp)
-            else:  # an object store: one PUT of the whole object is atomic
-                self.fs.pipe_file(path, data)
-        except Exception as exc:  # noqa: BLE001 - the local tier has the entry; the build goes on
+            if self.local:
+                for path, data in pending.items():
+                    self._put_file(path, data)
+            else:
+                self.fs.pipe(pending)
+        except Exception as exc:  # noqa: BLE001 - the local tier has the entries; the build goes on
             self._failed_put = True
             self._warn(f"cannot write to the shared cache {self.url}: {_why(exc)}; this build's entries "
                        "stay in the local cache")
             return
-        self.puts += 1
+        self.puts += len(pending)
+
+    def _put_file(self, path: str, data: bytes) -> None:
+        folder = path.rsplit("/", 1)[0]
+        self.fs.makedirs(folder, exist_ok=True)
+        tmp = f"{folder}/.tmp-{os.getpid()}-{uuid.uuid4().hex}"
+        try:
+            self.fs.pipe_file(tmp, data)
+            os.replace(tmp, path)
+        finally:
+            if os.path.lexists(tmp):
+                os.unlink(tmp)
 
 
 def _protocols(fs) -> tuple[str, ...]:  # noqa: ANN001 - an fsspec filesystem

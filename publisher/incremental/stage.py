@@ -133,6 +133,7 @@ class Stored:
                 "the article changed while it was being built; run the build again", self.path
             )
         self.cache.put(self.key, entry)
+        self.cache.flush()
         return entry.xml
 
 
@@ -208,7 +209,8 @@ class OtherCode(Exception):  # noqa: N818 - raised on a worker, re-raised here b
     that do not describe them."""
 
 
-def normalize_batch(identity: str, config: Config, batch: list[tuple[Path, str]]) -> list[tuple[Entry | None, tuple[Diagnostic, ...]]]:
+def normalize_batch(identity: str, config: Config,
+                    batch: list[tuple[Path, str]]) -> list[tuple[Entry | None, tuple[Diagnostic, ...]]]:
     """Normalize sources on a Dask worker (see :mod:`publisher.incremental.cluster`): each
     ``(path, digest of its bytes on the coordinator)``. The worker reads the site where the
     coordinator has it; a source whose bytes differ there, or a worker running other code, is
@@ -314,6 +316,7 @@ def run_stage(paths: list[Path], config: Config, cache: Cache, workers: int | No
         index = SourceIndex(config)
         for i in todo:
             finish(i, *_compute(paths[i], config, index, cache))
+    cache.flush()
     outcomes = []
     kept: dict[str, Record] = {}
     for i, path in enumerate(paths):

@@ -204,3 +204,15 @@ def test_without_fsspec_a_url_cache_is_a_clear_error(tmp_path: Path, monkeypatch
     assert "error: site.cache_dir is a URL (s3://bucket/prefix), which needs fsspec: install " \
            "'newsroom-publisher[remote]'" in result.output
     assert not (site / "build").exists() and "Traceback" not in result.output
+
+
+def test_entries_go_to_an_object_store_in_batches(tmp_path: Path, monkeypatch):
+    """One request for up to 256 entries (fsspec's pipe runs the PUTs concurrently on S3/GCS)."""
+    url = _memory_url()
+    site = _site(tmp_path / "s", url)
+    cache = open_cache(site_config(site))
+    calls: list[int] = []
+    pipe = cache.remote.fs.pipe
+    monkeypatch.setattr(cache.remote.fs, "pipe", lambda batch, **kw: (calls.append(len(batch)), pipe(batch, **kw))[1])
+    build(site_config(site), cache=cache)
+    assert calls == [N] and cache.remote.puts == N and len(_entries(url)) == N
