@@ -41,15 +41,17 @@ Task = tuple[Path, str]
 
 
 def normalize(tasks: list[Task], config: Config, scheduler: str, workers: int | None,
-              work: Callable[[Config, list[Task]], list]) -> Iterator[tuple[int, object]]:
+              work: Callable[[Config, list[Task]], list], scratch: Path | None = None) -> Iterator[tuple[int, object]]:
     """``work(config, batch)`` for batches of ``tasks`` on the cluster: yields ``(index in
-    tasks, result)`` as the batches finish (the caller orders them; outputs never depend on it)."""
+    tasks, result)`` as the batches finish (the caller orders them; outputs never depend on it).
+    ``scratch``: the folder a LocalCluster's workers may write to (inside the cache), rather
+    than the system's temporary folder."""
     try:
         from distributed import as_completed
     except ImportError:
         raise ConfigError("--scheduler (site.scheduler) needs Dask: install 'newsroom-publisher[dask]' "
                           "(dask[distributed]), or build without it") from None
-    with _client(scheduler, workers) as client:
+    with _client(scheduler, workers, scratch) as client:
         size = len(client.scheduler_info().get("workers", {})) or 1
         batch = max(1, min(BATCH, math.ceil(len(tasks) / (size * 4))))
         starts = iter(range(0, len(tasks), batch))
@@ -84,12 +86,14 @@ def normalize(tasks: list[Task], config: Config, scheduler: str, workers: int | 
 
 
 @contextlib.contextmanager
-def _client(scheduler: str, workers: int | None):  # noqa: ANN202 - a distributed.Client
+def _client(scheduler: str, workers: int | None, scratch: Path | None):  # noqa: ANN202 - a distributed.Client
     from distributed import Client, LocalCluster
 
     if scheduler == "local":  # one worker process per core (or -j), one thread each
+        where = {"local_directory": str(scratch)} if scratch is not None else {}
         with LocalCluster(n_workers=workers or os.cpu_count() or 1, threads_per_worker=1, processes=True,
-                          dashboard_address=None, scheduler_kwargs=QUIET, silence_logs=logging.ERROR) as cluster, \
+                          dashboard_address=None, scheduler_kwargs=QUIET, silence_logs=logging.ERROR,
+                          **where) as cluster, \
                 Client(cluster) as client:
             yield client
         return

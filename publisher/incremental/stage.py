@@ -299,7 +299,8 @@ def run_stage(paths: list[Path], config: Config, cache: Cache, workers: int | No
         tasks = [(paths[i], cache.digest(str(paths[i]))) for i in todo]
         try:
             for j, (entry, diagnostics) in cluster.normalize(tasks, config, scheduler, workers,
-                                                              partial(normalize_batch, code_identity())):
+                                                              partial(normalize_batch, code_identity()),
+                                                              cache.folder / "dask" if cache.folder else None):
                 if entry is not None and not cache.holds(entry.deps, base):  # what the worker read is not ours
                     entry, diagnostics = None, (_differs(paths[todo[j]], base, "a file it uses"),)
                 finish(todo[j], entry, diagnostics)

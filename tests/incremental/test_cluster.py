@@ -114,6 +114,7 @@ def test_scheduler_local_starts_a_local_cluster(tmp_path: Path):
     result = CliRunner().invoke(cli, ["build", "--config", str(site / "publisher.toml"), "--scheduler", "local",
                                       "-j", "1", "-q"], catch_exceptions=False)
     assert result.exit_code == 0, result.output
+    assert (site / ".publisher-cache" / "dask").is_dir()  # its workers' scratch space: in the cache
     local = _site(tmp_path / "l")
     build(site_config(local), cache=Cache(None), workers=1)
     assert snapshot(site / "build") == snapshot(local / "build")
