@@ -41,6 +41,7 @@ from pathlib import Path
 from publisher import __version__
 from publisher.config import Config
 from publisher.errors import Diagnostic, OutputError
+from publisher.incremental.remote import BATCH as REMOTE_BATCH
 from publisher.incremental.remote import RemoteStore
 from publisher.model import Meta
 
@@ -276,14 +277,16 @@ class Cache:
         if self.remote is None or not self.writes:
             return
         wanted = [key for key in keys if key not in self._absent and not os.path.exists(self.entry_path(key))]
-        found = self.remote.get_many(wanted)
-        self._absent.update(key for key in wanted if key not in found)
-        for key, raw in found.items():
-            if self._intact_shared(key, raw) is not None:
-                _atomic_write(self.folder, self.entry_path(key), raw)
-                self.remote.hits += 1
-            else:
-                self._absent.add(key)
+        for start in range(0, len(wanted), REMOTE_BATCH):  # one batch in memory at a time
+            batch = wanted[start:start + REMOTE_BATCH]
+            found = self.remote.get_many(batch)
+            self._absent.update(key for key in batch if key not in found)
+            for key, raw in found.items():
+                if self._intact_shared(key, raw) is not None:
+                    _atomic_write(self.folder, self.entry_path(key), raw)
+                    self.remote.hits += 1
+                else:
+                    self._absent.add(key)
 
     def _get_shared(self, key: str, base: str) -> Entry | None:
         """The entry from the shared tier (copied into the local one), after a local miss."""

@@ -216,3 +216,38 @@ def test_entries_go_to_an_object_store_in_batches(tmp_path: Path, monkeypatch):
     monkeypatch.setattr(cache.remote.fs, "pipe", lambda batch, **kw: (calls.append(len(batch)), pipe(batch, **kw))[1])
     build(site_config(site), cache=cache)
     assert calls == [N] and cache.remote.puts == N and len(_entries(url)) == N
+
+
+def test_the_warning_of_a_damaged_shared_entry_is_on_stderr_and_not_a_diagnostic(tmp_path: Path):
+    from click.testing import CliRunner
+
+    from publisher.cli import cli
+
+    url = _memory_url()
+    first = _site(tmp_path / "one", url)
+    build(site_config(first), cache=open_cache(site_config(first)))
+    fs, _ = fsspec.core.url_to_fs(url)
+    damaged = _entries(url)[0]
+    fs.pipe_file(damaged, fs.cat_file(damaged)[:100])
+    second = _site(tmp_path / "two", url)
+    result = CliRunner().invoke(cli, ["build", "--strict", "--format", "json", "--config", str(second / "publisher.toml")],
+                                catch_exceptions=False)
+    assert result.exit_code == 0, result.output  # --strict does not fail on the cache's warnings
+    key = damaged.rsplit("/", 1)[1]
+    assert f"warning: {url}/entries/{key[:2]}/{key}: shared cache entry damaged or truncated" in result.stderr
+    assert key not in result.stdout
+    assert snapshot(second / "build") == snapshot(first / "build")
+
+
+def test_a_fresh_runner_fetches_in_batches(tmp_path: Path, monkeypatch):
+    monkeypatch.setattr("publisher.incremental.cache.REMOTE_BATCH", 3)
+    url = _memory_url()
+    first = _site(tmp_path / "one", url)
+    build(site_config(first), cache=open_cache(site_config(first)))
+    second = _site(tmp_path / "two", url)
+    cache = open_cache(site_config(second))
+    asked: list[int] = []
+    get_many = cache.remote.get_many
+    monkeypatch.setattr(cache.remote, "get_many", lambda keys: (asked.append(len(keys)), get_many(keys))[1])
+    build(site_config(second), cache=cache)
+    assert asked == [3, 3, 1] and cache.normalized == 0 and cache.remote.hits == N
