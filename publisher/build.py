@@ -7,7 +7,7 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from publisher import memory, paths, sources
+from publisher import limits, memory, paths, sources
 from publisher.config import Config
 from publisher.dates import parse_iso
 from publisher.errors import (
@@ -29,6 +29,7 @@ from publisher.incremental.stage import Progress, SourceIndex, normalize_file, r
 from publisher.model import ArticleView
 from publisher.normalize.svgfile import published_bytes
 from publisher.output import MANIFEST, Output, Staging, locked, remove_leftovers
+from publisher.redirects import Redirect, article_redirects, redirect_files, stub_redirects
 from publisher.slugs import name_key
 
 __all__ = ["build", "load_articles", "normalize_file", "SourceIndex", "BuildResult", "resolve_now"]
@@ -57,6 +58,15 @@ def published(views: list[ArticleView], now: dt.datetime) -> tuple[list[ArticleV
 
 
 @dataclass
+class NotArticles:
+    """What discovery and the stage found that is not an article."""
+
+    stubs: list[Path] = field(default_factory=list)  # redirect stubs
+    redirects: list[Redirect] = field(default_factory=list)  # what the stubs ask for
+    assets: list[str] = field(default_factory=list)  # .txt files that are not wire stories
+
+
+@dataclass
 class BuildResult:
     articles: int
     drafts: int = 0
@@ -66,16 +76,21 @@ class BuildResult:
     outputs: list[str] = field(default_factory=list)
     diagnostics: list[Diagnostic] = field(default_factory=list)
     normalized: int = 0  # articles normalized from source rather than taken from the cache
+    #: .txt files under the articles folder read as assets, not wire stories (``--verbose``)
+    assets: list[str] = field(default_factory=list)
 
 
 def load_articles(
     config: Config, report: Reporter, cache: Cache | None = None, workers: int | None = None,
-    listing: sources.Listing | None = None, progress: Progress | None = None, scheduler: str | None = None,
+    listing: sources.Listing | None = None, progress: Progress | None = None,
+    not_articles: NotArticles | None = None, scheduler: str | None = None,
 ) -> tuple[list[ArticleView], int]:
     """Every article, normalized and schema-checked, newest first, and the number of sources read.
 
-    Problems go to ``report``; an article with an error is left out of the list.
+    Problems go to ``report``; an article with an error is left out of the list. Sources that
+    are not articles (redirect stubs, text files that are not wire stories) go to ``not_articles``.
     """
+    found = not_articles if not_articles is not None else NotArticles()
     root = config.articles_path
     if not root.is_dir():
         report.error(display_path(root), "articles folder not found; create it or set site.articles_dir")
@@ -83,7 +98,7 @@ def load_articles(
     listing = listing if listing is not None and listing.folders else sources.scan(root)
     for path, problem in sources.refused(root, config.exclude, listing):  # named as the link, not its target
         report.add(Diagnostic(os.path.join(display_path(path.parent), path.name), None, None, "error", problem))
-    named = sources.discover_named(root, config.exclude, listing)
+    named = sources.discover_named(root, config.exclude, listing, config.wire_glob, found.assets)
     paths = [path for _, path in named]
     if not paths:
         report.error(display_path(root), "no article sources (.md, .markdown, .txt, .xml) found")
@@ -94,7 +109,10 @@ def load_articles(
             report.add(diagnostic)
         if outcome.view is not None:
             views.append(outcome.view)
+        elif not any(d.severity == "error" for d in outcome.diagnostics):
+            found.stubs.append(outcome.path)  # no view and no error: a redirect stub
     _check_unique(views, config, report)
+    found.redirects = stub_redirects(config, found.stubs, report)  # publisher check sees their errors too
     return sorted(views, key=ArticleView.sort_key, reverse=True), len(paths)
 
 
@@ -109,17 +127,48 @@ def _check_unique(views: list[ArticleView], config: Config, report: Reporter) ->
                     f"tag {label!r} would share the feed tags/{tag_slug}/ with tag {first[0]!r} of "
                     f"{first[1].source}; make them one tag, or differ in letters or digits",
                 )
-    for what in ("id", "slug"):
+    for what in ("id", "slug", "uri"):
         first: dict[str, ArticleView] = {}
         for view in sorted(views, key=lambda v: v.source):
             key = getattr(view, what)
             if key in first:
+                if what == "slug" and _kept_names_clash(config, first[key], view, report):
+                    continue
                 report.error(
                     display_path(config.articles_path / view.source),
                     f"{what} {key!r} is also used by {first[key].source}; give one of them its own {what}",
                 )
             else:
                 first[key] = view
+
+
+def _kept_names_clash(config: Config, one: ArticleView, other: ArticleView, report: Reporter) -> bool:
+    """Two articles whose explicit slug, url or path differ only in case or punctuation (``Go1.21``,
+    ``go1.21``) share the file name of their chapter in books, and on a case-insensitive disk
+    one address: an error at the second one's key naming the first. False when neither has one."""
+    from publisher.sources import load
+
+    said = []
+    for view in (one, other):
+        try:
+            src = load(config.articles_path / view.source, Reporter(), meta_only=True, keys=config.keys)
+        except SourceError:
+            return False
+        key = next((k for k in ("url", "path", "slug") if isinstance(src.fields.get(k), str)), None)
+        if key is None:
+            said.append(None)
+            continue
+        said.append((key, src.fields[key], *src.origins.get(key, (src.path, None))))
+    written = [said[n][1] if said[n] is not None else view.slug for n, view in enumerate((one, other))]
+    if said[1] is None or written[0] == written[1]:  # the same name twice: said plainly by the caller
+        return False
+    key, value, path, line = said[1]
+    before = f" and {said[0][0]} {said[0][1]!r} of {one.source}" + (f" (line {said[0][3]})" if said[0][3] else "") \
+        if said[0] is not None else f" and the name of {one.source}"
+    report.error(path, f"{key} {value!r}{before} differ only in case or punctuation: they would share one file "
+                 f"(text/{other.slug}.xhtml in books; one address on a case-insensitive disk); give one of them "
+                 "another slug", line, 1 if line else None)
+    return True
 
 
 def build(
@@ -177,23 +226,31 @@ def _build(config: Config, out_dir: Path | None, now: dt.datetime | None, cache:
             if strict and last.diagnostics:
                 raise BuildFailed(last.diagnostics)
             outputs = [rel for rel, *_ in last.outputs if rel != MANIFEST]
-            return BuildResult(last.articles, last.drafts, last.scheduled, [], [], outputs, last.diagnostics)
+            assets: list[str] = []
+            if any(rel.lower().endswith(".txt") for rel, _, _ in listing.files):
+                sources.discover_named(config.articles_path, config.exclude, listing, config.wire_glob, assets)
+            return BuildResult(last.articles, last.drafts, last.scheduled, [], [], outputs, last.diagnostics,
+                               assets=assets)
         if last is not None:
             left = last.left()  # what the last build left in the folder, whatever its inputs
         store.forget()
         cache.known(digests, folders)
-    views, _ = load_articles(config, report, cache, workers, listing, progress, scheduler)
+    not_articles = NotArticles()
+    views, _ = load_articles(config, report, cache, workers, listing, progress, not_articles, scheduler)
     if report.errors or (strict and report.diagnostics):
         raise BuildFailed(report.diagnostics)
     if progress is not None:
         progress("writing feeds and books", 0, 0)
     with memory.long_lived():
-        return _render(config, views, moment, target, cache, workers, report, store, key, left)
+        result = _render(config, views, moment, target, cache, workers, report, store, key, left,
+                         not_articles.redirects)
+    result.assets = not_articles.assets
+    return result
 
 
 def _render(config: Config, all_views: list[ArticleView], moment: dt.datetime, target: Path, cache: Cache,
             workers: int | None, report: Reporter, store: StateStore | None, key: str | None,
-            left: dict[str, tuple[tuple[int, int, int], str]]) -> BuildResult:
+            left: dict[str, tuple[tuple[int, int, int], str]], redirects: list[Redirect] | None = None) -> BuildResult:
     views, drafts, scheduled = published(all_views, moment)
 
     media: dict[str, bytes] = {}
@@ -205,6 +262,13 @@ def _render(config: Config, all_views: list[ArticleView], moment: dt.datetime, t
                 except ValueError as exc:
                     raise SourceError(f"resource {exc}", config.articles_path / view.source) from None
                 media[res.path] = published_bytes(config.articles_path / res.path, data)  # SVG: cleaned
+    if config.podcast is not None and config.podcast.image_path and config.podcast.image_path not in media:
+        try:  # the podcast's cover (checked with the config), published beside the articles' images
+            media[config.podcast.image_path] = paths.read_inside(config.articles_path, config.podcast.image_path)
+        except ValueError as exc:
+            raise ConfigError(f"podcast.image {exc}", config.file) from None
+    # Audio and video are not in books: copied into the output folder one at a time, each once.
+    enclosures = sorted({v.enclosure.path for v in views if v.enclosure is not None and v.enclosure.path})
     # Each output goes to the output folder as it is made (staged beside its target; put in
     # place only once all are made and checked): a big site's feeds do not fit in memory at once.
     # An output made from the same key as the one the last build left, and left as it was, is
@@ -238,6 +302,11 @@ def _render(config: Config, all_views: list[ArticleView], moment: dt.datetime, t
             put(output)
         for path, data in media.items():
             put_bytes("media/" + path, data)
+        moved = [*(redirects or []), *article_redirects(config, views, report)]
+        for path, data in redirect_files(config, views, moved, report).items():
+            put_bytes(path, data)
+        for path in enclosures:
+            put_bytes("media/" + path, _enclosure_bytes(config, path))
         for path in sorted(problems):  # the feed checks' findings, by path as always
             for diagnostic in problems[path]:
                 report.add(diagnostic)
@@ -253,6 +322,18 @@ def _render(config: Config, all_views: list[ArticleView], moment: dt.datetime, t
     if store is not None and key is not None:
         store.save(_state(key, all_views, moment, result), [*result.outputs, MANIFEST], staging.keys)
     return result
+
+
+def _enclosure_bytes(config: Config, path: str) -> bytes:
+    """The bytes of a local enclosure, contained and bounded again (it may have changed since
+    it was normalized)."""
+    where = config.articles_path / path
+    try:
+        if os.path.getsize(where) > limits.MEDIA_BYTES:
+            raise ValueError(f"{path!r} is larger than {limits.mib(limits.MEDIA_BYTES)}")
+        return paths.read_inside(config.articles_path, path)
+    except (OSError, ValueError) as exc:
+        raise SourceError(f"enclosure {exc}; build again", where) from None
 
 
 def _state(key: str, views: list[ArticleView], moment: dt.datetime, result: BuildResult) -> BuildState:

@@ -236,6 +236,9 @@ def build(
     )
     if verbose:
         click.echo(f"Normalized {result.normalized} article(s) from source; the others came from the cache.")
+        for rel in result.assets:
+            click.echo(f"not an article: {rel}, a text file without the wire shape (an asset; site.wire_glob "
+                       "makes it a wire story)")
     if result.drafts or result.scheduled:
         click.echo(f"Left out: {result.drafts} draft(s), {result.scheduled} article(s) dated in the future.")
 
@@ -294,6 +297,102 @@ def normalize(config_path: Path | None, path: Path) -> None:
     root = normalize_file(path, config, report)
     _print(diagnostics + report.diagnostics)
     click.echo(to_bytes(root).decode("utf-8"), nl=False)
+
+
+# --- publisher init / publisher new (publisher/scaffold/) ------------------------------------
+
+
+def _parse_day(ctx: click.Context, param: click.Parameter, value: str | None) -> dt.date | None:
+    if value is None:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(f"{value!r} is not a date written YYYY-MM-DD") from None
+
+
+@cli.command()
+@click.argument("folder", type=click.Path(path_type=Path), default=".")
+def init(folder: Path) -> None:
+    """Start a new site in FOLDER (default: this folder): a commented publisher.toml, an example
+    article, .gitignore and a GitHub Actions workflow. Never overwrites a file."""
+    from publisher.scaffold import init_site
+
+    for path in init_site(folder):
+        click.echo(f"wrote {display_path(path)}")
+    click.echo(f"Set base_url in {display_path(folder / CONFIG_NAME)}, then run `publisher build`.")
+
+
+@cli.command()
+@config_option
+@click.argument("headline")
+@click.option("--author", "-a", "authors", multiple=True, help="Byline; give it once per author, in order.")
+@click.option("--tag", "-t", "tags", multiple=True, help="A tag; give it once per tag.")
+@click.option("--date", "day", callback=_parse_day, metavar="YYYY-MM-DD",
+              help="Publication date [default: today in the site's time zone].")
+@click.option("--format", "fmt", type=click.Choice(["md", "txt"]), default="md",
+              help="md: Markdown with front matter; txt: the plain-text wire format.")
+@click.option("--draft", is_flag=True, help="Mark it as a draft (left out of every output until unmarked).")
+def new(config_path: Path | None, headline: str, authors: tuple[str, ...], tags: tuple[str, ...],
+        day: dt.date | None, fmt: str, draft: bool) -> None:
+    """Write a new article HEADLINE into articles/ (named YYYY-MM-DD-slug, or as the site's
+    articles are laid out) and print its path. Never overwrites a file."""
+    from publisher.scaffold.article import new_article
+
+    config, diagnostics = _config(config_path)
+    if config.file is None:
+        raise PublisherError(f"no {CONFIG_NAME} in this folder or any above it: run `publisher init` first, "
+                             "or give --config")
+    _print([d for d in diagnostics if d.code != "default-base-url"])  # not the article's business
+    path = new_article(config, headline, list(authors), list(tags), day, fmt, draft)
+    click.echo(display_path(path))
+
+
+@cli.command("import")
+@config_option
+@click.argument("source", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--into", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Folder to write the articles into [default: the site's articles folder].")
+@click.option("--body", "body_format", type=click.Choice(["md", "html"]), default="md",
+              help="md: Markdown where the conversion loses nothing, else the HTML kept; html: always the HTML.")
+@click.option("--dry-run", is_flag=True, help="Report what would be imported; write nothing.")
+@format_option
+@quiet_option
+def import_(config_path: Path | None, source: Path, into: Path | None, body_format: str, dry_run: bool,
+            fmt: str, quiet: bool) -> None:
+    """Import an RSS 2.0, Atom 1.0 or JSON Feed file or a WordPress export (WXR) as Markdown articles."""
+    from publisher import importers  # only this command needs the importers (and markdownify)
+
+    config: Config | None = None
+    diagnostics: list[Diagnostic] = []
+    report = Reporter()
+    try:
+        config, diagnostics = _config(config_path)
+        target = into if into is not None else config.articles_path
+        result = importers.run(source, target, report, body_format=body_format, dry_run=dry_run)
+    except PublisherError as exc:
+        _fail("import", fmt, config, exc, diagnostics + report.diagnostics)
+    everything = diagnostics + report.diagnostics
+    shown = display_path(target)
+    if fmt == "json":
+        _json("import", config, everything, {
+            "source": str(source), "format": result.kind, "into": str(target.resolve()), "dry_run": dry_run,
+            "imported": [{"path": f"{shown}/{i.path}", "title": i.entry.title, "id": i.entry.uri,
+                          "line": i.entry.line, "body": i.body} for i in result.imported],
+            "not_imported": [{"item": e.number, "line": e.line, "title": e.title, "id": e.uri, "reason": e.skip}
+                             for e in result.skipped],
+        })
+        return
+    _print(everything, fmt)
+    if quiet:
+        return
+    verb = "would import" if dry_run else "imported"
+    for item in result.imported:
+        click.echo(f"{verb} {shown}/{item.path} ({item.body}): {item.entry.title}")
+    click.echo(f"{'Would import' if dry_run else 'Imported'} {len(result.imported)} of "
+               f"{len(result.imported) + len(result.skipped)} item(s) of {display_path(source)} ({result.kind}) "
+               f"into {shown}/; {len(result.skipped)} not imported"
+               + (" (each said above, with its line)" if result.skipped else "") + ".")
 
 
 def main() -> None:

@@ -18,8 +18,17 @@ _XHTML = "{http://www.w3.org/1999/xhtml}"
 #: and lxml (feed checks, readers) refuses a text node over 10 MB.
 SOURCE_BYTES = 1024 * 1024
 
+#: Bytes of one file that ``publisher import`` reads (a feed or a WordPress export): its tree
+#: takes several times this in memory, and a bigger export can be split by year.
+IMPORT_BYTES = 128 * 1024 * 1024
+
 #: Bytes of one image file copied into the outputs (and into every book that shows it).
 IMAGE_BYTES = 32 * 1024 * 1024
+
+#: Bytes of one local audio or video file (an enclosure) published under media/: a 128 kbit/s
+#: MP3 of four and a half hours, a short video. A build reads it once to copy it, and the output
+#: folder compares it with what is there; larger media are hosted elsewhere and named by URL.
+MEDIA_BYTES = 256 * 1024 * 1024
 
 #: Pixels (width x height, as the file's header claims) of one image: about 8,000 x 5,000.
 IMAGE_PIXELS = 40_000_000
@@ -42,6 +51,14 @@ NESTING = 100
 #: Raw HTML nested deeper than this is flattened (its text kept, with a warning) before it joins
 #: the body, leaving room under NESTING for the Markdown lists and quotes around it.
 HTML_NESTING = 64
+
+
+#: Shortcodes one Markdown body may call (docs/shortcodes.md).
+SHORTCODES = 2_000
+
+#: Bytes of one file a shortcode includes (``{{< code "main.go" >}}``); the body with every
+#: shortcode expanded is bounded by SOURCE_BYTES as a source is.
+INCLUDE_BYTES = 256 * 1024
 
 
 def mib(n: int) -> str:
@@ -93,3 +110,24 @@ def body_problem(body: etree._Element) -> tuple[etree._Element, str] | None:
             if cells > TABLE_CELLS:
                 return el, f"this table has {cells:,} cells; a table may have at most {TABLE_CELLS:,}"
     return None
+
+
+# --- the site's theme (publisher/theme.py) ---------------------------------------------------------
+
+#: Bytes of one theme text file: book.css, feed.css, feeds.html, cover.toml, a font licence.
+THEME_TEXT_BYTES = 256 * 1024
+
+#: Bytes of one font file in theme/fonts/, and of all of them (each goes into every book).
+THEME_FONT_BYTES = 4 * 1024 * 1024
+THEME_FONTS_BYTES = 16 * 1024 * 1024
+
+#: Bytes and pixels of the cover's logo.
+THEME_LOGO_BYTES = 4 * 1024 * 1024
+THEME_LOGO_PIXELS = 16_000_000
+
+#: Characters of the feeds.html a theme's template makes.
+THEME_PAGE_CHARS = 8 * 1024 * 1024
+
+#: Seconds and bytes of memory (above what the build holds) that rendering it may take.
+THEME_RENDER_SECONDS = 10
+THEME_RENDER_MEMORY = 512 * 1024 * 1024

@@ -34,7 +34,8 @@ def test_pip_install_leaves_build_folder_as_it_was(tmp_path: Path):
     assert proc.returncode == 0, proc.stderr
     assert _tree(REPO / "build") == before
     installed = tmp_path / "target" / "publisher"
-    for data in ("model/article.rng", "books/epub.css", "feeds/feed.css", "i18n/de.po", "books/fonts/LICENSE"):
+    for data in ("model/article.rng", "books/epub.css", "feeds/feed.css", "i18n/de.po", "books/fonts/LICENSE",
+                 "scaffold/templates/publish.yml", "scaffold/templates/example.md"):
         assert (installed / data).is_file(), data
     assert list((tmp_path / "target").glob("newsroom_publisher-*.dist-info"))
 

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 from lxml import etree
 
+from publisher.i18n import _, n_
 from publisher.xmlutil import H
 
 if TYPE_CHECKING:
@@ -21,13 +22,16 @@ CONFORMANCE = "EPUB Accessibility 1.1 - WCAG 2.1 Level AA"
 
 
 #: Shortcomings a chapter can have that Ace by DAISY reports as critical or serious (the book
-#: then makes no conformance claim), and minor ones it only reports; with the summary's words.
+#: then makes no conformance claim), and minor ones it only reports; with the summary's words
+#: (gettext singular and plural msgids).
 BLOCKING = {
-    "link-name": "links without text (an empty link names nothing to a screen reader)",
-    "color": "texts coloured by their source with too little or unknown contrast",
+    "link-name": ("{n} link without text (an empty link names nothing to a screen reader).",
+                  "{n} links without text (an empty link names nothing to a screen reader)."),
+    "color": ("{n} text coloured by its source with too little or unknown contrast.",
+              "{n} texts coloured by their source with too little or unknown contrast."),
 }
 MINOR = {
-    "empty-table-header": "empty table header cells",
+    "empty-table-header": ("{n} empty table header cell.", "{n} empty table header cells."),
 }
 _COLOUR = re.compile(r"(?:^|;)\s*(background(?:-color)?|color)\s*:\s*([^;]+)", re.IGNORECASE)
 _NAMED = {"black": (0, 0, 0), "white": (255, 255, 255)}
@@ -102,10 +106,11 @@ class Accessibility:
     def conforms(self) -> bool:
         """Whether the book can claim WCAG 2.1 AA: what Ace would report as critical or serious
         is absent (undescribed images, links without text, unchecked colours) and nothing moves."""
-        return self.all_described and not self.animated and not any(k in BLOCKING for k, _ in self.lacks)
+        return self.all_described and not self.animated and not any(kind in BLOCKING for kind, _n in self.lacks)
 
-    def metadata(self, certifier: str) -> list[tuple[str, list[str]]]:
-        """(property, values) pairs for the package document, in a fixed order."""
+    def metadata(self, certifier: str, lang: str = "en") -> list[tuple[str, list[str]]]:
+        """(property, values) pairs for the package document, in a fixed order; the summary in
+        ``lang``, the book's language."""
         sufficient = ["textual"] if self.all_described else []
         sufficient.append("textual,visual")
         features = ["structuralNavigation", "tableOfContents", "readingOrder", "displayTransformability"]
@@ -122,34 +127,39 @@ class Accessibility:
             ("schema:accessModeSufficient", sufficient),
             ("schema:accessibilityFeature", features),
             ("schema:accessibilityHazard", hazards),
-            ("schema:accessibilitySummary", [self.summary()]),
+            ("schema:accessibilitySummary", [self.summary(lang)]),
         ]
         if self.conforms:
             out += [("dcterms:conformsTo", [CONFORMANCE]), ("a11y:certifiedBy", [certifier])]
         return out
 
-    def summary(self) -> str:
-        toc = "a table of contents grouped by section" if self.grouped else "a table of contents"
-        parts = [
-            "Articles in a single reading order, each with its headline as a heading, byline and "
-            f"date; {toc}, and landmarks; text reflows and follows the reader's font and size "
-            "settings.",
-        ]
+    def summary(self, lang: str = "en") -> str:
+        """The accessibility summary a person reads, in ``lang``."""
+        if self.grouped:
+            parts = [_(lang, "Articles in a single reading order, each with its headline as a heading, "
+                             "byline and date; a table of contents grouped by section, and landmarks; "
+                             "text reflows and follows the reader's font and size settings.")]
+        else:
+            parts = [_(lang, "Articles in a single reading order, each with its headline as a heading, "
+                             "byline and date; a table of contents, and landmarks; text reflows and "
+                             "follows the reader's font and size settings.")]
         if not self.images:
-            parts.append("The articles have no images; the cover image has a text description.")
+            parts.append(_(lang, "The articles have no images; the cover image has a text description."))
         elif self.all_described:
-            parts.append("Every image, the cover included, has a text description.")
+            parts.append(_(lang, "Every image, the cover included, has a text description."))
         else:
-            missing = self.images - self.described
-            parts.append(f"{missing} of {self.images} images in the articles have no text description.")
+            parts.append(n_(lang, "{missing} of {n} image in the articles has no text description.",
+                            "{missing} of {n} images in the articles have no text description.",
+                            self.images, missing=self.images - self.described))
         for kind, n in self.lacks:
-            parts.append(f"{n} {(BLOCKING | MINOR)[kind]}.")
+            parts.append(n_(lang, *(BLOCKING | MINOR)[kind], n))
         if not self.conforms:
-            parts.append("So the book does not claim to meet WCAG 2.1 AA.")
+            parts.append(_(lang, "So the book does not claim to meet WCAG 2.1 AA."))
         if self.animated:
-            parts.append(f"{self.animated} animated image(s) may flash or move.")
+            parts.append(n_(lang, "{n} animated image may flash or move.",
+                            "{n} animated images may flash or move.", self.animated))
         else:
-            parts.append("No flashing, motion or sound hazards.")
+            parts.append(_(lang, "No flashing, motion or sound hazards."))
         return " ".join(parts)
 
 

@@ -237,6 +237,41 @@ def article_nav(view: ArticleView, around: Neighbours) -> etree._Element:
     return nav
 
 
+#: What a book's link calls each media type.
+MEDIA_LABELS = {"audio/mpeg": "MP3", "audio/mp4": "M4A", "audio/aac": "AAC", "audio/ogg": "Ogg", "audio/wav": "WAV",
+                "audio/flac": "FLAC", "audio/webm": "WebM", "video/mp4": "MP4", "video/quicktime": "MOV",
+                "video/webm": "WebM", "video/ogg": "Ogg"}
+
+
+def _duration_text(seconds: int) -> str:
+    """'45 s', '24 min', '1 h 5 min': unit symbols, which every language of the books writes so."""
+    if seconds < 60:
+        return f"{seconds} s"
+    minutes = round(seconds / 60)
+    return f"{minutes // 60} h {minutes % 60} min" if minutes >= 60 else f"{minutes} min"
+
+
+def enclosure_link(view: ArticleView, lang: str) -> etree._Element | None:
+    """A paragraph linking the article's audio or video at its published URL ("Listen (MP3,
+    24 min)"): books do not embed media (their size; few readers play them)."""
+    enc = view.enclosure
+    if enc is None:
+        return None
+    label = MEDIA_LABELS.get(enc.type, enc.type.split("/")[1].upper())
+    if enc.type.startswith("audio/"):
+        text = (_(lang, "Listen ({format}, {duration})", format=label, duration=_duration_text(enc.duration))
+                if enc.duration else _(lang, "Listen ({format})", format=label))
+    else:
+        text = (_(lang, "Watch ({format}, {duration})", format=label, duration=_duration_text(enc.duration))
+                if enc.duration else _(lang, "Watch ({format})", format=label))
+    p = etree.Element(H + "p", {"class": "enclosure"})
+    if lang != view.lang:
+        p.set(XML_LANG, lang)
+        p.set("lang", lang)
+    etree.SubElement(p, H + "a", href=enc.href).text = text
+    return p
+
+
 _HEADINGS = tuple(H + f"h{n}" for n in range(1, 7))
 
 
@@ -273,6 +308,10 @@ def chapter_tree(view: ArticleView, rewrite: Rewriter, around: Neighbours) -> et
     body.set(EPUB_TYPE, "bodymatter")
     article = article_content(view, with_header=True, rewrite=rewrite)
     rewrite.finish()
+    listen = enclosure_link(view, around.site_lang)
+    if listen is not None:  # under the headline, before the text
+        header = article.find(H + "header")
+        (header if header is not None else article[0]).addnext(listen)
     shift_headings(article)
     epub_notes(article)
     body.append(article)

@@ -14,6 +14,8 @@ from importlib import resources
 
 from PIL import Image, ImageDraw, ImageFont
 
+from publisher.theme import CoverStyle
+
 #: 1600 x 2560 (1:1.6) is the size Kindle's guidelines ask for; Kobo and Apple Books scale it.
 WIDTH, HEIGHT = 1600, 2560
 MARGIN = 120
@@ -46,6 +48,25 @@ def _serif(size: int) -> ImageFont.FreeTypeFont:
 
 def _sans(size: int) -> ImageFont.FreeTypeFont:
     return _font("DejaVuSans.ttf", size)
+
+
+@functools.lru_cache(maxsize=64)
+def _theme_font(data: bytes, size: int) -> ImageFont.FreeTypeFont:
+    return ImageFont.truetype(io.BytesIO(data), size, layout_engine=ImageFont.Layout.BASIC)
+
+
+#: The logo's box at the foot of the cover (it is scaled down to fit, never up).
+LOGO_HEIGHT = 280
+
+
+def _logo(data: bytes, width: int) -> Image.Image:
+    with Image.open(io.BytesIO(data)) as source:
+        logo = source.convert("RGBA")
+    scale = min(1.0, width / logo.width, LOGO_HEIGHT / logo.height)
+    if scale < 1.0:
+        logo = logo.resize((max(1, round(logo.width * scale)), max(1, round(logo.height * scale))),
+                           Image.Resampling.LANCZOS)
+    return logo
 
 
 def _fits(text: str, font: ImageFont.FreeTypeFont, width: int) -> bool:
@@ -126,45 +147,56 @@ def _draw_lines(draw: ImageDraw.ImageDraw, lines: list[str], font: ImageFont.Fre
     return y
 
 
-def render_cover(text: CoverText) -> bytes:
-    """The cover as JPEG bytes, WIDTH x HEIGHT pixels."""
-    image = Image.new("RGB", (WIDTH, HEIGHT), PAPER)
+def render_cover(text: CoverText, style: CoverStyle | None = None) -> bytes:
+    """The cover as JPEG bytes, WIDTH x HEIGHT pixels; ``style`` is the theme's (colours, logo, font)."""
+    style = style or CoverStyle()
+    paper, ink = style.background or PAPER, style.text or INK
+    band, band_ink = style.band or BAND, style.band_text or BAND_INK
+    serif, sans = _serif, _sans
+    if style.font is not None:
+        font_data = style.font
+        serif = sans = functools.partial(_theme_font, font_data)
+    image = Image.new("RGB", (WIDTH, HEIGHT), paper)
     draw = ImageDraw.Draw(image)
     inner = WIDTH - 2 * MARGIN
 
     # Masthead: the site's name, white on a dark band (reads as a dark grey on e-ink).
-    font, lines = _fit(text.site, _serif, range(200, 59, -10), inner, 2)
+    font, lines = _fit(text.site, serif, range(200, 59, -10), inner, 2)
     band_bottom = MARGIN + len(lines) * _line_height(font) + MARGIN // 2
-    draw.rectangle((0, 0, WIDTH, band_bottom), fill=BAND)
-    _draw_lines(draw, lines, font, MARGIN - MARGIN // 4, BAND_INK)
+    draw.rectangle((0, 0, WIDTH, band_bottom), fill=band)
+    _draw_lines(draw, lines, font, MARGIN - MARGIN // 4, band_ink)
 
     # The edition and its date.
     y = band_bottom + 90
-    font, lines = _fit(text.title, _sans, range(96, 47, -4), inner, 3)
-    y = _draw_lines(draw, lines, font, y, INK)
+    font, lines = _fit(text.title, sans, range(96, 47, -4), inner, 3)
+    y = _draw_lines(draw, lines, font, y, ink)
     if text.dates:
-        font, lines = _fit(text.dates, _sans, range(72, 39, -4), inner, 2)
-        y = _draw_lines(draw, lines, font, y + 10, INK)
+        font, lines = _fit(text.dates, sans, range(72, 39, -4), inner, 2)
+        y = _draw_lines(draw, lines, font, y + 10, ink)
     y += 60
-    draw.rectangle((MARGIN, y, WIDTH - MARGIN, y + 6), fill=INK)
+    draw.rectangle((MARGIN, y, WIDTH - MARGIN, y + 6), fill=ink)
     y += 80
 
     # Headlines, newest first, as many as fit above the footer.
-    footer_font = _sans(44)
+    footer_font = sans(44)
     limit = HEIGHT - MARGIN - _line_height(footer_font) - 60
-    headline_font = _serif(70)
+    logo = _logo(style.logo, inner) if style.logo is not None else None
+    if logo is not None:  # at the foot, centred, above the footer
+        limit -= logo.height + 40
+        image.paste(logo, ((WIDTH - logo.width) // 2, limit + 20), logo)
+    headline_font = serif(70)
     for headline in text.headlines[:MAX_HEADLINES]:
         lines = _clip(_wrap(headline, headline_font, inner, 3), 3, headline_font, inner)
         needed = len(lines) * _line_height(headline_font)
         if y + needed > limit:
             break
-        y = _draw_lines(draw, lines, headline_font, y, INK) + 50
+        y = _draw_lines(draw, lines, headline_font, y, ink) + 50
 
     if text.footer:
         draw.rectangle((MARGIN, HEIGHT - MARGIN - _line_height(footer_font) - 30, WIDTH - MARGIN,
                         HEIGHT - MARGIN - _line_height(footer_font) - 27), fill=RULE)
         _draw_lines(draw, _clip(_wrap(text.footer, footer_font, inner, 1), 1, footer_font, inner), footer_font,
-                    HEIGHT - MARGIN - _line_height(footer_font), INK)
+                    HEIGHT - MARGIN - _line_height(footer_font), ink)
 
     out = io.BytesIO()
     # Fixed settings: the same cover gives the same bytes (Pillow writes no EXIF unless asked).

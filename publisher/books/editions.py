@@ -14,10 +14,10 @@ from dataclasses import dataclass, field, replace
 from pathlib import PurePosixPath
 from typing import TYPE_CHECKING, Any
 
-from publisher.config.editions import OTHER, PERIODS, EditionSpec
+from publisher.config.editions import OTHER, EditionSpec
 from publisher.dates import parse_iso
 from publisher.errors import OutputError
-from publisher.model.content import MONTHS
+from publisher.i18n import _, date_range
 from publisher.slugs import slugify as base_slugify
 
 if TYPE_CHECKING:
@@ -74,23 +74,14 @@ def _local_date(view: ArticleView, config: Config) -> dt.date:
     return parse_iso(view.published).astimezone(config.zone).date()
 
 
-def date_span(first: dt.date, last: dt.date) -> str:
-    """'16–22 November 2026', '30 November – 6 December 2026', '18 November 2026'."""
-    def full(d: dt.date) -> str:
-        return f"{d.day} {MONTHS[d.month - 1]} {d.year}"
-
-    if first == last:
-        return full(first)
-    if (first.year, first.month) == (last.year, last.month):
-        return f"{first.day}–{last.day} {MONTHS[last.month - 1]} {last.year}"
-    if first.year == last.year:
-        return f"{first.day} {MONTHS[first.month - 1]} – {full(last)}"
-    return f"{full(first)} – {full(last)}"
+def date_span(first: dt.date, last: dt.date, lang: str = "en") -> str:
+    """'16–22 November 2026', '30 November – 6 December 2026', '18 November 2026' (in ``lang``)."""
+    return date_range(first, last, lang)
 
 
-def _span_of(views: list[ArticleView], config: Config) -> str:
+def _span_of(views: list[ArticleView], config: Config, lang: str) -> str:
     days = [_local_date(v, config) for v in views]
-    return date_span(min(days), max(days))
+    return date_span(min(days), max(days), lang)
 
 
 def _folder(view: ArticleView) -> str:
@@ -100,7 +91,7 @@ def _folder(view: ArticleView) -> str:
     return parts[0] if parts else ""
 
 
-def group(views: list[ArticleView], spec: EditionSpec, config: Config) -> tuple[Section, ...]:
+def group(views: list[ArticleView], spec: EditionSpec, config: Config, lang: str = "en") -> tuple[Section, ...]:
     """``views`` in sections, each section's articles in the spec's order."""
     ordered = sorted(views, key=lambda v: v.sort_key(), reverse=spec.order == "newest")
     if spec.section == "none":
@@ -119,7 +110,10 @@ def group(views: list[ArticleView], spec: EditionSpec, config: Config) -> tuple[
         keys = sorted(buckets, key=lambda k: rank.get(k, len(rank)))
     else:
         keys = sorted(buckets, key=lambda k: (k == "", labels[k].casefold(), k))
-    return tuple(Section(_section_key(k, labels[k]), labels[k], tuple(buckets[k])) for k in keys)
+    # the catch-all of tag sections is "Other" in the book's language; its key (ids, file names)
+    # stays the same in every language
+    shown = {k: _(lang, OTHER) if k == "" and spec.section == "tag" else labels[k] for k in keys}
+    return tuple(Section(_section_key(k, labels[k]), shown[k], tuple(buckets[k])) for k in keys)
 
 
 def _match_key(text: str) -> str:
@@ -151,27 +145,27 @@ def plan(spec: EditionSpec, views: list[ArticleView], config: Config) -> list[Ed
     """The books one spec makes from the published articles (none for an empty selection)."""
     language = spec.language or config.language
     editor = spec.editor or config.publisher or config.title
-    return [replace(e, language=language, editor=editor) for e in _plan(spec, views, config)]
+    return [replace(e, language=language, editor=editor) for e in _plan(spec, views, config, language)]
 
 
-def _plan(spec: EditionSpec, views: list[ArticleView], config: Config) -> list[Edition]:
+def _plan(spec: EditionSpec, views: list[ArticleView], config: Config, lang: str) -> list[Edition]:
     if not views:
         return []
     if spec.kind == "archive":
         path = f"books/{spec.name}.epub" if spec.name else f"{config.epub_name}.epub"
-        title = _format(spec.title or "All articles", n=len(views))
-        dates, sections = _span_of(views, config), group(views, spec, config)
+        title = _format(spec.title or _(lang, "All articles"), n=len(views))
+        dates, sections = _span_of(views, config, lang), group(views, spec, config, lang)
         return [Edition(spec.name or "archive", path, title, dates, sections, site_only=not (spec.title or spec.name))]
     if spec.kind == "latest":
         chosen = sorted(views, key=lambda v: v.sort_key(), reverse=True)[: spec.n]
-        title = _format(spec.title or "Latest articles", n=len(chosen))
-        return [Edition(spec.stem, f"books/{spec.stem}.epub", title, _span_of(chosen, config),
-                        group(chosen, spec, config))]
+        title = _format(spec.title or _(lang, "Latest articles"), n=len(chosen))
+        return [Edition(spec.stem, f"books/{spec.stem}.epub", title, _span_of(chosen, config, lang),
+                        group(chosen, spec, config, lang))]
     if spec.kind == "period":
-        return _periods(spec, views, config)
+        return _periods(spec, views, config, lang)
     if spec.kind == "tag":
-        return _per_tag(spec, views, config)
-    return _per_section(spec, views, config)
+        return _per_tag(spec, views, config, lang)
+    return _per_section(spec, views, config, lang)
 
 
 def _period_of(day: dt.date, period: str) -> tuple[str, dt.date, dt.date, str]:
@@ -187,25 +181,34 @@ def _period_of(day: dt.date, period: str) -> tuple[str, dt.date, dt.date, str]:
     return f"{day.year}-{day.month:02d}", first, last, f"{day.year}{day.month:02d}"
 
 
-def _periods(spec: EditionSpec, views: list[ArticleView], config: Config) -> list[Edition]:
+#: An edition's default heading and its series' name, per period (gettext msgids: the adjective
+#: agrees with "edition" differently in each language).
+_PERIOD_WORDS = {
+    "day": ("Daily edition", "{site} Daily"),
+    "week": ("Weekly edition", "{site} Weekly"),
+    "month": ("Monthly edition", "{site} Monthly"),
+}
+
+
+def _periods(spec: EditionSpec, views: list[ArticleView], config: Config, lang: str) -> list[Edition]:
     buckets: dict[tuple[str, dt.date, dt.date, str], list[ArticleView]] = {}
     for view in views:
         buckets.setdefault(_period_of(_local_date(view, config), spec.period), []).append(view)
     periods = sorted(buckets, key=lambda p: p[1], reverse=True)
     if spec.last:
         periods = periods[: spec.last]
-    adjective = PERIODS[spec.period].capitalize()
-    series = f"{config.title} {adjective}"
+    heading_words, series_words = _PERIOD_WORDS[spec.period]
+    series = _(lang, series_words, site=config.title)
     out = []
     for stamp, first, last, position in sorted(periods, key=lambda p: p[1]):
         chosen = buckets[(stamp, first, last, position)]
-        heading = _format(spec.title or f"{adjective} edition", n=len(chosen))
+        heading = _format(spec.title or _(lang, heading_words), n=len(chosen))
         out.append(Edition(f"{spec.stem}-{stamp}", f"books/{spec.stem}-{stamp}.epub", heading,
-                           date_span(first, last), group(chosen, spec, config), series, position))
+                           date_span(first, last, lang), group(chosen, spec, config, lang), series, position))
     return out
 
 
-def _per_tag(spec: EditionSpec, views: list[ArticleView], config: Config) -> list[Edition]:
+def _per_tag(spec: EditionSpec, views: list[ArticleView], config: Config, lang: str) -> list[Edition]:
     labels: dict[str, str] = {}
     for view in sorted(views, key=lambda v: v.sort_key(), reverse=True):
         for slug, label in view.tags:
@@ -218,17 +221,18 @@ def _per_tag(spec: EditionSpec, views: list[ArticleView], config: Config) -> lis
         chosen = [v for v in views if slug in {s for s, _ in v.tags}]
         heading = _format(spec.title or "{tag}", tag=labels[slug], n=len(chosen))
         out.append(Edition(f"{spec.stem}-{slug}", f"books/{spec.stem}-{slug}.epub", heading,
-                           _span_of(chosen, config), group(chosen, spec, config), subjects=(labels[slug],)))
+                           _span_of(chosen, config, lang), group(chosen, spec, config, lang),
+                           subjects=(labels[slug],)))
     return out
 
 
-def _per_section(spec: EditionSpec, views: list[ArticleView], config: Config) -> list[Edition]:
+def _per_section(spec: EditionSpec, views: list[ArticleView], config: Config, lang: str) -> list[Edition]:
     out = []
-    for section in group(views, spec, config):
+    for section in group(views, spec, config, lang):
         chosen = list(section.views)
         heading = _format(spec.title or "{section}", section=section.label, n=len(chosen))
         out.append(Edition(f"{spec.stem}-{section.key}", f"books/{spec.stem}-{section.key}.epub", heading,
-                           _span_of(chosen, config), (section,), subjects=(section.label,)))
+                           _span_of(chosen, config, lang), (section,), subjects=(section.label,)))
     return out
 
 

@@ -44,6 +44,8 @@ _MAGIC = {
     "image/gif": (b"GIF87a", b"GIF89a"),
 }
 IMAGE_TYPES = (*_MAGIC, "image/svg+xml")
+#: Where a theme's fonts and their licence go: beside the stylesheet, so its url(fonts/NAME) holds.
+FONTS_PATH = CSS_PATH.rpartition("/")[0] + "/fonts"
 
 
 def book_identifier(config: Config, edition: str) -> str:
@@ -189,8 +191,11 @@ def _frame(config: Config, edition: Edition, chapters: list[Chapter], media_item
         site=config.title, title=edition.heading, dates=edition.dates,
         headlines=tuple(v.headline for v in newest_first),
         footer=" · ".join(x for x in (config.publisher or config.title, count) if x),
-    ))
+    ), config.theme.cover)
     css = resources.files("publisher.books").joinpath("epub.css").read_bytes()
+    theme = config.theme
+    if theme.book_css:  # the site's rules after the built-in ones: the same selectors win
+        css += (f"\n/* The site's theme: {theme.name + '/' + 'book.css'} */\n" + theme.book_css).encode("utf-8")
     items = [
         Item("nav", "nav.xhtml", "application/xhtml+xml", bookpages.nav_document(info), "nav"),
         Item("ncx", "toc.ncx", "application/x-dtbncx+xml", bookpages.ncx_document(info)),
@@ -200,6 +205,10 @@ def _frame(config: Config, edition: Edition, chapters: list[Chapter], media_item
         Item("titlepage", bookpages.TITLE_PAGE, "application/xhtml+xml", bookpages.title_page(info)),
         Item("contents", CONTENTS, "application/xhtml+xml", bookpages.contents_page(info)),
     ]
+    for n, font in enumerate(theme.fonts, start=1):  # beside the stylesheet: url(fonts/NAME) as in the theme
+        items.append(Item(f"font{n:02d}", f"{FONTS_PATH}/{font.name}", font.media_type, font.data))
+    if theme.fonts and theme.licence is not None:
+        items.append(Item("font-licence", f"{FONTS_PATH}/{theme.licence[0]}", "text/plain", theme.licence[1]))
     spine = ["cover", "titlepage", "contents"]
     for n, chapter in enumerate(chapters, start=1):
         # ebooklib lists the chapter in the package; its bytes go into the zip compressed already
@@ -247,7 +256,7 @@ def package_document(config: Config, edition: Edition, info: bookpages.BookInfo,
         book.add_metadata(None, "meta", edition.series, {"property": "belongs-to-collection", "id": "series"})
         book.add_metadata(None, "meta", "series", {"refines": "#series", "property": "collection-type"})
         book.add_metadata(None, "meta", edition.position, {"refines": "#series", "property": "group-position"})
-    for name, values in access.metadata(config.publisher or config.title):
+    for name, values in access.metadata(config.publisher or config.title, edition.language):
         for value in values:
             book.add_metadata(None, "meta", value, {"property": name})
     book.add_metadata(None, "meta", "", {"name": "cover", "content": "cover-image"})

@@ -3,6 +3,7 @@ type, default and meaning (the ``[[editions]]`` tables in editions.py)."""
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import re
 import tomllib
@@ -13,7 +14,9 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from publisher.config.editions import EditionSpec, parse_editions
-from publisher.errors import ConfigError, Diagnostic, Reporter, did_you_mean, display_path
+from publisher.config.podcast import PodcastSpec, parse_podcast
+from publisher.errors import BuildFailed, ConfigError, Diagnostic, Reporter, did_you_mean, display_path
+from publisher.theme import Theme, load_theme
 
 CONFIG_NAME = "publisher.toml"
 _URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")  # cache_dir as a URL (fsspec's forms)
@@ -80,10 +83,34 @@ class Config:
     cache_dir: str = ".publisher-cache"
     #: Basename (without .epub) of the EPUB of all articles.
     epub_name: str = "articles"
+    #: Folder of the site's own theme, relative to the config file: book.css, feed.css, feeds.html,
+    #: cover.toml, fonts/ (see README "Themes"). A missing folder means the built-in look.
+    theme_dir: str = "theme"
+    #: Globs (relative to articles_dir, as exclude) of .txt files that are wire-format articles
+    #: whatever their shape. Other .txt files are articles only when they have the wire shape (a
+    #: header block, or an ``Author:`` trailer) or a sidecar; the rest are assets (``-v`` lists them).
+    wire_glob: list[str] = field(default_factory=list)
+    #: true: a ``path`` key names a folder, as Zola serves it: a "/" is added when it has none.
+    #: false: the URL ends as the ``path`` is written.
+    path_trailing_slash: bool = False
+    #: The site's names of front-matter keys (``[front_matter]``: ``authors = ["by"]``), as
+    #: ((our key, (their keys, ...)), ...); they add to and override the built-in names.
+    front_matter: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    #: What a shortcode no built-in, entry point or site module defines is: "error" (stop the
+    #: build), or "warning" (kept as visible literal text, with a warning). See docs/shortcodes.md.
+    unknown_shortcodes: str = "error"
+    #: A Python module of the site's own shortcodes: "NAME" is the file NAME.py beside the config
+    #: (empty: none). It is code run by the build: opt-in, and as trusted as the config itself.
+    shortcodes: str = ""
     #: Books to make (``[[editions]]`` tables); none means one archive edition of every article.
     editions: tuple[EditionSpec, ...] = ()
+    #: The ``[podcast]`` table: the site's RSS feed becomes a podcast feed (iTunes tags); None: not one.
+    podcast: PodcastSpec | None = None
     #: Author bios by name (``[authors."Name"] bio = "..."``); a source's own bio wins.
     authors: dict[str, AuthorInfo] = field(default_factory=dict)
+    #: The theme found in theme_dir, checked (publisher/theme.py); its repr is its content's
+    #: digest, so a theme change reaches every cache key made from repr(config).
+    theme: Theme = field(default_factory=Theme)
     #: When cache_dir is a URL (s3://, gs://, file://, memory://: the shared tier, article entries
     #: only, through fsspec), the folder of this machine's own tier: catalog, build state, feeds
     #: and book parts, and a copy of every entry used (docs/scaling.md). Left out of repr():
@@ -98,6 +125,28 @@ class Config:
     root: Path = field(default_factory=Path.cwd, repr=False)
     #: The config file read, or None when no publisher.toml was found (built-in defaults).
     file: Path | None = field(default=None, repr=False)
+    #: A hash of the site's shortcode module and the installed shortcode entry points: in repr()
+    #: and the fingerprint, so that changing either rebuilds every article (and skips no build).
+    shortcodes_identity: str = field(default="", init=False)
+
+    def __post_init__(self) -> None:
+        from publisher.sources.shortcodes import identity
+
+        object.__setattr__(self, "shortcodes_identity", identity(self.shortcodes_path))
+
+    @property
+    def shortcodes_path(self) -> Path | None:
+        """The site's shortcode module file, or None when the site names none."""
+        from publisher.sources.shortcodes import module_file
+
+        return module_file(self.root, self.shortcodes) if self.shortcodes else None
+
+    @functools.cached_property
+    def keys(self):  # noqa: ANN201 - a frontmatter.KeyMap
+        """Which front-matter key gives which of ours (built-in names and ``[front_matter]``)."""
+        from publisher.sources.frontmatter import KeyMap
+
+        return KeyMap(self.front_matter)
 
     @functools.cached_property
     def articles_path(self) -> Path:
@@ -158,13 +207,16 @@ class Config:
     def fingerprint(self) -> str:
         """Settings that change the per-article stage, as a stable string (for caching)."""
         keys = ("base_url", "article_url", "language", "timezone", "author", "date_from_path",
-                "missing_images", "exclude", "articles_dir")
+                "missing_images", "exclude", "articles_dir", "wire_glob", "path_trailing_slash", "front_matter",
+                "unknown_shortcodes", "shortcodes", "shortcodes_identity")
         parts = [f"{k}={getattr(self, k)}" for k in keys]  # not root: the cache moves with the site
         parts += [f"author:{a.name}={a.bio}" for a in sorted(self.authors.values(), key=lambda a: a.name)]
         return "\n".join(parts)
 
 
-_SITE_KEYS = {f.name for f in fields(Config)} - {"authors", "root", "editions", "file"}
+_SITE_KEYS = {f.name for f in fields(Config)} - {"authors", "root", "editions", "file", "theme", "front_matter",
+                                                  "shortcodes_identity", "podcast"}
+_TABLES = ("site", "authors", "editions", "front_matter", "podcast")
 DEFAULT_BASE_URL = Config.base_url
 
 
@@ -207,9 +259,9 @@ def load_config(path: Path | None = None, *, root: Path | None = None) -> tuple[
 
     shown = display_path(path)
     values: dict[str, Any] = {"root": path.parent.resolve(), "file": path}
-    for key in sorted(set(data) - {"site", "authors", "editions"}):
-        report.warn(shown, f"unknown table or key [{key}] ignored; known: [site], [authors], [[editions]]"
-                    + did_you_mean(key, ("site", "authors", "editions")), code="unknown-key")
+    for key in sorted(set(data) - set(_TABLES)):
+        report.warn(shown, f"unknown table or key [{key}] ignored; known: [site], [authors], [[editions]], "
+                    "[front_matter], [podcast]" + did_you_mean(key, _TABLES), code="unknown-key")
     site = data.get("site", {})
     if not isinstance(site, dict):
         report.error(shown, "[site] must be a table")
@@ -237,12 +289,48 @@ def load_config(path: Path | None = None, *, root: Path | None = None) -> tuple[
         authors[name] = AuthorInfo(name=name, bio=info.get("bio", ""))
     values["authors"] = authors
     values["editions"] = parse_editions(data.get("editions"), shown, report)
+    if "front_matter" in data:
+        from publisher.sources.frontmatter import mapping_problems
+
+        table, problems = mapping_problems(data["front_matter"])
+        lines = _table_lines(path, "front_matter")
+        for problem in problems:
+            target = problem.partition(":")[0].removeprefix("front_matter.").split(" ")[0]
+            line = lines.get(target, lines.get(""))
+            report.error(shown, problem, line, 1 if line else None)
+        values["front_matter"] = tuple(table.items())
+    articles = (values["root"] / str(values.get("articles_dir", Config.articles_dir))).resolve()
+    values["podcast"] = parse_podcast(data.get("podcast"), shown, report, values["root"], articles)
 
     config = Config(**values)
     _validate(config, shown, report)
+    if not report.errors:  # the theme's own files, each problem with its file and line
+        config = dataclasses.replace(config, theme=load_theme(config.root, config.theme_dir, shown, report))
+        if any(d.path != shown for d in report.errors):
+            raise BuildFailed(report.diagnostics)
     if report.errors:
-        raise ConfigError("; ".join(d.message for d in report.errors), path)
+        only = report.errors[0] if len(report.errors) == 1 else None  # its place, when it has one
+        raise ConfigError("; ".join(d.message for d in report.errors), path, only and only.line, only and only.col)
     return config, report.diagnostics
+
+
+def _table_lines(path: Path, table: str) -> dict[str, int]:
+    """Line of ``[table]`` (under "") and of each ``key =`` in it, for messages."""
+    import re
+
+    lines: dict[str, int] = {}
+    inside = False
+    for number, line in enumerate(path.read_text(encoding="utf-8").split("\n"), start=1):
+        stripped = line.strip()
+        if stripped.startswith("["):
+            inside = stripped.replace(" ", "") == f"[{table}]"
+            if inside:
+                lines[""] = number
+            continue
+        m = re.match(r"""^["']?([^"'=\s]+)["']?\s*=""", stripped)
+        if inside and m and m.group(1) not in lines:
+            lines[m.group(1)] = number
+    return lines
 
 
 def _validate(config: Config, shown: str, report: Reporter) -> None:
@@ -266,6 +354,20 @@ def _validate(config: Config, shown: str, report: Reporter) -> None:
         report.error(shown, f"site.timezone {config.timezone!r} is not an IANA time zone (e.g. Europe/Berlin)")
     if config.missing_images not in ("error", "remote"):
         report.error(shown, f"site.missing_images must be \"error\" or \"remote\", not {config.missing_images!r}")
+    if config.unknown_shortcodes not in ("error", "warning"):
+        report.error(shown, f"site.unknown_shortcodes must be \"error\" or \"warning\", not {config.unknown_shortcodes!r}")
+    if config.shortcodes:
+        from publisher.paths import inside
+        from publisher.sources.shortcodes import module_name_problem
+
+        problem = module_name_problem(config.shortcodes)
+        module = config.shortcodes_path
+        if problem is not None:
+            report.error(shown, problem)
+        elif module is None or not module.is_file():
+            report.error(shown, f"site.shortcodes: no file {config.shortcodes}.py beside the config")
+        elif inside(config.root, module) is None:
+            report.error(shown, f"site.shortcodes: {config.shortcodes}.py leads outside the config's folder")
     if config.feed_limit < 1:
         report.error(shown, f"site.feed_limit must be at least 1, not {config.feed_limit}")
     for key, allowed in (("feed_formats", FEED_FORMATS), ("feed_groups", FEED_GROUPS)):

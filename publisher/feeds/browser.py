@@ -18,6 +18,7 @@ from publisher.config import Config
 from publisher.dates import parse_iso
 from publisher.i18n import _, join_names, long_date
 from publisher.model import ArticleView
+from publisher.theme import render_page
 
 STYLESHEET = "feed.css"
 #: How many articles feeds.html lists.
@@ -70,11 +71,17 @@ def feed_stylesheet(config: Config) -> bytes:
               site=config.title) + "\n"
             + _(lang, "Every feed of the site, and how to subscribe: {url}", url=config.url(PAGE)))
     rule = f"channel::before, atom|feed::before {{ content: {css_string(note)}; }}\n"
+    theme = config.theme
+    if theme.feed_css:  # the site's rules after the built-in ones (its namespaces, atom| and dc|, hold)
+        rule += f"\n/* The site's theme: {theme.name + '/' + STYLESHEET} */\n" + theme.feed_css
     return (_resource(STYLESHEET) + rule).encode("utf-8")
 
 
 def feeds_page(config: Config, views: list[ArticleView], feeds: list[FeedLink], css: str) -> bytes:
-    """A static HTML5 page: what feeds are, how to subscribe, every feed, the latest articles."""
+    """A static HTML5 page: what feeds are, how to subscribe, every feed, the latest articles;
+    made from the theme's feeds.html template when the site has one."""
+    if config.theme.feeds_page is not None:
+        return render_page(config.theme, page_context(config, views, feeds, css))
     lang = config.language
     root = lxml_html.Element("html", lang=lang)
     head = _el(root, "head")
@@ -103,6 +110,30 @@ def feeds_page(config: Config, views: list[ArticleView], feeds: list[FeedLink], 
     return lxml_html.tostring(
         root, doctype="<!DOCTYPE html>", encoding="utf-8", method="html", pretty_print=True
     )
+
+
+def page_context(config: Config, views: list[ArticleView], feeds: list[FeedLink], css: str) -> dict:
+    """What a theme's feeds.html template is given (README, "Themes"): plain values, text that
+    autoescaping escapes, and the built-in page's stylesheet as ``style``."""
+    from markupsafe import Markup
+
+    lang = config.language
+    groups = _grouped(feeds)
+    newest = sorted(views, key=ArticleView.sort_key, reverse=True)[:LATEST]
+    return {
+        "site": {"title": config.title, "description": config.description, "url": config.site_url,
+                 "language": lang, "feeds_page": config.url(PAGE)},
+        "style": Markup(css.replace("</", "<\\/")),  # ours; a </style> cannot end it early
+        "groups": [{"heading": _(lang, heading), "feeds": [
+            {"title": links[0].title, "links": [
+                {"kind": link.kind, "label": KINDS.get(link.kind, link.kind.upper()), "url": config.url(link.path),
+                 "type": MEDIA_TYPES.get(link.kind, "")} for link in links]}
+            for links in groups[prefix]]} for prefix, heading in GROUPS if prefix in groups],
+        "latest": [{"headline": v.headline, "url": v.canonical, "published": v.published,
+                    "date": long_date(parse_iso(v.published).date(), lang), "summary": v.summary or "",
+                    "authors": [a.name for a in v.authors], "lang": v.lang or v.language or lang}
+                   for v in newest],
+    }
 
 
 def _how_to(main: etree._Element, config: Config) -> None:

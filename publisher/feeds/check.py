@@ -138,6 +138,8 @@ def _check_rss(rss: etree._Element, found: _Found, self_url: str | None) -> None
         for el in (*item.findall("description"), *item.findall(f"{{{CONTENT_NS}}}encoded")):
             label = f"<{_name(el)}> of {where}"
             _check_escaped(el, el.text or "", label, found, base=False)
+    if any(isinstance(el.tag, str) and el.tag.startswith(ITUNES) for el in channel.iter()):
+        _check_itunes(channel, found)
 
 
 def _rss_fields(parent: etree._Element, where: str, found: _Found) -> None:
@@ -191,6 +193,31 @@ def _check_enclosure(enc: etree._Element, where: str, found: _Found) -> None:
         value = enc.get(attr)
         if value is not None and not valid(value.strip()):
             found.error(enc, f'{label} has {attr}="{value}"; it must be {wanted}')
+
+
+ITUNES = "{http://www.itunes.com/dtds/podcast-1.0.dtd}"
+#: What the W3C validator's itunes rules accept: the enclosure suffixes Apple Podcasts plays.
+ITUNES_SUFFIXES = ("m4a", "mp3", "mov", "mp4", "m4v", "pdf", "epub")
+_DURATION = re.compile(r"\d+(:[0-5][0-9](:[0-5][0-9])?)?")
+
+
+def _check_itunes(channel: etree._Element, found: _Found) -> None:
+    """The W3C validator's rules for a podcast feed (one using the iTunes namespace)."""
+    for name in ("category", "explicit", "owner"):
+        if channel.find(ITUNES + name) is None:
+            found.warn(channel, f"a podcast's <channel> has no <itunes:{name}>; Apple Podcasts requires it")
+    for el in channel.iter(ITUNES + "explicit"):
+        if _text(el).lower() not in ("true", "false"):
+            found.error(el, f'<itunes:explicit> is "{_text(el)}"; it must be "true" or "false"')
+    for n, item in enumerate(channel.findall("item"), 1):
+        for el in item.findall(ITUNES + "duration"):
+            if not _DURATION.fullmatch(_text(el)):
+                found.error(el, f'<itunes:duration> of <item> {n} is "{_text(el)}"; write seconds or HH:MM:SS')
+        for enc in item.findall("enclosure"):
+            suffix = (enc.get("url") or "").rsplit(".", 1)[-1]
+            if suffix not in ITUNES_SUFFIXES:
+                found.warn(enc, f"<enclosure> of <item> {n} is a .{suffix} file, which Apple Podcasts does not "
+                           f"play (it plays .{', .'.join(ITUNES_SUFFIXES[:5])})")
 
 
 # -- Atom 1.0 -----------------------------------------------------------------------------------

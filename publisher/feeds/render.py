@@ -22,6 +22,7 @@ from publisher import __version__
 from publisher.config import Config
 from publisher.dates import parse_iso
 from publisher.feeds.browser import STYLESHEET
+from publisher.feeds import podcast as media
 from publisher.feeds.html import content_html
 from publisher.model import ArticleView
 from publisher.slugs import slug_or_hash
@@ -202,6 +203,11 @@ class _Renderer:
         root = etree.fromstring(data, _FEEDGEN)
         if fmt == "rss":
             root = self._finish_rss(root, items, links, archive)
+            if fs.group == "site" and config.podcast is not None:  # the site's RSS is the podcast feed
+                channel = root.find("channel")
+                media.itunes_channel(channel, config, config.podcast)
+                for item, view in zip(channel.iter("item"), items, strict=True):
+                    media.itunes_item(item, view)
         else:
             root = self._finish_atom(root, items, links, archive)
         return self._serialize(root, links["self"])
@@ -222,17 +228,20 @@ class _Renderer:
             anchor.addnext(el)
 
     def _finish_rss(self, root, items, links, archive) -> etree._Element:
-        root = _renamespaced(root, {"dcterms": DCTERMS, "media": MEDIA, "fh": FH})
+        root = _renamespaced(root, {"dcterms": DCTERMS, "media": MEDIA, "fh": FH, "itunes": media.ITUNES})
         channel = root.find("channel")
         self._feed_links(channel.find(f"{{{ATOM}}}link"), links, archive)
         for item, view in zip(channel.iter("item"), items, strict=True):
             modified = etree.Element(f"{{{DCTERMS}}}modified")
             modified.text = view.updated  # RSS 2.0 has no update date of its own
             item.find("pubDate").addnext(modified)
-            lead = view.lead_image
+            lead, enclosure = view.lead_image, view.enclosure
+            if enclosure is not None:  # one enclosure per item: the audio or video wins over the image
+                media.rss_enclosure(item, enclosure)
             if lead is not None:
                 res, alt = lead
-                etree.SubElement(item, "enclosure", url=res.href, length=str(res.length), type=res.type)
+                if enclosure is None:
+                    etree.SubElement(item, "enclosure", url=res.href, length=str(res.length), type=res.type)
                 self._media(item, res, alt)
         return root
 
@@ -240,12 +249,16 @@ class _Renderer:
         root = _renamespaced(root, {"media": MEDIA, "fh": FH}, default=ATOM)
         self._feed_links(root.findall(f"{{{ATOM}}}link")[-1], links, archive)
         for entry, view in zip(root.iterfind(f"{{{ATOM}}}entry"), items, strict=True):
-            lead = view.lead_image
+            lead, enclosure = view.lead_image, view.enclosure
+            if enclosure is not None:  # as in RSS: the audio or video is the enclosure
+                entry.find(f"{{{ATOM}}}link").addnext(media.atom_enclosure(enclosure))
             if lead is not None:
                 res, alt = lead
                 # feedgen keeps only href on Atom entry links; the enclosure is written here whole
-                link = etree.Element(f"{{{ATOM}}}link", rel="enclosure", type=res.type, length=str(res.length), href=res.href)
-                entry.find(f"{{{ATOM}}}link").addnext(link)
+                if enclosure is None:
+                    link = etree.Element(f"{{{ATOM}}}link", rel="enclosure", type=res.type, length=str(res.length),
+                                         href=res.href)
+                    entry.find(f"{{{ATOM}}}link").addnext(link)
                 self._media(entry, res, alt)
         return root
 
@@ -301,6 +314,8 @@ class _Renderer:
             res, _ = lead
             item["image"] = res.href
             item["attachments"] = [{"url": res.href, "mime_type": res.type, "size_in_bytes": res.length}]
+        if view.enclosure is not None:  # the audio or video is the attachment; the image stays the item's image
+            item["attachments"] = [media.json_attachment(view.enclosure)]
         return item
 
 

@@ -15,7 +15,7 @@ import io
 from importlib import resources
 
 from babel import Locale, UnknownLocaleError
-from babel.dates import format_date
+from babel.dates import format_date, format_interval
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 
@@ -82,4 +82,26 @@ def long_date(value: dt.date, lang: str) -> str:
     return format_date(value, format="long", locale=_locale(lang))
 
 
-__all__ = ["DOMAIN", "_", "join_names", "languages", "long_date", "n_", "translations"]
+_MONTHS_EN = ("January", "February", "March", "April", "May", "June", "July", "August",
+              "September", "October", "November", "December")
+
+
+def date_range(first: dt.date, last: dt.date, lang: str) -> str:
+    """The days from ``first`` to ``last`` in ``lang``, shared parts written once: '16–22 November
+    2026', '30 November – 6 December 2026'; '16.–22. Nov. 2026' in German (CLDR's intervals)."""
+    if first == last:
+        return long_date(first, lang)
+    if _primary(lang) != "en":
+        return format_interval(first, last, "yMMMMd", locale=_locale(lang))
+
+    def full(d: dt.date) -> str:
+        return f"{d.day} {_MONTHS_EN[d.month - 1]} {d.year}"
+
+    if (first.year, first.month) == (last.year, last.month):
+        return f"{first.day}–{last.day} {_MONTHS_EN[last.month - 1]} {last.year}"
+    if first.year == last.year:
+        return f"{first.day} {_MONTHS_EN[first.month - 1]} – {full(last)}"
+    return f"{full(first)} – {full(last)}"
+
+
+__all__ = ["DOMAIN", "_", "date_range", "join_names", "languages", "long_date", "n_", "translations"]

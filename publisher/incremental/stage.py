@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 import re
@@ -19,7 +20,7 @@ from publisher.errors import ConfigError, Diagnostic, Reporter, SourceError, dis
 from publisher.incremental.cache import Cache, Entry, EntryRef, Record, code_identity, key_for
 from publisher.model import ArticleView, Meta, meta_of
 from publisher.normalize import Normalizer, identity, relative_source
-from publisher.sources import SourceArticle, frontmatter
+from publisher.sources import SourceArticle, frontmatter, shortcodes
 from publisher.sources.markdown import MarkdownReader
 from publisher.xmlutil import to_bytes
 
@@ -46,24 +47,34 @@ class SourceIndex:
             rel = target.relative_to(root)
         except ValueError:
             return None
-        if not sources.discover_one(root, rel, self.config.exclude):
+        if not sources.discover_one(root, rel, self.config.exclude, self.config.wire_glob):
             return None
         try:  # the target's own problems are reported when it is normalized itself
-            src = _named_by_path(target)
+            src = _named_by_path(target, self.config)
             if src is None:
-                src = sources.load(target, Reporter(), meta_only=True)
+                src = sources.load(target, Reporter(), meta_only=True, keys=self.config.keys)
             return identity(src, self.config).canonical
         except SourceError:
             return None
 
 
-#: Every front-matter key that changes an identity (``url`` is an alias of ``canonical``).
+#: Every front-matter key that changes an identity (and the names a site's [front_matter] gives them).
+_IDENTITY_KEYS = ("slug", "path", "id", "canonical", "url")
 _IDENTITY_WORD = re.compile(r"\b(?:slug|path|id|canonical|url)\b", re.IGNORECASE)
 #: The YAML and TOML escapes that can stand for a letter, and YAML's escaped line break.
 _LETTER_ESCAPE = re.compile(r"\\(?:[xuU]|$)", re.MULTILINE)
 
 
-def _named_by_path(target: Path) -> SourceArticle | None:
+@functools.lru_cache(maxsize=8)
+def _identity_word(table: tuple[tuple[str, tuple[str, ...]], ...]) -> re.Pattern[str]:
+    names = [name for ours, theirs in table if ours in _IDENTITY_KEYS for name in theirs]
+    if not names:
+        return _IDENTITY_WORD
+    return re.compile(r"\b(?:slug|path|id|canonical|url|" + "|".join(map(re.escape, sorted(names))) + r")\b",
+                      re.IGNORECASE)
+
+
+def _named_by_path(target: Path, config: Config | None = None) -> SourceArticle | None:
     """A Markdown source whose identity comes from its file name alone, found without parsing
     its front matter: there is no sidecar, and no identity key anywhere in the front matter,
     nor an escape that could spell one (``\\x``, ``\\u``, ``\\U``, or a backslash ending a line,
@@ -83,7 +94,8 @@ def _named_by_path(target: Path) -> SourceArticle | None:
         kind, front, _, _ = frontmatter.split(target, sources.decode(target, target.read_bytes()))
     except (OSError, SourceError):
         return None
-    if kind is not None and (_IDENTITY_WORD.search(front) or _LETTER_ESCAPE.search(front)):
+    identity_word = _identity_word(config.front_matter if config else ())
+    if kind is not None and (identity_word.search(front) or _LETTER_ESCAPE.search(front)):
         return None
     return SourceArticle(path=target, format=MarkdownReader.name)
 
@@ -105,7 +117,11 @@ def normalize_file(
 ) -> etree._Element:
     """Read and normalize one source: a pure function of its bytes (and sidecar), the config,
     the images it uses and the identity of the sources it links to."""
-    return Normalizer(config, report, links or SourceIndex(config)).normalize(sources.load(path, report))
+    links = links or SourceIndex(config)
+    settings = shortcodes.Settings(articles=config.articles_path, unknown=config.unknown_shortcodes,
+                                   module=config.shortcodes_path, links=links)
+    return Normalizer(config, report, links).normalize(
+        sources.load(path, report, keys=config.keys, shortcodes=settings))
 
 
 @dataclass(frozen=True)
@@ -162,6 +178,8 @@ def _deps(path: Path, config: Config, root: etree._Element | None, links: _Recor
     files = {path.with_name(path.stem + s) for s in sources.SIDECAR_SUFFIXES}
     if root is not None:
         files |= {config.articles_path / rel for _, rel, _, _ in meta[16]}  # its images
+        if meta[18] and meta[18][1]:  # its audio or video file (type, length and duration come from it)
+            files.add(config.articles_path / meta[18][1])
     for target in links.used:
         if not target.name:  # "/" or a folder's "..": no file, so no dependency
             continue
@@ -181,6 +199,8 @@ def _compute(path: Path, config: Config, index: SourceIndex,
         root = normalize_file(path, config, report, links)
     except SourceError as exc:
         report.add(exc.diagnostic())
+        return None, tuple(_stored(d, _base(config)) for d in report.diagnostics)
+    except sources.NotAnArticle:  # a redirect stub: no view, no error (publisher.redirects reads it)
         return None, tuple(_stored(d, _base(config)) for d in report.diagnostics)
     diagnostics = tuple(_stored(d, _base(config)) for d in report.diagnostics)
     xml = to_bytes(root)

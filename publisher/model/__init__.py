@@ -41,6 +41,34 @@ class Author:
 
 
 @dataclass(frozen=True)
+class Enclosure:
+    """The audio or video file an article encloses: ``path`` is "" for a remote one (then
+    ``length`` may be 0, unknown); ``duration`` in whole seconds, None when unknown."""
+
+    href: str
+    path: str
+    type: str
+    length: int
+    duration: int | None = None
+    episode: int | None = None
+    explicit: bool | None = None
+
+
+def _enclosure(meta: etree._Element) -> tuple | None:
+    el = meta.find(A + "enclosure")
+    if el is None:
+        return None
+
+    def number(name: str) -> int | None:
+        value = el.get(name)
+        return int(value) if value is not None else None
+
+    explicit = el.get("explicit")
+    return (el.get("href"), el.get("path") or "", el.get("type"), int(el.get("length")), number("duration"),
+            number("episode"), None if explicit is None else explicit == "true")
+
+
+@dataclass(frozen=True)
 class Resource:
     href: str
     path: str
@@ -52,8 +80,9 @@ class Resource:
 #: it), in this order: digest, id, uri, slug, source, headline, deck, published, updated,
 #: summary, language, canonical, draft, lang, authors ((name, (bio paragraph bytes, ...)), ...),
 #: tags ((slug, label), ...), resources ((href, path, type, length), ...), lead image
-#: ((href, path, type, length), alt) or None, and last a hash of all but the digest (what
-#: the article shows besides its body: book frames key on it).
+#: ((href, path, type, length), alt) or None, enclosure (href, path, type, length, duration,
+#: episode, explicit) or None, a hash of all but the digest (what the article shows besides its
+#: body: book frames key on it), and last its aliases (earlier URLs, as written).
 Meta = tuple
 
 
@@ -83,10 +112,14 @@ def meta_of(root: etree._Element, digest: str = "") -> Meta:
         tuple((el.findtext(A + "name"), tuple(etree.tostring(p) for p in el.iterfind(f"{A}bio/*")))
               for el in meta.iterfind(f"{A}authors/{A}author")),
         tuple((t.get("slug"), t.text) for t in meta.iterfind(f"{A}tags/{A}tag")),
-        resources, lead,
+        resources, lead, _enclosure(meta),
     )
+    # The earlier addresses (the aliases key, kept in <extra> as written, joined by ", "): after
+    # the shape's hash, since the article does not show them (publisher.redirects reads them).
+    field = meta.find(f"{A}extra/{A}field[@name='aliases']")
+    aliases = tuple(a for a in (field.text or "").split(", ") if a.strip()) if field is not None else ()
     # repr, not marshal: marshal's bytes depend on which objects happen to be shared
-    return (digest, *fields, hashlib.sha256(repr(fields).encode("utf-8")).hexdigest()[:32])
+    return (digest, *fields, hashlib.sha256(repr(fields).encode("utf-8")).hexdigest()[:32], aliases)
 
 
 class ArticleView:
@@ -147,11 +180,22 @@ class ArticleView:
         lead = self.meta[17]
         return (Resource(*lead[0]), lead[1]) if lead else None
 
+    @functools.cached_property
+    def enclosure(self) -> Enclosure | None:
+        """The audio or video file the article encloses (a podcast episode), if any."""
+        enc = self.meta[18]
+        return Enclosure(*enc) if enc else None
+
+    @property
+    def aliases(self) -> tuple[str, ...]:
+        """The article's earlier addresses as its source writes them (``aliases``)."""
+        return self.meta[20] if len(self.meta) > 20 else ()
+
     @property
     def shape(self) -> str:
         """A hash of the metadata except the digest: it changes when anything the article shows
         besides its body does."""
-        return self.meta[18]
+        return self.meta[19]
 
     @property
     def root(self) -> etree._Element:
@@ -186,4 +230,4 @@ class ArticleView:
         return self._sort_key
 
 
-__all__ = ["ArticleView", "Meta", "meta_of", "Author", "Resource", "schema", "validate", "H"]
+__all__ = ["ArticleView", "Meta", "meta_of", "Author", "Enclosure", "Resource", "schema", "validate", "H"]

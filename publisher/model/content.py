@@ -9,25 +9,21 @@ from collections.abc import Callable
 from lxml import etree
 
 from publisher.dates import parse_iso
+from publisher.i18n import _, join_names, long_date, n_
 from publisher.model import ArticleView
 from publisher.xmlutil import XHTML_NS, H
 
 
 def byline(view: ArticleView) -> str:
-    names = [a.name for a in view.authors]
-    if len(names) == 1:
-        return names[0]
-    return ", ".join(names[:-1]) + " and " + names[-1]
+    """The article's authors as a list in its own language: "A", "A and B", "A, B and C"."""
+    return join_names([a.name for a in view.authors], view.lang or "en")
 
 
-MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
-          "September", "October", "November", "December")
-
-
-def human_date(iso: str) -> str:
-    """'29 November 2016': spelled out without the process locale, which feedgen changes."""
+def human_date(iso: str, lang: str = "en") -> str:
+    """'29 November 2016', '29. November 2016': the day spelled out in ``lang`` (Babel's data,
+    not the process locale, which feedgen changes)."""
     value: dt.datetime = parse_iso(iso)
-    return f"{value.day} {MONTHS[value.month - 1]} {value.year}"
+    return long_date(value.date(), lang)
 
 
 def _el(parent: etree._Element, tag: str, text: str | None = None, **attrs: str) -> etree._Element:
@@ -47,14 +43,15 @@ def article_content(
     ``rewrite`` is called on every element of the copied body and bios, to fix URLs for the
     output at hand; a rewriter with a ``select`` XPath is called only on the elements it selects.
     """
+    lang = view.lang or "en"  # the article's words are in its language, whatever the book's
     root = etree.Element(H + ("article" if with_header else "div"), nsmap={None: XHTML_NS})
     if with_header:
         header = _el(root, "header")
         _el(header, "h1", view.headline)
         if view.deck:
             _el(header, "p", view.deck, class_="deck")
-        _el(header, "p", "By " + byline(view), class_="byline")
-        _el(_el(header, "p", class_="dateline"), "time", human_date(view.published), datetime=view.published)
+        _el(header, "p", _(lang, "By {names}", names=byline(view)), class_="byline")
+        _el(_el(header, "p", class_="dateline"), "time", human_date(view.published, lang), datetime=view.published)
     elif view.deck:
         _el(root, "p", view.deck, class_="deck")
     body = view.body
@@ -69,7 +66,7 @@ def article_content(
     bios = [a for a in view.authors if a.bio]
     if bios:
         section = _el(root, "section", class_="bio")
-        heading = "About the author" if len(bios) == 1 else "About the authors"
+        heading = n_(lang, "About the author", "About the authors", len(bios))
         _el(section, "h2" if with_header else "h3", heading)
         for author in bios:
             for para in author.bio:

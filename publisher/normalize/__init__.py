@@ -17,11 +17,13 @@ from publisher import dates, limits, model
 from publisher.config import Config
 from publisher.errors import Reporter, SourceError
 from publisher.normalize import urls
+from publisher.normalize.media import EnclosureReader, attributes
 from publisher.normalize.html import Conformer
 from publisher.normalize.svgfile import clean_svg
 from publisher.normalize.typography import smarten_text, smarten_tree
-from publisher.slugs import name_key, slug_or_hash, slugify
-from publisher.sources import SourceArticle
+from publisher.slugs import name_key, slug_or_hash, slugify, url_segment
+from publisher.slugs import url_path as url_path_kept
+from publisher.sources import NotAnArticle, SourceArticle, is_redirect
 from publisher.xmlutil import ART_NS, LINE_ATTR, XHTML_NS, XML_LANG, A, H, text_content
 
 #: The vocabulary's URL attributes (of XHTML elements: SVG's href only names a local #id).
@@ -36,6 +38,8 @@ IMAGE_TYPES = {
 SUMMARY_MAX = 300
 _WITH_URL = etree.XPath(".//h:*[@href or @src or @cite]", namespaces={"h": XHTML_NS})
 _LINED = etree.XPath(".//*[@l:line]", namespaces={"l": LINE_ATTR[1:].split("}")[0]})
+#: An absolute URI as the schema's absoluteUri has it: a scheme, a colon, no space.
+_ABSOLUTE_URI = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.\-]*:\S+$")
 _LANG = re.compile(r"^[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8})*$")
 #: Bidirectional embeddings, overrides and isolates (U+202A-U+202E, U+2066-U+2069): in a one-line
 #: field they reorder what readers see of the text around it, in feed readers and book lists
@@ -89,10 +93,16 @@ def _slug_from_path(rel: str) -> str:
     return slugify(re.sub(r"^\d{4}-\d{2}-\d{2}-(?=.)", "", stem))
 
 
-def identity(src: SourceArticle, config: Config) -> Identity:
+def identity(src: SourceArticle, config: Config, report: Reporter | None = None) -> Identity:
+    """Where an article lives. An explicit ``url``, ``path`` or ``slug`` is kept as written
+    (dots, case, a trailing "/" or none); each change a URL forces on it (a space escaped, a
+    ".." segment dropped, another host) is a warning to ``report`` naming the old and new value.
+    Only a slug derived from the file name is normalized. The ``slug`` of the document (file
+    names in books) and the id are made as before, so neither changes with this."""
     f = src.fields
     rel = src.source_name or relative_source(config, src.path)
-    url_path = f["path"].strip().strip("/") if isinstance(f.get("path"), str) else ""
+    raw_path = f["path"] if isinstance(f.get("path"), str) else ""
+    url_path = raw_path.strip().strip("/")
     if f.get("slug"):
         slug = slugify(f["slug"])
     else:
@@ -102,18 +112,74 @@ def identity(src: SourceArticle, config: Config) -> Identity:
     article_id = str(f.get("id") or url_path or slug).strip()
     if not article_id or re.search(r"\s", article_id):
         raise SourceError(f"id {article_id!r} must be non-empty and contain no spaces", *_where(src, "id"))
+
+    def changed(key: str, old: str, new: str, why: list[str]) -> None:
+        if report is not None and why:
+            path, line = _where(src, key)
+            report.warn(path, f"{key} {old!r} is not a URL path as written ({', '.join(why)}); the URL uses "
+                        f"{new!r}", line, 1 if line else None, code="url-changed")
+
     if f.get("canonical"):
         canonical = f["canonical"]
+        if f.get("url") and report is not None:
+            report.warn(*_where(src, "url"), message="url is not used: canonical gives the article's URL")
+    elif isinstance(f.get("url"), str) and f["url"].strip():
+        canonical = _site_url(src, config, f["url"], changed)
     elif url_path:
-        canonical = config.url(quote(url_path) + "/")
+        kept, why = url_path_kept(raw_path)
+        if config.path_trailing_slash and not kept.endswith("/"):
+            kept += "/"
+        changed("path", raw_path, kept, why)
+        canonical = config.url(kept)
     else:
-        canonical = config.url(config.article_url.format(slug=slug))
+        name = slug
+        if f.get("slug"):
+            name, why = url_segment(str(f["slug"]))
+            if why:  # not a URL path segment: made one as a derived slug is (as before)
+                name = slug
+            changed("slug", str(f["slug"]), name, why)
+        canonical = config.url(config.article_url.format(slug=name))
     if not urlsplit(canonical).scheme or not urlsplit(canonical).netloc or re.search(r"\s", canonical):
         raise SourceError(
             f"canonical {canonical!r} must be an absolute URL without spaces (write a space as %20)",
             *_where(src, "canonical"),
         )
     return Identity(rel, url_path, slug, article_id, canonical)
+
+
+def _site_url(src: SourceArticle, config: Config, value: str,
+              changed: Callable[[str, str, str, list[str]], None]) -> str:
+    """The canonical URL an explicit ``url`` gives: a path under base_url (Hugo), or an absolute
+    URL on base_url's host; on another host, its path on this site's host, with a warning."""
+    text = value.strip()
+    parts = urlsplit(text)
+    site = urlsplit(config.site_url)
+    if parts.scheme or text.startswith("//"):
+        if parts.scheme and parts.scheme.lower() not in ("http", "https"):
+            raise SourceError(f"url {text!r} must be a path on this site or an http(s) URL; for an address "
+                              "elsewhere, use canonical", *_where(src, "url"))
+        kept, why = url_path_kept(parts.path or "/")
+        if parts.query or parts.fragment:
+            why.append("a query or fragment")
+        if (parts.hostname or "") != (site.hostname or "") or parts.port != site.port:
+            why.append(f"it is on another host than base_url ({site.netloc}); for an article whose canonical "
+                       "address is elsewhere, use canonical")
+            new = config.url(_under_base(kept, site.path))
+        else:
+            new = f"{site.scheme}://{site.netloc}/{kept}" if kept or parts.path else config.site_url
+            if new != text and not why:
+                why.append(f"base_url's scheme and host are {site.scheme}://{site.netloc}")
+        changed("url", text, new, why)
+        return new
+    kept, why = url_path_kept(text)
+    changed("url", text, kept, why)
+    return config.url(kept)
+
+
+def _under_base(path: str, base_path: str) -> str:
+    """``path`` (from the site's root) relative to base_url's own path when it is under it."""
+    prefix = base_path.strip("/")
+    return path[len(prefix) + 1:] if prefix and path.startswith(prefix + "/") else path
 
 
 def _sub(parent: etree._Element, tag: str, text: str | None = None, **attrs: str) -> etree._Element:
@@ -135,7 +201,23 @@ class Normalizer:
         self.report = report
         self.source_links = source_links
 
+    def _uri(self, ident: Identity) -> str:
+        """The feed id: the source's ``uri`` as written (kept from an imported feed), else made
+        from the site's host and the article's id."""
+        given = self.src.fields.get("uri")
+        if given is None:
+            return article_uri(self.config, ident.id)
+        uri = str(given).strip()
+        if not _ABSOLUTE_URI.match(uri):
+            raise SourceError(f"uri {uri!r} must be an absolute URI without spaces (tag:, urn:, https:...), "
+                              "as feeds write it; remove the key to have one made from the id",
+                              *_where(self.src, "uri"))
+        return uri
+
     def normalize(self, src: SourceArticle) -> etree._Element:
+        """The article document of ``src``; :class:`NotAnArticle` for a redirect stub."""
+        if is_redirect(src):
+            raise NotAnArticle(src.path)
         self.src = src
         self._folders: dict[str, str] = {}
         f = src.fields
@@ -145,7 +227,7 @@ class Normalizer:
         headline = smarten_text(" ".join(self._no_bidi(str(f.get("title") or ""), "title").split()), lang)
         if not headline:
             raise SourceError("the article has no headline; add a 'title' to its front matter", src.path, 1)
-        ident = identity(src, self.config)
+        ident = identity(src, self.config, self.report)
         published, updated = self._dates(ident)
 
         root = etree.Element(A + "article", nsmap={None: ART_NS, "h": XHTML_NS})
@@ -155,7 +237,7 @@ class Normalizer:
             root.set("status", "draft")
         meta = _sub(root, "meta")
         _sub(meta, "id", ident.id)
-        _sub(meta, "uri", article_uri(self.config, ident.id))
+        _sub(meta, "uri", self._uri(ident))
         _sub(meta, "slug", ident.slug)
         _sub(meta, "source", ident.source, format=src.format)
         _sub(meta, "headline", headline)
@@ -189,10 +271,15 @@ class Normalizer:
             for href in sorted(resources):
                 path, mtype, length = resources[href]
                 _sub(res_el, "resource", href=href, path=path, type=mtype, length=length)
-        if src.extra:
+        media = EnclosureReader(self.config, self.report, src.path, src.origins)
+        enclosure = media.read(f)
+        if enclosure is not None:
+            _sub(meta, "enclosure", **attributes(enclosure))
+        extras = {**media.orphans, **src.extra}
+        if extras:
             extra = _sub(meta, "extra")
-            for name in sorted(src.extra):
-                _sub(extra, "field", src.extra[name], name=name)
+            for name in sorted(extras):
+                _sub(extra, "field", extras[name], name=name)
         root.append(body)
         etree.cleanup_namespaces(root)  # the readers' line attributes leave declarations behind
 

@@ -13,7 +13,7 @@ from typing import Any, ClassVar
 from lxml import etree
 
 from publisher import limits
-from publisher.errors import Reporter, SourceError
+from publisher.errors import PublisherError, Reporter, SourceError
 from publisher.paths import inside, link_problem
 from publisher.xmlutil import forbidden_chars, strip_forbidden
 
@@ -48,11 +48,50 @@ class SourceArticle:
     source_name: str | None = None
 
 
+class NotAnArticle(PublisherError):  # noqa: N818 - not an error in a build: a source that is something else
+    """A source that is not an article (a redirect stub): a build leaves it out of feeds and books
+    and reads it again for its own output (``publisher.redirects``); ``publisher normalize`` says
+    so (exit 1), having no article XML to print."""
+
+    def __init__(self, path: Path) -> None:
+        super().__init__("a redirect, not an article: it has no article XML (a build puts it in _redirects and "
+                         "redirects.json)", path)
+
+
+#: What a redirect stub may say besides its target: its title, its own address, and earlier ones.
+STUB_KEYS = frozenset({"redirect", "aliases", "title", "slug", "url", "path", "id"})
+
+
+def is_redirect(src: SourceArticle) -> bool:
+    """Is ``src`` a redirect stub rather than an article? It is when it has a ``redirect`` (or
+    ``redirect_to``) key, or when its only keys are ``aliases`` (with ``title``, ``slug``,
+    ``url``, ``path``) and it has no body: a page another generator made, listing its earlier
+    addresses. A ``redirect`` beside article keys (date, tags, authors...) or a body is an
+    error: which was meant is not clear."""
+    given = set(src.fields) | ({"authors"} if src.authors else set())
+    empty = all(isinstance(node, str) and not node.strip() for node in src.body)
+    if "redirect" in given:
+        other = sorted(given - STUB_KEYS)
+        if other or not empty:
+            what = ", ".join(other) + (" and " if other and not empty else "") + ("a body" if not empty else "")
+            path, line = src.origins.get("redirect", (src.path, None))
+            raise SourceError(f"a redirect is not an article, but this source has {what} as well: remove the "
+                              "redirect key to publish it, or the rest to make it a redirect", path, line)
+        return True
+    return "aliases" in given and empty and given <= STUB_KEYS
+
+
 class Reader:
     """A source format. Subclasses set ``name`` and ``suffixes`` and implement ``read``."""
 
     name: ClassVar[str]
     suffixes: ClassVar[tuple[str, ...]]
+    #: Which front-matter key gives which of ours (a ``frontmatter.KeyMap``; None: the built-in
+    #: names). Set by :func:`load` from the site's ``[front_matter]`` table.
+    keys: Any = None
+    #: The site's shortcode settings (``shortcodes.Settings``), set by :func:`load`; formats
+    #: whose bodies call no shortcodes ignore it.
+    shortcodes: Any = None
 
     def read(self, path: Path, data: bytes, report: Reporter) -> SourceArticle:
         raise NotImplementedError
@@ -161,26 +200,54 @@ def _scan(folder: str, rel_dir: str, listing: Listing, root: str) -> None:
             listing.files.append((rel, entry.path, "f" if entry.is_file() else "o"))
 
 
-def discover(articles: Path, exclude: list[str] | tuple[str, ...] = (), listing: Listing | None = None) -> list[Path]:
+def discover(articles: Path, exclude: list[str] | tuple[str, ...] = (), listing: Listing | None = None,
+             wire_glob: list[str] | tuple[str, ...] = ()) -> list[Path]:
     """Every article source under ``articles``, in a stable order (sorted by relative path).
 
     Skipped: names starting with ``.`` or ``_`` (hidden files, section indexes like
     ``_index.md``), paths matching an ``exclude`` glob, sidecars, and files of no known format
-    (images and other assets live beside the articles). ``listing``: a scan of ``articles``
-    made already.
+    (images and other assets live beside the articles), and ``.txt`` files that are not wire
+    stories (:func:`is_wire`). ``listing``: a scan of ``articles`` made already.
     """
-    return [path for _, path in discover_named(articles, exclude, listing)]
+    return [path for _, path in discover_named(articles, exclude, listing, wire_glob)]
 
 
 def discover_named(articles: Path, exclude: list[str] | tuple[str, ...] = (),
-                   listing: Listing | None = None) -> list[tuple[str | None, Path]]:
+                   listing: Listing | None = None, wire_glob: list[str] | tuple[str, ...] = (),
+                   assets: list[str] | None = None) -> list[tuple[str | None, Path]]:
     """:func:`discover`, each path with its name relative to ``articles`` (None for a link,
-    whose name is where it leads)."""
+    whose name is where it leads). A ``.txt`` file is an article only when it matches a
+    ``wire_glob`` glob, has a sidecar or has the wire shape (:func:`is_wire`); the names of the
+    others are added to ``assets``."""
     found: list[tuple[str, str, str]] = []
     for rel, path, kind in (listing or scan(articles)).files:
         if _is_article_name(rel, exclude) and (kind == "f" or (kind == "l" and os.path.isfile(path))):
+            if not is_wire(rel, Path(path), wire_glob):
+                if assets is not None:
+                    assets.append(rel)
+                continue
             found.append((rel, path, kind))
     return [(rel if kind == "f" else None, Path(path)) for rel, path, kind in sorted(found)]
+
+
+def is_wire(rel: str, path: Path, wire_glob: list[str] | tuple[str, ...] = ()) -> bool:
+    """Is ``path`` (named ``rel`` under the articles folder) read as an article? Every file of a
+    known format is, but a ``.txt`` file only when it matches a ``wire_glob`` glob, has a
+    sidecar (``NAME.meta.yaml``), or has the wire shape: a header block or an ``Author:``
+    trailer. Other text files beside the articles (licences, data) are assets."""
+    if not rel.lower().endswith(".txt"):
+        return True
+    if wire_glob and _matches(rel, wire_glob):
+        return True
+    if any(path.with_name(path.stem + suffix).is_file() for suffix in SIDECAR_SUFFIXES):
+        return True
+    from publisher.sources.wire import has_wire_shape
+
+    try:
+        text = decode(path, read_bounded(path))
+    except SourceError:
+        return True  # not readable as text: the reader says why, as an error
+    return has_wire_shape(text)
 
 
 def refused(articles: Path, exclude: list[str] | tuple[str, ...] = (),
@@ -196,10 +263,12 @@ def refused(articles: Path, exclude: list[str] | tuple[str, ...] = (),
     return out
 
 
-def discover_one(articles: Path, rel: Path, exclude: list[str] | tuple[str, ...] = ()) -> list[Path]:
+def discover_one(articles: Path, rel: Path, exclude: list[str] | tuple[str, ...] = (),
+                 wire_glob: list[str] | tuple[str, ...] = ()) -> list[Path]:
     """``[articles / rel]`` if that file is an article source by the rules of ``discover``, else []."""
     path = articles / rel
-    return [path] if _is_article(articles, path, rel, exclude) else []
+    ok = _is_article(articles, path, rel, exclude) and is_wire(rel.as_posix(), path, wire_glob)
+    return [path] if ok else []
 
 
 def _is_article(articles: Path, path: Path, rel: Path, exclude: list[str] | tuple[str, ...]) -> bool:
@@ -219,19 +288,25 @@ def _skipped_name(rel: str, exclude: list[str] | tuple[str, ...]) -> bool:
     """Is ``rel`` hidden (a part starting with ``.`` or ``_``) or excluded?"""
     if any(part.startswith((".", "_")) for part in rel.split("/")):
         return True
-    if exclude:
-        pure = PurePosixPath(rel)
-        if any(pure.match(pattern) or fnmatch.fnmatch(rel, pattern) for pattern in exclude):
-            return True
-    return False
+    return bool(exclude) and _matches(rel, exclude)
 
 
-def load(path: Path, report: Reporter, *, meta_only: bool = False) -> SourceArticle:
+def _matches(rel: str, globs: list[str] | tuple[str, ...]) -> bool:
+    """Does ``rel`` match one of ``globs`` (as ``site.exclude`` matches)?"""
+    pure = PurePosixPath(rel)
+    return any(pure.match(pattern) or fnmatch.fnmatch(rel, pattern) for pattern in globs)
+
+
+def load(path: Path, report: Reporter, *, meta_only: bool = False, keys: Any = None,
+         shortcodes: Any = None) -> SourceArticle:
     """Read one source with the reader for its suffix, then apply its sidecar metadata file.
 
-    With ``meta_only`` the body may be left unread (fields and identity only).
+    With ``meta_only`` the body may be left unread (fields and identity only). ``keys``: a
+    ``frontmatter.KeyMap`` (the site's names of front-matter keys), else the built-in one.
+    ``shortcodes``: the site's ``shortcodes.Settings`` for the formats whose bodies call
+    shortcodes (Markdown); None: the built-in ones only.
     """
-    from publisher.sources.frontmatter import apply_sidecar
+    from publisher.sources.frontmatter import DEFAULT_KEYS, apply_sidecar
 
     try:
         str(path).encode("utf-8")
@@ -241,8 +316,10 @@ def load(path: Path, report: Reporter, *, meta_only: bool = False) -> SourceArti
     if reader is None:
         raise SourceError(f"no reader for {path.suffix!r} files; use .md, .txt or .xml", path)
     data = read_bounded(path)
+    reader.keys = keys or DEFAULT_KEYS
+    reader.shortcodes = shortcodes  # set on every load: a reader keeps no site's settings for another
     article = (reader.read_meta if meta_only else reader.read)(path, data, report)
-    apply_sidecar(article, report)
+    apply_sidecar(article, report, reader.keys)
     return article
 
 

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 import tomllib
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -82,28 +84,116 @@ _DATE = (str, dt.date, dt.datetime)
 KEYS: dict[str, tuple[tuple[type, ...], str]] = {
     "title": ((str,), "headline (required)"),
     "deck": ((str,), "standfirst shown under the headline"),
-    "authors": ((list, str), "author names, or tables with name and bio"),
+    "authors": ((list, str, dict), "author names, or tables with name and bio"),
     "date": (_DATE, "publication date: ISO 8601 date or date-time; site zone if none"),
     "updated": (_DATE, "last substantive update; defaults to date"),
     "tags": ((list, str), "list of tags, or one comma-separated string"),
     "summary": ((str,), "one-paragraph summary for feeds; defaults to the first paragraph"),
     "lang": ((str,), "BCP 47 language of the article; defaults to the site's"),
     "id": ((str, int), "permanent identity of the article; defaults to the slug"),
-    "slug": ((str,), "URL name; defaults to the file name (the folder's for index.md)"),
-    "canonical": ((str,), "absolute canonical URL; defaults to base_url + article_url"),
+    "slug": ((str,), "URL name, kept as written; defaults to the file name (the folder's for index.md)"),
+    "canonical": ((str,), "absolute canonical URL, on any host; defaults to base_url + article_url"),
+    "url": ((str,), "the article's address on this site: a path under base_url (Hugo style) or an "
+                    "absolute URL on base_url's host, kept as written"),
     "path": ((str,), "URL path under base_url (Zola style); sets canonical, slug, id and the date"),
     "draft": ((bool,), "true keeps the article out of every output"),
-    "aliases": ((list, str), "earlier URLs of the article; kept"),
+    "aliases": ((list, str), "earlier URLs of the article: kept, and redirected to it (_redirects)"),
+    "redirect": ((str,), "a source that only redirects: the URL its address (and aliases) lead to"),
     "extra": ((dict,), "a table of site-specific values; kept as they are"),
+    # Kept from an imported feed (publisher import): the entry's own id, so that subscribers'
+    # readers, which tell items apart by it, do not see the imported articles as new.
+    "uri": ((str,), "feed id as written (Atom id, RSS guid, JSON Feed id): an absolute URI; "
+                    "defaults to a urn:uuid of the site's host and id"),
 }
+#: The names other generators (Hugo, Jekyll, Zola, Eleventy, Astro...) give our keys, built in
+#: where they mean one thing everywhere; a site's ``[front_matter]`` table adds more and wins.
+#: Left out on purpose: ``categories``/``keywords`` (in Hugo a taxonomy of their own beside
+#: tags), ``publishDate`` (Hugo's "not before", beside ``date``), ``permalink`` (Jekyll's may be
+#: a pattern): map them in the config when a site means them as ours.
 ALIASES = {
     "subtitle": "deck",
     "author": "authors",
+    "by": "authors",
+    "byline": "authors",
+    "creator": "authors",
+    "pubDate": "date",
+    "published": "date",
     "description": "summary",
+    "excerpt": "summary",
     "language": "lang",
-    "url": "canonical",
     "lastmod": "updated",
+    "modified": "updated",
+    "updatedDate": "updated",
+    "redirect_to": "redirect",
 }
+#: Keys whose values several source keys may give together: their lists are joined in order.
+#: For any other key, two source keys in one file are a warning and the first one is used.
+MERGED = ("tags", "aliases")
+#: A mapping target that is not a field: the key is kept as extra metadata, without a warning.
+EXTRA = "extra"
+
+
+@dataclass(frozen=True)
+class KeyMap:
+    """Which front-matter key of a source gives which of our keys: the built-in ALIASES and our
+    own names, overridden by the site's ``[front_matter]`` table (``{our key: [their keys]}``)."""
+
+    table: tuple[tuple[str, tuple[str, ...]], ...] = ()
+
+    @functools.cached_property
+    def names(self) -> dict[str, str]:
+        names = {**{k: k for k in KEYS}, **ALIASES}
+        for target, theirs in self.table:
+            for name in theirs:
+                names[name] = target
+        return names
+
+    def target(self, key: str) -> str | None:
+        return self.names.get(key)
+
+    def known(self) -> list[str]:
+        return sorted(self.names)
+
+
+DEFAULT_KEYS = KeyMap()
+
+
+def mapping_problems(table: object) -> tuple[dict[str, tuple[str, ...]], list[str]]:
+    """The ``[front_matter]`` table of a config as ``{our key: (their keys, ...)}``, and what is
+    wrong with it (each problem a sentence; an unknown target gets a "did you mean")."""
+    out: dict[str, tuple[str, ...]] = {}
+    problems: list[str] = []
+    if not isinstance(table, dict):
+        return out, ["[front_matter] must be a table of our keys, each given a list of the site's key names"]
+    owner: dict[str, str] = {}
+    for target, value in table.items():
+        if target not in KEYS and target != EXTRA:
+            problems.append(f"front_matter.{target}: {target!r} is not a front-matter key"
+                            + did_you_mean(target, KEYS) + f"; keys: {', '.join(KEYS)}")
+            continue
+        names = [value] if isinstance(value, str) else value
+        if not isinstance(names, list) or not all(isinstance(n, str) and n.strip() for n in names):
+            problems.append(f"front_matter.{target} must be a list of key names, e.g. {target} = [\"by\"]")
+            continue
+        for name in names:
+            if name in owner and owner[name] != target:
+                problems.append(f"front_matter: key {name!r} is mapped onto both {owner[name]!r} and {target!r}; "
+                                "keep one")
+            owner[name] = target
+        out[target] = tuple(names)
+    return out, problems
+
+
+# Audio and video (podcast episodes): read by publisher/normalize/media.py.
+KEYS.update({
+    "enclosure": ((str,), "an audio or video file beside the article, or its http(s) URL"),
+    "duration": ((str, int), "the enclosure's length of time: seconds or HH:MM:SS; read from the file if absent"),
+    "length": ((int,), "a remote enclosure's size in bytes (a local file's is its own)"),
+    "enclosure_type": ((str,), "a remote enclosure's MIME type when its name does not tell"),
+    "episode": ((int,), "podcast episode number"),
+    "explicit": ((bool,), "podcast: the episode has explicit content"),
+})
+ALIASES.update({"audio": "enclosure", "video": "enclosure", "size": "length"})
 
 
 def split(path: Path, text: str) -> tuple[str | None, str, str, int]:
@@ -193,19 +283,31 @@ def key_lines(text: str, first_line: int) -> dict[str, int]:
     return lines
 
 
-def apply(article: SourceArticle, data: dict[str, Any], lines: dict[str, int], report: Reporter) -> None:
-    """Type-check front-matter ``data`` and store it on ``article``; unknown keys are kept as extras."""
+def apply(article: SourceArticle, data: dict[str, Any], lines: dict[str, int], report: Reporter,
+          keys: KeyMap = DEFAULT_KEYS) -> None:
+    """Type-check front-matter ``data`` and store it on ``article``; unknown keys are kept as extras.
+
+    ``keys`` says which of the file's keys give which of ours. Two keys giving one of ours
+    (``author`` and ``by``) are a warning naming both, and the first in the file is used;
+    the lists of ``tags`` and ``aliases`` are joined instead.
+    """
     path = article.path
+    given: dict[str, str] = {}  # our key -> the file's key that gave it
     for raw_key, value in data.items():
-        key = ALIASES.get(str(raw_key), str(raw_key))
-        line = lines.get(str(raw_key))
+        name = str(raw_key)
+        key = keys.target(name) or name
+        line = lines.get(name)
+        col = 1 if line is not None else None
         value, stripped = _without_forbidden(value)
         if stripped:
             report.warn(path, f"removed characters XML 1.0 cannot hold from {raw_key!r}", line)
+        if key == EXTRA and name != EXTRA:  # mapped onto extra by the site: kept, no warning
+            article.extra[name] = _as_text(value)
+            continue
         if key not in KEYS:
             report.warn(path, f"unknown front-matter key {raw_key!r} kept as extra metadata"
-                        + did_you_mean(str(raw_key), [*KEYS, *ALIASES]), line, code="unknown-key")
-            article.extra[str(raw_key)] = _as_text(value)
+                        + did_you_mean(name, keys.known()), line, code="unknown-key")
+            article.extra[name] = _as_text(value)
             continue
         types, _ = KEYS[key]
         if value is None:
@@ -213,18 +315,56 @@ def apply(article: SourceArticle, data: dict[str, Any], lines: dict[str, int], r
         if isinstance(value, bool) != (bool in types) or not isinstance(value, types):
             names = " or ".join(t.__name__ for t in types)
             raise SourceError(f"front-matter key {raw_key!r} must be {names}, not {type(value).__name__}", path, line)
+        first = given.get(key)
+        if first is not None and key not in MERGED:
+            where = f" (line {lines[first]})" if first in lines else ""
+            report.warn(path, f"front-matter keys {first!r}{where} and {name!r} both give {key!r}: the first, "
+                        f"{first!r}, is used; remove one (or map them apart in [front_matter])", line, col,
+                        code="duplicate-key")
+            continue
+        given.setdefault(key, name)
         if key == "authors":
-            article.authors = _authors(path, value, line)
+            article.authors = _authors(path, value, line, report)
         elif key == "tags":
-            article.fields["tags"] = _tags(path, value, line)
-        elif key in ("aliases", "extra"):
-            # Kept verbatim for whoever needs them (redirects, templates); nothing here uses them.
-            items = value.items() if isinstance(value, dict) else [("", value)]
-            for sub, sub_value in items:
-                article.extra[f"{key}.{sub}" if sub else key] = _as_text(sub_value)
+            tags = article.fields.get("tags", []) if first is not None else []
+            article.fields["tags"] = tags + [t for t in _tags(path, value, line) if t not in tags]
+        elif key == "aliases":
+            items = [value] if isinstance(value, str) else value
+            if not all(isinstance(item, str) for item in items):
+                raise SourceError("each alias must be a URL or a path (a string)", path, line, col)
+            merged = article.fields.get("aliases", []) if first is not None else []
+            article.fields["aliases"] = merged + [a for a in items if a not in merged]
+            # Kept verbatim as well, for whoever needs them (templates)
+            article.extra["aliases"] = _as_text(article.fields["aliases"])
+        elif key == "extra":
+            for sub, sub_value in value.items():
+                article.extra[f"extra.{sub}"] = _as_text(sub_value)
         else:
             article.fields[key] = str(value) if key == "id" else value
-        article.origins[key] = (path, line)
+        if first is None:
+            article.origins[key] = (path, line)
+
+
+#: Name suffixes that follow a comma inside one name ("Sammy Davis, Jr.").
+_SUFFIX = re.compile(r"^(?:jr|sr|[ivx]{1,4}|phd|ph\.d|md|m\.d|esq|dds|mba)\.?$", re.IGNORECASE)
+#: Where a byline string is cut into names: ";", ",", " and ", " & " (with spaces: "AT&T" is one)
+_NAME_SEPARATOR = re.compile(r"\s*;\s*|\s*,\s*(?:(?:and|&)\s+)?|\s+(?:and|&)\s+", re.IGNORECASE)
+
+
+def split_names(text: str) -> list[str]:
+    """The names in a byline string as generators write them: "A and B", "A, B and C",
+    "A & B", "A; B". A comma before a suffix ("Smith, Jr.") stays inside the name; anything
+    else that must stay whole ("Procter & Gamble") is written as a list in the source."""
+    names: list[str] = []
+    for part in _NAME_SEPARATOR.split(text.strip()):
+        part = part.strip()
+        if not part:
+            continue
+        if names and _SUFFIX.match(part):
+            names[-1] += ", " + part
+        else:
+            names.append(part)
+    return names
 
 
 def _without_forbidden(value: Any) -> tuple[Any, bool]:
@@ -247,8 +387,17 @@ def _without_forbidden(value: Any) -> tuple[Any, bool]:
     return value, found
 
 
-def _authors(path: Path, value: Any, line: int | None) -> list[SourceAuthor]:
-    items = [value] if isinstance(value, str) else value
+def _authors(path: Path, value: Any, line: int | None, report: Reporter | None = None) -> list[SourceAuthor]:
+    """Authors from a name string (cut at "and", "&", "," and ";"), a table, or a list of either:
+    each item of a list is one name, kept whole."""
+    if isinstance(value, str):
+        names = split_names(value)
+        if len(names) > 1 and report is not None and "," in value and any(len(n.split()) == 1 for n in names):
+            report.warn(path, f"byline {value!r} read as {len(names)} authors ({', '.join(map(repr, names))}); "
+                        f"if it is one name, write it as a list: [{value!r}]", line, 1 if line else None)
+        items: list[Any] = names or [value]  # nothing but separators: an error below
+    else:
+        items = [value] if isinstance(value, dict) else value
     out = []
     for item in items:
         if isinstance(item, str) and item.strip():
@@ -296,7 +445,7 @@ def sidecar_for(path: Path) -> Path | None:
     return found[0] if found else None
 
 
-def apply_sidecar(article: SourceArticle, report: Reporter) -> None:
+def apply_sidecar(article: SourceArticle, report: Reporter, keys: KeyMap = DEFAULT_KEYS) -> None:
     """Metadata from a sidecar overrides what the source says: wire copy stays as received."""
     side = sidecar_for(article.path)
     if side is None:
@@ -307,6 +456,6 @@ def apply_sidecar(article: SourceArticle, report: Reporter) -> None:
     saved_path = article.path
     article.path = side  # errors and warnings point into the sidecar
     try:
-        apply(article, data, key_lines(text, 1), report)
+        apply(article, data, key_lines(text, 1), report, keys)
     finally:
         article.path = saved_path

@@ -15,7 +15,7 @@ from lxml import etree
 
 from publisher.errors import Reporter
 from publisher.normalize.html import Note, parse_fragment
-from publisher.sources import Reader, SourceArticle, decode, frontmatter
+from publisher.sources import Reader, SourceArticle, decode, frontmatter, shortcodes
 from publisher.xmlutil import LINE_ATTR, XHTML_NS, H
 
 # UNSAFE keeps raw HTML (publisher's own sanitizer removes what is dangerous, with warnings);
@@ -122,6 +122,88 @@ def _release(function: str, pointer) -> None:
     getattr(lib, function)(ffi.cast("void *", int(_cmark.ffi.cast("uintptr_t", pointer))))
 
 
+@functools.cache
+def _xml_renderer() -> tuple[cffi.FFI, object]:
+    """cmark-gfm's parser and its XML renderer (every node with its source position), through
+    our own cffi handle: cmarkgfm wraps neither."""
+    ffi = cffi.FFI()
+    ffi.cdef("""
+        void *cmark_parser_new(int options);
+        int cmark_parser_attach_syntax_extension(void *parser, void *extension);
+        void cmark_parser_feed(void *parser, const char *buffer, size_t len);
+        void *cmark_parser_finish(void *parser);
+        void cmark_parser_free(void *parser);
+        char *cmark_render_xml(void *root, int options);
+        void cmark_node_free(void *node);
+        void free(void *ptr);
+    """)
+    return ffi, ffi.dlopen(_cmark.__file__)
+
+
+_CMARK_XML = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=True, recover=True)
+_CODE_NODES = etree.XPath("//c:code | //c:code_block", namespaces={"c": "http://commonmark.org/xml/1.0"})
+
+
+def code_ranges(markdown: str) -> list[tuple[int, int]]:
+    """Where ``markdown`` holds code, as cmark-gfm parses it: (start, end) character offsets of
+    every code span's text and every code block's lines. ``{{`` there is text, not a shortcode."""
+    ffi, lib = _xml_renderer()
+    data = markdown.encode("utf-8")
+    parser = lib.cmark_parser_new(int(OPTIONS))
+    try:
+        for extension in _extensions():
+            lib.cmark_parser_attach_syntax_extension(parser, ffi.cast("void *", int(_cmark.ffi.cast("uintptr_t", extension))))
+        lib.cmark_parser_feed(parser, data, len(data))
+        root = lib.cmark_parser_finish(parser)
+        try:
+            xml = lib.cmark_render_xml(root, int(OPTIONS))
+            try:
+                document = ffi.string(xml)
+            finally:
+                lib.free(xml)
+        finally:
+            lib.cmark_node_free(root)
+    finally:
+        lib.cmark_parser_free(parser)
+    # cmark-gfm's XML renderer names nodes of extensions it does not know (footnotes) "<unknown>"
+    document = document.replace(b"<<unknown>", b"<unknown").replace(b"</<unknown>>", b"</unknown>")
+    tree = etree.fromstring(document, _CMARK_XML)
+    lines = markdown.split("\n")
+    starts = [0]
+    for line in lines:
+        starts.append(starts[-1] + len(line) + 1)
+
+    def offset(line: int, byte_column: int) -> int:
+        line = min(max(line, 1), len(lines))
+        text = lines[line - 1]
+        return starts[line - 1] + len(text.encode("utf-8")[: max(byte_column, 0)].decode("utf-8", "ignore"))
+
+    found = []
+    for node in _CODE_NODES(tree):
+        pos = node.get("sourcepos")
+        if not pos:
+            continue
+        (l1, c1), (l2, c2) = ((int(n) for n in part.split(":")) for part in pos.split("-"))
+        if etree.QName(node).localname == "code_block":
+            found.append((starts[min(l1, len(lines)) - 1], starts[min(l2, len(lines))]))
+        else:
+            found.append((offset(l1, c1 - 1), offset(l2, c2)))
+    return found
+
+
+def _inline(markdown: str) -> list:
+    """One line of Markdown (a caption) as inline XHTML nodes."""
+    nodes = _xhtml(render_html(markdown), markdown, [])
+    first = next((n for n in nodes if not isinstance(n, str)), None)
+    if first is None or first.tag != H + "p":
+        return [" ".join(markdown.split())]
+    out: list = [first.text] if first.text else []
+    for child in first:
+        child.attrib.pop(_SOURCEPOS, None)
+        out.append(child)
+    return out
+
+
 def heading_id(text: str) -> str:
     """GitHub's heading anchor: lower case, punctuation dropped, spaces to hyphens."""
     text = unicodedata.normalize("NFC", text.strip().lower())
@@ -137,10 +219,25 @@ class MarkdownReader(Reader):
         text = self._body_text
         offset = self._body_line - 1
         notes: list[Note] = []
+        expansion = None
+        if "{{" in text:  # Hugo shortcodes, Go-template calls: outside code only
+            expansion = shortcodes.expand(text, path, report, self.shortcodes or shortcodes.Settings(),
+                                          code=code_ranges(text), first_line=self._body_line, render=_inline)
+            if expansion is not None:
+                text = expansion.text
         nodes = _xhtml(render_html(text), text, notes) if text.strip() else []
-        _lines_from_sourcepos(nodes, text, offset)
-        for line, message in _note_lines(notes, text):
-            report.warn(path, message, line + offset)
+        if expansion is None:
+            _lines_from_sourcepos(nodes, text, offset)
+            for line, message in _note_lines(notes, text):
+                report.warn(path, message, line + offset)
+        else:
+            nodes = shortcodes.place(expansion, nodes, path)
+            _lines_from_sourcepos(nodes, text, 0)
+            for node in nodes:
+                if not isinstance(node, str) and node.get(LINE_ATTR):
+                    node.set(LINE_ATTR, str(expansion.line_of(int(node.get(LINE_ATTR))) + offset))
+            for line, message in _note_lines(notes, text):
+                report.warn(path, message, expansion.line_of(line) + offset)
         if "title" not in article.fields and nodes and not isinstance(nodes[0], str) and nodes[0].tag == H + "h1":
             # A leading "# Headline" serves as the title when the front matter gives none.
             first = nodes.pop(0)
@@ -162,7 +259,8 @@ class MarkdownReader(Reader):
         article = SourceArticle(path=path, format=self.name)
         if kind is not None:
             values = frontmatter.load(path, kind, fm_text, 2)
-            frontmatter.apply(article, values, frontmatter.key_lines(fm_text, 2), report)
+            frontmatter.apply(article, values, frontmatter.key_lines(fm_text, 2), report,
+                              self.keys or frontmatter.DEFAULT_KEYS)
         self._body_text, self._body_line = body, body_line
         return article
 

@@ -74,6 +74,18 @@ def _is_header(block: list[str]) -> bool:
     return all(m is not None and m.group("key").lower() in HEADER_KEYS for m in matches)
 
 
+def has_wire_shape(text: str) -> bool:
+    """Does ``text`` look like a wire story rather than any text file (a licence, a data file)?
+    It does when it opens with a header block (``Date:``, ``Slug:``...) or has an ``Author:``
+    trailer after its headline: what the format has and plain text has not."""
+    parts = blocks(text)
+    if not parts:
+        return False
+    if _is_header(parts[0][1]):
+        return True
+    return any(_AUTHOR.match(block[0]) for _, block in parts[1:])
+
+
 def split_names(names: str) -> list[str]:
     parts = re.split(r"\s*;\s*|\s+and\s+|\s*&\s*", names.strip())
     return [p.strip() for p in parts if p.strip()]

@@ -82,9 +82,37 @@ class ArticleXmlReader(Reader):
                 raise SourceError(f"resource path {res.get('path')!r} {problem}; a resource is a file "
                                   "inside the articles folder, named relative to it", path, res.sourceline)
             article.resources.append({**res.attrib, "line": str(res.sourceline)})
+        enclosure = meta.find(A + "enclosure")
+        if enclosure is not None:
+            _enclosure_fields(article, enclosure, path)
         body = root.find(A + "body")
         article.body_first_line = body.sourceline or 1
         if body.text:
             article.body.append(body.text)
         article.body.extend(body)
         return article
+
+
+def _enclosure_fields(article: SourceArticle, el: etree._Element, path: Path) -> None:
+    """The fields normalize/media.py reads, from an ``<enclosure>``: a local file by its path in
+    the articles folder (checked as a resource's), a remote one by its URL and what it says."""
+    where = (path, el.sourceline)
+    stored = el.get("path")
+    if stored is not None:
+        problem = relative_name(stored)
+        if problem is not None:
+            raise SourceError(f"enclosure path {stored!r} {problem}; a local enclosure is a file inside the "
+                              "articles folder, named relative to it", path, el.sourceline)
+        article.fields["enclosure_file"] = stored
+    else:
+        article.fields["enclosure"] = el.get("href")
+        article.fields["length"] = int(el.get("length"))
+        article.fields["enclosure_type"] = el.get("type")
+    for name in ("duration", "episode"):
+        if el.get(name) is not None:
+            article.fields[name] = int(el.get(name))
+    if el.get("explicit") is not None:
+        article.fields["explicit"] = el.get("explicit") == "true"
+    for key in ("enclosure", "enclosure_file", "length", "enclosure_type", "duration", "episode", "explicit"):
+        if key in article.fields:
+            article.origins[key] = where

@@ -15,7 +15,10 @@ import pytest
 from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
 
-from publisher.i18n import _, join_names, languages, long_date, n_
+from publisher.books.a11y import BLOCKING, MINOR
+from publisher.books.editions import _PERIOD_WORDS as PERIOD_WORDS
+from publisher.config.editions import OTHER
+from publisher.i18n import _, date_range, join_names, languages, long_date, n_
 from publisher.normalize.typography import QUOTES
 
 PACKAGE = Path(resources.files("publisher"))
@@ -38,7 +41,9 @@ def test_every_message_in_the_code_is_in_the_template():
             str(PACKAGE), method_map=[("**.py", "python")], keywords={"_": (2,), "n_": (2, 3)}):
         used.add(message if isinstance(message, str) else message[0])
     # labels defined in tables and translated where shown
-    used |= {"Cover", "Title page", "Contents", "Articles", "Everything on the site", "By topic", "By author"}
+    used |= {"Cover", "Title page", "Contents", "Articles", "Everything on the site", "By topic", "By author",
+             OTHER, *(words for pair in PERIOD_WORDS.values() for words in pair),
+             *(singular for singular, _plural in (BLOCKING | MINOR).values())}
     ids = {k if isinstance(k, str) else k[0] for k in _template()}
     assert used - ids == set()
     assert ids - used == set()  # no message left over from code that is gone
@@ -97,3 +102,34 @@ def test_a_german_site_has_feeds_html_and_books_in_german(tmp_path: Path):
     assert book.xpath(chapter, "//h:nav[@class='article-nav']/@aria-label") == ["Zwischen den Artikeln"]
     assert book.xpath(chapter, "//h:nav//h:p[1]/text()")[0] == "Vorheriger: "
     assert NS
+    # the article's own words around its body: byline, date, the authors' bios
+    # (in the article's language: an article that says it is in English keeps "By")
+    bylines = {}
+    for c in book.chapters:
+        doc = book.xml(c)
+        for t in book.xpath(doc, "//h:p[@class='byline']/text()"):
+            lang = book.xpath(doc, "//h:p[@class='byline']/ancestor-or-self::*[@xml:lang][1]/@xml:lang")[0]
+            bylines[t] = lang
+    assert {t.split(" ")[0] for t, lang in bylines.items() if lang.startswith("de")} == {"Von"}
+    assert {t.split(" ")[0] for t, lang in bylines.items() if lang.startswith("en")} == {"By"}
+    assert "Von Mara Lindqvist und Tomás Ó Briain" in bylines
+    dates = [t for c in book.chapters for t in book.xpath(book.xml(c), "//h:p[@class='dateline']/h:time/text()")]
+    assert "22. November 2026" in dates and "24 November 2026" in dates  # German, and the English article
+    bios = {t for c in book.chapters for t in book.xpath(book.xml(c), "//h:section[@class='bio']/h:h2/text()")}
+    assert {"Über den Autor", "Über die Autoren"} <= bios <= {"Über den Autor", "Über die Autoren", "About the author"}
+    summary = book.xpath(book.opf, "//opf:meta[@property='schema:accessibilitySummary']/text()")
+    assert summary and summary[0].startswith("Artikel in einer einzigen Lesereihenfolge"), summary
+
+
+def test_edition_titles_and_date_ranges_by_language():
+    from publisher.books.editions import date_span
+
+    week = dt.date(2026, 11, 16), dt.date(2026, 11, 22)
+    assert date_range(*week, "en") == date_span(*week) == "16–22 November 2026"
+    assert date_range(dt.date(2026, 11, 30), dt.date(2026, 12, 6), "en") == "30 November – 6 December 2026"
+    assert date_range(*week, "de") == "16.–22. Nov. 2026"
+    assert date_range(*week, "pl") == "16–22 listopada 2026"
+    assert date_range(week[0], week[0], "fr") == "16 novembre 2026"
+    assert [_(lang, "Weekly edition") for lang in ("en", "de", "fr")] == [
+        "Weekly edition", "Wochenausgabe", "Édition de la semaine"]
+    assert [n_("pl", "About the author", "About the authors", n) for n in (1, 2)] == ["O autorze", "O autorach"]

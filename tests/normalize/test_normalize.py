@@ -177,6 +177,8 @@ def test_sanitizer_warnings_carry_the_markdown_line(tiny: Path, monkeypatch):
 
 
 def test_zola_style_path_key_gives_canonical_slug_id_and_date(tiny: Path):
+    # site.path_trailing_slash: the path names a folder, as Zola serves it
+    write(tiny / "publisher.toml", (tiny / "publisher.toml").read_text() + "path_trailing_slash = true\n")
     view = ArticleView(_normalize(tiny, "post/index.md", '+++\ntitle = "T"\npath = "2019/11/19/infra-meeting"\n+++\nX\n'))
     assert (view.canonical, view.slug, view.id, view.published) == (
         "https://test.example/2019/11/19/infra-meeting/",
