@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 from lxml import etree
 
 from publisher.i18n import _, n_
+from publisher.model.content import announced
 from publisher.xmlutil import H
 
 if TYPE_CHECKING:
@@ -72,19 +73,12 @@ def _unsure_colours(el: etree._Element) -> bool:
     return fg is None or bg is None or contrast(fg, bg) < MIN_CONTRAST
 
 
-def _text_of(el: etree._Element) -> str:
-    """What a screen reader announces for an element: its text and its images' alternatives."""
-    parts = ["".join(el.itertext())]
-    parts += [img.get("alt") or "" for img in el.iter(H + "img")]
-    return "".join(parts).strip() or (el.get("aria-label") or el.get("title") or "").strip()
-
-
 def shortcomings(html: etree._Element) -> tuple[tuple[str, int], ...]:
     """(kind, count) of what a chapter lacks for accessibility (kinds of BLOCKING and MINOR)."""
     found = {
-        "link-name": sum(1 for a in html.iter(H + "a") if a.get("href") is not None and not _text_of(a)),
+        "link-name": sum(1 for a in html.iter(H + "a") if a.get("href") is not None and not announced(a)),
         "color": sum(1 for el in html.iter() if isinstance(el.tag, str) and _unsure_colours(el)),
-        "empty-table-header": sum(1 for th in html.iter(H + "th") if not _text_of(th)),
+        "empty-table-header": sum(1 for th in html.iter(H + "th") if not announced(th)),
     }
     return tuple((kind, n) for kind, n in found.items() if n)
 

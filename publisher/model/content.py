@@ -26,6 +26,14 @@ def human_date(iso: str, lang: str = "en") -> str:
     return long_date(value.date(), lang)
 
 
+def announced(el: etree._Element) -> str:
+    """What a screen reader announces for an element: its text and its images' alternatives
+    (the normalizer warns where a link or a table header would announce nothing; books count it)."""
+    parts = ["".join(el.itertext())]
+    parts += [img.get("alt") or "" for img in el.iter(H + "img")]
+    return "".join(parts).strip() or (el.get("aria-label") or el.get("title") or "").strip()
+
+
 def _el(parent: etree._Element, tag: str, text: str | None = None, **attrs: str) -> etree._Element:
     el = etree.SubElement(parent, H + tag, {k.rstrip("_"): v for k, v in attrs.items()})
     el.text = text

@@ -16,6 +16,7 @@ from lxml import etree
 from publisher import dates, limits, model
 from publisher.config import Config
 from publisher.errors import Reporter, SourceError
+from publisher.model.content import announced
 from publisher.normalize import urls
 from publisher.normalize.media import EnclosureReader, attributes
 from publisher.normalize.html import Conformer
@@ -412,9 +413,24 @@ class Normalizer:
             for name in URL_ATTRS:
                 if el.get(name) is not None:
                     self._fix_url(el, name, canonical, known, resources)
+        self._unannounced(body)
         for el in _LINED(body):
             del el.attrib[LINE_ATTR]
         return resources
+
+    def _unannounced(self, body: etree._Element) -> None:
+        """Warn, at its line, of a link or a table header a screen reader would announce as
+        nothing: the book then says it lacks this and makes no accessibility claim."""
+        for el in body.iter(H + "a", H + "th"):
+            if el.tag == H + "a" and el.get("href") is None or announced(el):
+                continue
+            if el.tag == H + "a":
+                self.report.warn(self.src.path, f"link to {el.get('href')} has no text: a screen reader announces "
+                                 "nothing (books then make no accessibility claim); give it a text, or an image "
+                                 "with alt text", self._line(el))
+            else:
+                self.report.warn(self.src.path, "empty table header cell: a screen reader announces nothing for "
+                                 "its column or row; give it a text, or make it a <td>", self._line(el))
 
     def _resolve(self, rel_url_path: str) -> Path:
         """The file a relative URL path names from this source's folder, links resolved, as

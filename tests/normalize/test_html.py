@@ -292,3 +292,17 @@ def test_parts_outside_their_parent_are_unwrapped_and_the_schema_refuses_them(ti
     Conformer(lambda el, m: warnings.append(m)).conform(holder)
     assert holder[0].text == "itemdef" and len(holder[0]) == 0
     assert any("unwrapped <li>" in w for w in warnings) and any("unwrapped <dd>" in w for w in warnings)
+
+
+def test_links_and_table_headers_that_announce_nothing_are_reported_at_their_line(tiny: Path):
+    """Ace's link-name and empty-table-header, found at the source rather than in the book."""
+    body, warnings, _ = _norm(tiny, "A [](https://example.org/x) link, [ok](https://example.org/y),\n"
+                                    "[![logo](https://example.org/l.png)](https://example.org/z) and\n"
+                                    "<a href=\"mailto:a@example.org\"></a>.\n\n"
+                                    "| | b |\n|---|---|\n| 1 | 2 |\n")
+    found = [w for w in warnings if "announces nothing" in w]
+    assert len(found) == 3, warnings
+    assert found[0].split(" ")[0].endswith("articles/2026-01-01-h.md:5:") and "https://example.org/x" in found[0]
+    assert ":5:" in found[1] and "mailto:a@example.org" in found[1]  # raw HTML inline: its paragraph's line
+    assert ":9:" in found[2] and "table header" in found[2]
+    assert len(list(body.iter(H + "a"))) == 4  # reported, not removed
