@@ -23,7 +23,7 @@ from publisher.feeds.check import check_feed
 from publisher.feeds.render import feed_files, render_feeds
 from publisher.incremental.books import edition_outputs
 from publisher.incremental.buildstate import BuildState, StateStore, inputs_key
-from publisher.incremental.cache import Cache
+from publisher.incremental.cache import Cache, open_cache
 from publisher.incremental.feeds import feed_outputs
 from publisher.incremental.stage import Progress, SourceIndex, normalize_file, run_stage
 from publisher.model import ArticleView
@@ -86,7 +86,7 @@ class BuildResult:
 def load_articles(
     config: Config, report: Reporter, cache: Cache | None = None, workers: int | None = None,
     listing: sources.Listing | None = None, progress: Progress | None = None,
-    not_articles: NotArticles | None = None,
+    not_articles: NotArticles | None = None, scheduler: str | None = None,
 ) -> tuple[list[ArticleView], int]:
     """Every article, normalized and schema-checked, newest first, and the number of sources read.
 
@@ -106,7 +106,8 @@ def load_articles(
     if not paths:
         report.error(display_path(root), "no article sources (.md, .markdown, .txt, .xml) found")
     views: list[ArticleView] = []
-    for outcome in run_stage(paths, config, cache or Cache(None), workers, [rel for rel, _ in named], progress):
+    for outcome in run_stage(paths, config, cache or Cache(None), workers, [rel for rel, _ in named], progress,
+                             scheduler):
         for diagnostic in outcome.diagnostics:
             report.add(diagnostic)
         if outcome.view is not None:
@@ -182,13 +183,15 @@ def build(
     workers: int | None = None,
     strict: bool = False,
     progress: Progress | None = None,
+    scheduler: str | None = None,
 ) -> BuildResult:
     """Check every source, then render and write all outputs, or nothing if anything fails.
 
     ``cache`` defaults to the config's cache folder; ``workers`` to the number of cores;
     ``strict`` fails on warnings too; ``progress`` is told how far the build is. One build at a
     time writes into an output folder (:func:`publisher.output.locked`); it first removes what a
-    killed build left there.
+    killed build left there. ``scheduler`` (default: site.scheduler) runs the per-article stage
+    on a Dask cluster: "local" or a scheduler's address.
     """
     target = out_dir or config.output_path
     cache_folder = cache.folder if cache is not None else config.cache_path
@@ -198,14 +201,16 @@ def build(
         raise ConfigError("; ".join(problems))
     with memory.collector_paused(), locked(target):
         remove_leftovers(target)
-        return _build(config, out_dir, now, cache, workers, strict, progress)
+        return _build(config, out_dir, now, cache, workers, strict, progress,
+                      config.scheduler if scheduler is None else scheduler)
 
 
 def _build(config: Config, out_dir: Path | None, now: dt.datetime | None, cache: Cache | None,
-           workers: int | None, strict: bool = False, progress: Progress | None = None) -> BuildResult:
+           workers: int | None, strict: bool = False, progress: Progress | None = None,
+           scheduler: str | None = None) -> BuildResult:
     report = Reporter()
     if cache is None:
-        cache = Cache(config.cache_path)
+        cache = open_cache(config)
     target = out_dir or config.output_path
     moment = resolve_now(now)
     store = key = listing = None
@@ -234,7 +239,7 @@ def _build(config: Config, out_dir: Path | None, now: dt.datetime | None, cache:
         store.forget()
         cache.known(digests, folders)
     not_articles = NotArticles()
-    views, _ = load_articles(config, report, cache, workers, listing, progress, not_articles)
+    views, _ = load_articles(config, report, cache, workers, listing, progress, not_articles, scheduler)
     if report.errors or (strict and report.diagnostics):
         raise BuildFailed(report.diagnostics)
     if progress is not None:

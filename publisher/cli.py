@@ -21,7 +21,7 @@ from publisher.build import load_articles, normalize_file
 from publisher.config import CONFIG_NAME, Config, load_config
 from publisher.errors import BuildFailed, Diagnostic, PublisherError, Reporter, display_path
 from publisher.feeds.check import check_feed
-from publisher.incremental.cache import Cache, ReadOnlyCache
+from publisher.incremental.cache import Cache, open_cache
 from publisher.xmlutil import to_bytes
 
 config_option = click.option(
@@ -138,6 +138,13 @@ def _fail(command: str, fmt: str, config: Config | None, exc: PublisherError,
     raise SystemExit(exc.exit_code)
 
 
+def _cache_warnings(cache: Cache | None) -> None:
+    """What the shared cache tier could not do (it never fails a build nor joins its diagnostics,
+    which a skipped build replays): on stderr, in every output format."""
+    for message in cache.remote.warnings if cache is not None and cache.remote is not None else ():
+        click.echo(f"warning: {message}", err=True)
+
+
 @click.group()
 @click.version_option(__version__, prog_name="publisher")
 def cli() -> None:
@@ -163,16 +170,21 @@ def _parse_now(ctx: click.Context, param: click.Parameter, value: str | None) ->
 @click.option("--workers", "-j", type=click.IntRange(min=1), default=None,
               help="Processes for reading articles [default: one per core]. Outputs do not depend on it.")
 @click.option("--no-cache", is_flag=True, help="Ignore and do not update the per-article cache.")
+@click.option("--scheduler", metavar="ADDRESS", default=None,
+              help='Normalize articles on a Dask cluster: "local" (a LocalCluster of -j workers) or a '
+              'scheduler address such as tcp://host:8786 [default: site.scheduler; needs publisher[dask]]. '
+              "Outputs do not depend on it.")
 @strict_option
 @format_option
 @quiet_option
 @verbose_option
 def build(
     config_path: Path | None, now: dt.datetime | None, output: Path | None, workers: int | None, no_cache: bool,
-    strict: bool, fmt: str, quiet: bool, verbose: bool,
+    scheduler: str | None, strict: bool, fmt: str, quiet: bool, verbose: bool,
 ) -> None:
     """Read every article, then write feeds, the EPUB and media into the output folder."""
     config: Config | None = None
+    cache: Cache | None = None
     diagnostics: list[Diagnostic] = []
     progress = _Progress.wanted(quiet) if fmt != "json" else None
     try:
@@ -180,14 +192,17 @@ def build(
         if strict and diagnostics:
             failed, diagnostics = diagnostics, []  # reported by the exception
             raise BuildFailed(failed)
-        cache = Cache(None if no_cache else config.cache_path)
-        result = run_build(config, output, now, cache=cache, workers=workers, strict=strict, progress=progress)
+        cache = open_cache(config, enabled=not no_cache)
+        result = run_build(config, output, now, cache=cache, workers=workers, strict=strict, progress=progress,
+                           scheduler=scheduler)
     except PublisherError as exc:
         if progress is not None:
             progress.close()
+        _cache_warnings(cache)
         _fail("build", fmt, config, exc, diagnostics)
     if progress is not None:
         progress.close()
+    _cache_warnings(cache)
     everything = diagnostics + result.diagnostics
     out = display_path(output or config.output_path)
     written = set(result.written)
@@ -243,7 +258,12 @@ def check(config_path: Path | None, strict: bool, fmt: str, quiet: bool, verbose
         _fail("check", fmt, config, exc, [])
     report = Reporter()
     # The cache is read (an unchanged article is not parsed again) but never written.
-    _, count = load_articles(config, report, ReadOnlyCache(config.cache_path))
+    try:
+        cache = open_cache(config, read_only=True)
+    except PublisherError as exc:
+        _fail("check", fmt, config, exc, [])
+    _, count = load_articles(config, report, cache)
+    _cache_warnings(cache)
     written = sorted(config.output_path.rglob("*.xml")) if config.output_path.is_dir() else []
     for path in written:  # the feeds of the last build, checked as the W3C validator would
         rel = path.relative_to(config.output_path).as_posix()

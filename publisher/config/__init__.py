@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import re
 import tomllib
 from dataclasses import dataclass, field, fields
 from pathlib import Path
@@ -18,6 +19,7 @@ from publisher.errors import BuildFailed, ConfigError, Diagnostic, Reporter, did
 from publisher.theme import Theme, load_theme
 
 CONFIG_NAME = "publisher.toml"
+_URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")  # cache_dir as a URL (fsspec's forms)
 FEED_FORMATS = ("rss", "atom", "json")
 FEED_GROUPS = ("tags", "authors")
 
@@ -109,6 +111,15 @@ class Config:
     #: The theme found in theme_dir, checked (publisher/theme.py); its repr is its content's
     #: digest, so a theme change reaches every cache key made from repr(config).
     theme: Theme = field(default_factory=Theme)
+    #: When cache_dir is a URL (s3://, gs://, file://, memory://: the shared tier, article entries
+    #: only, through fsspec), the folder of this machine's own tier: catalog, build state, feeds
+    #: and book parts, and a copy of every entry used (docs/scaling.md). Left out of repr():
+    #: where the cache lives never changes what it holds.
+    cache_local_dir: str = field(default=".publisher-cache", repr=False)
+    #: Where the per-article stage runs: "" (a process pool on this machine), "local" (a Dask
+    #: LocalCluster) or a Dask scheduler's address ("tcp://host:8786"); needs publisher[dask].
+    #: Outputs never depend on it (left out of repr()).
+    scheduler: str = field(default="", repr=False)
     #: Folder the config was loaded from; paths above are relative to it. Left out of repr()
     #: (what caches key on): the same site at another path reuses its cache.
     root: Path = field(default_factory=Path.cwd, repr=False)
@@ -147,7 +158,21 @@ class Config:
 
     @property
     def cache_path(self) -> Path | None:
-        return (self.root / self.cache_dir).resolve() if self.cache_dir else None
+        """The cache's local folder (with a URL cache_dir: cache_local_dir, this machine's tier)."""
+        if not self.cache_dir:
+            return None
+        return (self.root / (self.cache_local_dir if self.cache_url else self.cache_dir)).resolve()
+
+    @property
+    def cache_url(self) -> str | None:
+        """cache_dir when it is a URL (the cache's shared tier), else None; a file:// URL's
+        relative path is relative to the config's folder, as every path of the config."""
+        if not _URL.match(self.cache_dir):
+            return None
+        scheme, rest = self.cache_dir.split("://", 1)
+        if scheme.lower() == "file" and not rest.startswith("/"):
+            return "file://" + (self.root / rest).resolve().as_posix()
+        return self.cache_dir
 
     @property
     def zone(self) -> ZoneInfo:
@@ -375,5 +400,21 @@ def _validate_paths(config: Config, shown: str, report: Reporter) -> None:
                                    config_file=conf, other=config.cache_path):
         report.error(shown, f"site.output_dir: {problem}")
     if config.cache_path is not None:
+        key = "cache_local_dir" if config.cache_url else "cache_dir"
         for problem in folder_problems("cache", config.cache_path, articles=config.articles_path, config_file=conf):
+            report.error(shown, f"site.{key}: {problem}")
+    _validate_remote(config, shown, report, conf)
+
+
+def _validate_remote(config: Config, shown: str, report: Reporter, conf: Path) -> None:
+    """A URL cache_dir (its file:// folder stays where a build may write) and the scheduler."""
+    from publisher.paths import folder_problems
+
+    url = config.cache_url
+    if url is not None and url.lower().startswith("file://"):
+        for problem in folder_problems("cache", Path(url[len("file://"):]), articles=config.articles_path,
+                                       config_file=conf, other=config.output_path):
             report.error(shown, f"site.cache_dir: {problem}")
+    if config.scheduler and config.scheduler != "local" and "://" not in config.scheduler:
+        report.error(shown, f'site.scheduler must be "local" or a Dask scheduler address such as '
+                     f'"tcp://host:8786", not {config.scheduler!r}')

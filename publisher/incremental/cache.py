@@ -16,6 +16,10 @@ The cache does not grow without end: when the catalog is written, the entries th
 used and this one does not are deleted (an edited article's old version, every entry after a
 new tool version), and after each build that wrote its outputs, so are the blobs that the last
 build into the same output folder used and this one did not (:meth:`Cache.sweep`).
+
+With ``cache_dir`` a URL, entries are also kept in a shared tier (:mod:`.remote`, through
+fsspec) that every machine reads on a local miss and writes after normalizing; everything
+else, and the deleting, stays in this machine's folder (``cache_local_dir``).
 """
 
 from __future__ import annotations
@@ -37,6 +41,8 @@ from pathlib import Path
 from publisher import __version__
 from publisher.config import Config
 from publisher.errors import Diagnostic, OutputError
+from publisher.incremental.remote import BATCH as REMOTE_BATCH
+from publisher.incremental.remote import RemoteStore
 from publisher.model import Meta
 
 #: Entries and catalog files are stored with marshal, whose format belongs to one Python
@@ -131,8 +137,10 @@ class Cache:
 
     writes = True  # False: see ReadOnlyCache
 
-    def __init__(self, folder: Path | None) -> None:
+    def __init__(self, folder: Path | None, remote: RemoteStore | None = None) -> None:
         self.folder = folder
+        self.remote = remote if folder is not None else None  # the shared tier (entries only)
+        self._absent: set[str] = set()  # keys the shared tier was asked for and does not hold
         self._root = f"{folder}{os.sep}"
         self.hits = 0
         self.misses = 0
@@ -236,8 +244,7 @@ class Cache:
             with open(path, "rb") as fh:
                 raw = fh.read()
         except OSError:
-            self.misses += 1
-            return None
+            return self._get_shared(key, base)
         entry = _decode(raw)
         if entry is None and self.writes:  # damaged: drop it, rebuild the article
             discard(path)
@@ -253,7 +260,59 @@ class Cache:
         if self.folder is None:
             return
         payload = marshal.dumps((entry.xml, *_plain(entry.record())))
-        _atomic_write(self.folder, self.entry_path(key), MAGIC, hashlib.sha256(payload).digest(), payload)
+        parts = (MAGIC, hashlib.sha256(payload).digest(), payload)
+        _atomic_write(self.folder, self.entry_path(key), *parts)
+        if self.remote is not None:
+            self.remote.put(key, parts)
+
+    def flush(self) -> None:
+        """Send what :meth:`put` left for the shared tier (it sends entries in batches)."""
+        if self.remote is not None:
+            self.remote.flush()
+
+    def prefetch(self, keys: Iterable[str]) -> None:
+        """Copy into the local tier, in a few batched requests, those of these entries that it
+        lacks and the shared tier holds (a fresh CI runner: one request per 256 articles
+        rather than one each). A damaged one is a warning and a miss."""
+        if self.remote is None or not self.writes:
+            return
+        wanted = [key for key in keys if key not in self._absent and not os.path.exists(self.entry_path(key))]
+        for start in range(0, len(wanted), REMOTE_BATCH):  # one batch in memory at a time
+            batch = wanted[start:start + REMOTE_BATCH]
+            found = self.remote.get_many(batch)
+            self._absent.update(key for key in batch if key not in found)
+            for key, raw in found.items():
+                if self._intact_shared(key, raw) is not None:
+                    _atomic_write(self.folder, self.entry_path(key), raw)
+                    self.remote.hits += 1
+                else:
+                    self._absent.add(key)
+
+    def _get_shared(self, key: str, base: str) -> Entry | None:
+        """The entry from the shared tier (copied into the local one), after a local miss."""
+        entry = None
+        if self.remote is not None and key not in self._absent:
+            raw = self.remote.get(key)
+            entry = None if raw is None else self._intact_shared(key, raw)
+            if entry is None:
+                self._absent.add(key)
+            else:
+                self.remote.hits += 1
+                if self.writes:
+                    _atomic_write(self.folder, self.entry_path(key), raw)
+                if not self.holds(entry.deps, base):
+                    entry = None  # made from other images or linked sources: normalized here
+        if entry is None:
+            self.misses += 1
+            return None
+        self.hits += 1
+        return entry
+
+    def _intact_shared(self, key: str, raw: bytes) -> Entry | None:
+        entry = _decode(raw)
+        if entry is None and (raw.startswith(MAGIC) or not raw.startswith(b"publisher-cache-")):
+            self.remote.damaged(key)  # (one made by another Python version is just a miss)
+        return entry
 
 
     def get_blob(self, key: str) -> bytes | None:
@@ -526,6 +585,15 @@ def _decode(raw: bytes) -> Entry | None:
     except Exception:  # noqa: BLE001 - any unreadable entry is just a miss
         return None
     return Entry(xml, record.diagnostics, record.deps, record.meta) if isinstance(xml, bytes) else None
+
+
+def open_cache(config: Config, *, enabled: bool = True, read_only: bool = False) -> Cache:
+    """The config's cache: its local folder, with the shared tier when ``cache_dir`` is a URL
+    (fsspec imported only then); none when ``enabled`` is false or cache_dir is empty."""
+    folder = config.cache_path if enabled else None
+    url = config.cache_url if folder is not None else None
+    remote = RemoteStore(url) if url is not None else None
+    return (ReadOnlyCache if read_only else Cache)(folder, remote)
 
 
 class ReadOnlyCache(Cache):

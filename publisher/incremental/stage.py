@@ -9,14 +9,15 @@ import re
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, replace
+from functools import partial
 from pathlib import Path
 
 from lxml import etree
 
 from publisher import memory, sources
 from publisher.config import Config
-from publisher.errors import Diagnostic, Reporter, SourceError, display_path
-from publisher.incremental.cache import Cache, Entry, EntryRef, Record, key_for
+from publisher.errors import ConfigError, Diagnostic, Reporter, SourceError, display_path
+from publisher.incremental.cache import Cache, Entry, EntryRef, Record, code_identity, key_for
 from publisher.model import ArticleView, Meta, meta_of
 from publisher.normalize import Normalizer, identity, relative_source
 from publisher.sources import SourceArticle, frontmatter, shortcodes
@@ -148,6 +149,7 @@ class Stored:
                 "the article changed while it was being built; run the build again", self.path
             )
         self.cache.put(self.key, entry)
+        self.cache.flush()
         return entry.xml
 
 
@@ -222,13 +224,47 @@ def _work(path: Path) -> tuple[Entry | None, tuple[Diagnostic, ...]]:
     return _compute(path, *_worker)
 
 
+class OtherCode(Exception):  # noqa: N818 - raised on a worker, re-raised here by Dask
+    """A worker runs other code than the coordinator: its entries would be stored under keys
+    that do not describe them."""
+
+
+def normalize_batch(identity: str, config: Config,
+                    batch: list[tuple[Path, str]]) -> list[tuple[Entry | None, tuple[Diagnostic, ...]]]:
+    """Normalize sources on a Dask worker (see :mod:`publisher.incremental.cluster`): each
+    ``(path, digest of its bytes on the coordinator)``. The worker reads the site where the
+    coordinator has it; a source whose bytes differ there, or a worker running other code, is
+    an error rather than an entry under a key that does not describe it."""
+    base = _base(config)
+    if code_identity() != identity:
+        raise OtherCode(f"a Dask worker runs publisher {code_identity()}, this machine {identity}; "
+                        "install the same publisher on every worker")
+    hashes, index = Cache(None), SourceIndex(config)
+    out = []
+    for path, digest in batch:
+        if hashes.digest(str(path)) != digest:
+            out.append((None, (_differs(path, base, "this file"),)))
+        else:
+            out.append(_compute(path, config, index, hashes))
+    return out
+
+
+def _differs(path: Path, base: str, what: str) -> Diagnostic:
+    return Diagnostic(_relative(str(path), base), None, None, "error",
+                      f"the Dask worker read {what} with other bytes than this machine has: every worker must "
+                      f"see the site at {base.rstrip(os.sep)} as it is here (a shared or identical checkout)")
+
+
 Progress = Callable[[str, int, int], None]  # (what, done, of): told as each article is normalized
 
 
 def run_stage(paths: list[Path], config: Config, cache: Cache, workers: int | None = None,
-              names: list[str | None] | None = None, progress: Progress | None = None) -> list[Outcome]:
+              names: list[str | None] | None = None, progress: Progress | None = None,
+              scheduler: str | None = None) -> list[Outcome]:
     """Outcomes in the order of ``paths``, whatever the number of workers. ``names``: each
     path relative to the articles folder, where :func:`sources.discover_named` knew it.
+    ``scheduler``: run the articles to normalize on a Dask cluster ("local" or an address;
+    see :mod:`publisher.incremental.cluster`); the outcomes are the same bytes.
 
     An article whose inputs are unchanged is known from the cache's catalog alone: its view
     loads the document from its entry only if a renderer asks for it. Without a cache folder,
@@ -241,6 +277,7 @@ def run_stage(paths: list[Path], config: Config, cache: Cache, workers: int | No
     results: dict[int, Record | Entry] = {}
     failed: dict[int, tuple[Diagnostic, ...]] = {}
     todo: list[int] = []
+    pending: list[int] = []  # not known from the catalog: looked up entry by entry
     for i, path in enumerate(paths):
         rel = names[i] if names is not None and names[i] is not None else relative_source(config, path)
         key = key_for(config, rel, cache.digest(str(path)))
@@ -250,7 +287,10 @@ def run_stage(paths: list[Path], config: Config, cache: Cache, workers: int | No
             cache.hits += 1
             results[i] = record
             continue
-        entry = cache.get(key, base)
+        pending.append(i)
+    cache.prefetch(keys[i] for i in pending)  # from the shared tier, if any, in batches
+    for i in pending:
+        entry = cache.get(keys[i], base)
         if entry is not None:
             results[i] = entry.record()
         else:
@@ -273,7 +313,20 @@ def run_stage(paths: list[Path], config: Config, cache: Cache, workers: int | No
 
     cache.normalized += len(todo)
     workers = workers or os.cpu_count() or 1
-    if workers > 1 and len(todo) >= 16:
+    if scheduler and todo:  # on a Dask cluster (publisher[dask], imported only here)
+        from publisher.incremental import cluster
+
+        tasks = [(paths[i], cache.digest(str(paths[i]))) for i in todo]
+        try:
+            for j, (entry, diagnostics) in cluster.normalize(tasks, config, scheduler, workers,
+                                                              partial(normalize_batch, code_identity()),
+                                                              cache.folder / "dask" if cache.folder else None):
+                if entry is not None and not cache.holds(entry.deps, base):  # what the worker read is not ours
+                    entry, diagnostics = None, (_differs(paths[todo[j]], base, "a file it uses"),)
+                finish(todo[j], entry, diagnostics)
+        except OtherCode as exc:
+            raise ConfigError(str(exc)) from None
+    elif workers > 1 and len(todo) >= 16:
         digests, folders = cache.digests()
         with ProcessPoolExecutor(workers, initializer=_init_worker, initargs=(config, digests, folders)) as pool:
             chunk = max(1, len(todo) // (workers * 8))
@@ -284,6 +337,7 @@ def run_stage(paths: list[Path], config: Config, cache: Cache, workers: int | No
         index = SourceIndex(config)
         for i in todo:
             finish(i, *_compute(paths[i], config, index, cache))
+    cache.flush()
     outcomes = []
     kept: dict[str, Record] = {}
     for i, path in enumerate(paths):
