@@ -70,9 +70,9 @@ def test_rss_corners(tmp_path: Path):
     first, text = _front(tmp_path / "out" / result.imported[0].path)
     assert first["authors"] == ["Ann", "Bo"] and first["uri"] == "https://r.example/two"
     assert first["date"] == "2020-03-10T12:00:00+00:00"
-    assert "https://r.example/ep1.mp3" in text
+    assert first["enclosure"] == "https://r.example/ep1.mp3" and "ep1.mp3" not in text  # its audio: an enclosure
+    assert first["enclosure_type"] == "audio/mpeg" and first["length"] == 1000
     assert "<b>bold</b>" in text  # Markdown would make it <strong>: the HTML is kept
-    assert any("enclosure (audio/mpeg)" in d.message for d in report.diagnostics)
     second, _ = _front(tmp_path / "out" / result.imported[1].path)
     assert second["authors"] == ["Ed Itor"] and second["id"] == "12345" and "uri" not in second
     assert second["date"] == "2020-03-11T08:00:00+00:00"

@@ -106,9 +106,9 @@ def _entries(out: Path, fmt: str) -> list[tuple]:
         items = json.loads((out / "feed.json").read_text(encoding="utf-8"))["items"]
         return sorted((i["id"], i["url"], i["title"], i["date_published"], i["date_modified"],
                        tuple(a["name"] for a in i["authors"]), tuple(i.get("tags", ())), i["summary"],
-                       _text(i["content_html"]), i["language"],
-                       tuple((a["url"], a["mime_type"], str(a.get("size_in_bytes")))
-                             for a in i.get("attachments", ()))) for i in items)
+                       _text(i["content_html"]),
+                       _media({"href": a["url"], "type": a["mime_type"], "length": a.get("size_in_bytes")}
+                              for a in i.get("attachments", ())), i["language"]) for i in items)
     parsed = feedparser.parse((out / f"{fmt}.xml").read_bytes())
     assert not parsed.bozo, parsed.bozo_exception
     return sorted((e.id, e.link, e.title, e.published, e.get("updated", e.get("dcterms_modified")),
