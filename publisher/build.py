@@ -23,7 +23,7 @@ from publisher.feeds.check import check_feed
 from publisher.feeds.render import feed_files, render_feeds
 from publisher.incremental.books import edition_outputs
 from publisher.incremental.buildstate import BuildState, StateStore, inputs_key
-from publisher.incremental.cache import Cache
+from publisher.incremental.cache import Cache, code_identity
 from publisher.incremental.feeds import feed_outputs
 from publisher.incremental.stage import Progress, SourceIndex, normalize_file, run_stage
 from publisher.model import ArticleView
@@ -232,7 +232,10 @@ def _render(config: Config, all_views: list[ArticleView], moment: dt.datetime, t
         for output in edition_outputs(config, views, media, cache, workers):
             put(output)
         for path, data in media.items():
-            put_bytes("media/" + path, data)
+            # keyed by the image's digest (known from the build's scan): an image left in place
+            # by the last build is not read back and compared on every rebuild
+            digest = cache.digest(str(config.articles_path / path))
+            put(Output("media/" + path, f"media {code_identity()} {digest}", lambda data=data: data, lambda: None))
         for path in sorted(problems):  # the feed checks' findings, by path as always
             for diagnostic in problems[path]:
                 report.add(diagnostic)
