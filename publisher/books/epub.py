@@ -12,9 +12,11 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import io
+import os
 import pickle
 import uuid
 import zipfile
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from importlib import resources
 from urllib.parse import urlsplit
@@ -315,11 +317,18 @@ def frame_of(book: epub.EpubBook, when: dt.datetime, placeholders: set[str]) -> 
         first = ["mimetype", "META-INF/container.xml", "EPUB/content.opf"]
         assert names[:3] == first and names[3:] == [n for n in order if n not in placeholders], names[:5]
         frame: Frame = []
+        packing: list[tuple[int, bytes]] = []
         for name in first + order:
             if name in placeholders:
                 frame.append((name, None))
             elif name == "mimetype":
                 frame.append((name, written.read(name)))
             else:
-                frame.append((name, pack(written.read(name))))
+                frame.append((name, None))
+                packing.append((len(frame) - 1, written.read(name)))
+    # zlib lets go of the GIL while it deflates: the images and pages of a big book are packed
+    # on every core (the same bytes as one by one)
+    with ThreadPoolExecutor(min(os.cpu_count() or 1, 8)) as threads:
+        for (at, _), packed in zip(packing, threads.map(pack, [data for _, data in packing]), strict=True):
+            frame[at] = (frame[at][0], packed)
     return frame
