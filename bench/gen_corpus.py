@@ -346,6 +346,8 @@ def front_matter(rng: random.Random, title: str, day: dt.date, bios: dict[str, s
     fm.append(f"date: {value}")
     if rng.random() < 0.2:
         later = moment + dt.timedelta(hours=rng.randint(1, 24 * 60))
+        if value.endswith("-05:00") and later - moment < dt.timedelta(hours=7):
+            later += dt.timedelta(hours=7)  # written without an offset, it must still come after the date
         cap = dt.datetime(LAST_DAY.year, 12, 31, 23, 0)
         fm.append(f"updated: {min(later, cap).isoformat()}")
     tags = rng.sample(TAGS, rng.randint(1, 4))
