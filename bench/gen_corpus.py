@@ -17,6 +17,7 @@ import argparse
 import datetime as dt
 import io
 import json
+import os
 import random
 import shutil
 import sys
@@ -345,6 +346,8 @@ def front_matter(rng: random.Random, title: str, day: dt.date, bios: dict[str, s
     fm.append(f"date: {value}")
     if rng.random() < 0.2:
         later = moment + dt.timedelta(hours=rng.randint(1, 24 * 60))
+        if value.endswith("-05:00") and later - moment < dt.timedelta(hours=7):
+            later += dt.timedelta(hours=7)  # written without an offset, it must still come after the date
         cap = dt.datetime(LAST_DAY.year, 12, 31, 23, 0)
         fm.append(f"updated: {min(later, cap).isoformat()}")
     tags = rng.sample(TAGS, rng.randint(1, 4))
@@ -362,10 +365,17 @@ def front_matter(rng: random.Random, title: str, day: dt.date, bios: dict[str, s
     return fm
 
 
-def body(rng: random.Random, lt_rng: random.Random | None, filenames: list[str], own: str) -> list[str]:
+def body(rng: random.Random, lt_rng: random.Random | None, filenames: list[str], own: str,
+         own_images: list[str] | None = None) -> list[str]:
+    """The body's lines. ``own_images`` (paths under articles/): this article's own images, all
+    of them placed; None: up to two from the shared pool (the corpus of earlier benchmarks)."""
     w = Writer(rng, filenames, own)
     target = rng.randint(600, 1380)  # the last block overshoots by < 120 words
-    images = rng.sample(range(N_IMAGES), 2) if rng.random() < 0.6 else []
+    pool = rng.sample(range(N_IMAGES), 2) if rng.random() < 0.6 else []  # drawn either way: same text
+    if own_images is None:
+        images = [f"images/img-{i:02d}.{'png' if i % 2 == 0 else 'jpg'}" for i in pool]
+    else:
+        images = list(reversed(own_images))
     blocks: list[list[str]] = []
     words = 0
     last = "heading"
@@ -388,10 +398,8 @@ def body(rng: random.Random, lt_rng: random.Random | None, filenames: list[str],
         elif k < 0.94:
             block, last = w.quote(), "quote"
         elif images:
-            i = images.pop()
-            ext = "png" if i % 2 == 0 else "jpg"
             alt = f"The {rng.choice(NOUNS)} at {rng.choice(PLACES)}"
-            block, last = [f"![{alt}](images/img-{i:02d}.{ext} \"{_cap(rng.choice(ADJS))} view\")"], "img"
+            block, last = [f"![{alt}]({images.pop()} \"{_cap(rng.choice(ADJS))} view\")"], "img"
         else:
             continue
         if last != "p":
@@ -400,6 +408,11 @@ def body(rng: random.Random, lt_rng: random.Random | None, filenames: list[str],
         blocks.append(block)
     if last == "heading":
         blocks.append(wrap(w.paragraph()))
+    if own_images is not None:  # the ones the prose did not reach: spread over the body
+        place = random.Random(own)
+        while images:
+            at = place.randint(1, len(blocks))
+            blocks.insert(at, [f"![A view of {place.choice(PLACES)}]({images.pop()})"])
     out: list[str] = []
     for block in blocks:
         out += block + [""]
@@ -423,20 +436,23 @@ def plan(rng: random.Random, n: int) -> list[tuple[str, str, dt.date]]:
 
 
 def article_text(rng: random.Random, lt_rng: random.Random | None, title: str, day: dt.date,
-                 filenames: list[str], own: str, bios: dict[str, str]) -> str:
-    lines = front_matter(rng, title, day, bios) + [""] + body(rng, lt_rng, filenames, own)
+                 filenames: list[str], own: str, bios: dict[str, str],
+                 own_images: list[str] | None = None) -> str:
+    lines = front_matter(rng, title, day, bios) + [""] + body(rng, lt_rng, filenames, own, own_images)
     return "\n".join(lines).rstrip("\n") + "\n"
 
 
-def extra_article(seed: int, n: int, lt: bool, filenames: list[str]) -> tuple[str, str]:
+def extra_article(seed: int, n: int, lt: bool, filenames: list[str],
+                  own_images: list[str] | None = None) -> tuple[str, str]:
     """One more article (file name, text) that is not in the generated corpus: for the
-    benchmark's "add one article" case. Deterministic in (seed, n, lt)."""
+    benchmark's "add one article" case. Deterministic in (seed, n, lt). ``own_images``: as for
+    ``body`` (pass ``[]`` for a corpus without the shared pool: no image)."""
     rng = random.Random(f"extra-{seed}-{n}")
     lt_rng = random.Random(f"extra-lt-{seed}-{n}") if lt else None
     day = dt.date(2025, 12, 30)
     title = "Late addition: " + title_for(rng)
     name = f"{day.isoformat()}-bench-extra-{slugify(title)}.md"
-    return name, article_text(rng, lt_rng, title, day, filenames, name, author_bios())
+    return name, article_text(rng, lt_rng, title, day, filenames, name, author_bios(), own_images)
 
 
 # --------------------------------------------------------------------------- images and config
@@ -472,6 +488,94 @@ def make_images(rng: random.Random, folder: Path) -> None:
         (folder / f"img-{i:02d}.{ext}").write_bytes(buf.getvalue())
 
 
+PHOTO_WIDTHS = [320, 400, 480, 560, 640, 800]
+ASPECTS = [(4, 3), (3, 2), (16, 9), (1, 1), (2, 3)]
+
+
+def article_image(key: str) -> tuple[str, bytes]:
+    """One article image (suffix, bytes), deterministic in ``key``: two in three a photo-like
+    JPEG (soft colour fields, a few sharp lines; quality 35-65, 320-800 px wide), the rest a
+    chart-like palette PNG (flat bars and lines). Sizes are those of compressed inline images
+    (about 2-15 KB; 6-7 KB on average), drawn small and scaled up so that 20,000 take under a
+    minute."""
+    from PIL import Image, ImageDraw
+
+    rng = random.Random(key)
+    photo = rng.random() < 0.65  # the first draw: image_plan knows the suffix from it
+    w = rng.choice(PHOTO_WIDTHS)
+    a, b = rng.choice(ASPECTS)
+    h = w * b // a
+    buf = io.BytesIO()
+    if photo:
+        sw, sh = max(w // 8, 4), max(h // 8, 4)
+        small = Image.new("RGB", (3, 3))
+        small.putdata([tuple(rng.randint(0, 255) for _ in range(3)) for _ in range(9)])
+        small = small.resize((sw, sh), Image.BILINEAR)
+        draw = ImageDraw.Draw(small)
+        for _ in range(rng.randint(3, 12)):
+            x0, y0 = rng.randrange(sw), rng.randrange(sh)
+            x1, y1 = x0 + rng.randint(2, max(sw // 3, 2)), y0 + rng.randint(2, max(sh // 3, 2))
+            draw.ellipse([x0, y0, x1, y1], fill=tuple(rng.randint(0, 255) for _ in range(3)))
+        img = small.resize((w, h), Image.BILINEAR)
+        draw = ImageDraw.Draw(img)
+        for _ in range(rng.randint(0, 3)):
+            x0, y0 = rng.randrange(w), rng.randrange(h)
+            draw.line([x0, y0, x0 + rng.randint(-w // 4, w // 4), y0 + rng.randint(-h // 4, h // 4)],
+                      fill=tuple(rng.randint(0, 255) for _ in range(3)), width=rng.randint(1, 3))
+        img.save(buf, "JPEG", quality=rng.choice([35, 45, 55, 65]))
+        return "jpg", buf.getvalue()
+    img = Image.new("P", (w, h), 0)
+    img.putpalette([rng.randint(0, 255) for _ in range(3 * 8)])
+    draw = ImageDraw.Draw(img)
+    for _ in range(rng.randint(4, 20)):
+        x0, y0 = rng.randrange(w), rng.randrange(h)
+        x1, y1 = x0 + rng.randint(5, w // 2), y0 + rng.randint(5, h // 2)
+        if rng.random() < 0.5:
+            draw.rectangle([x0, y0, x1, y1], fill=rng.randrange(8))
+        else:
+            draw.line([x0, y0, x1, y1], fill=rng.randrange(8), width=rng.randint(1, 4))
+    img.save(buf, "PNG")
+    return "png", buf.getvalue()
+
+
+def _write_image(job: tuple[str, str]) -> None:
+    key, base = job
+    ext, data = article_image(key)
+    Path(f"{base}.{ext}").write_bytes(data)
+
+
+def image_plan(seed: int, entries: list[tuple[str, str, dt.date]], per_article: int) -> list[list[str]]:
+    """Each article's own image paths (relative to articles/): images/YEAR/SLUG-K.EXT. The suffix
+    is decided by the image's key alone, so the plan needs no drawing."""
+    out = []
+    for name, _, day in entries:
+        stem = name[:-3]
+        paths = []
+        for k in range(1, per_article + 1):
+            ext = "jpg" if random.Random(f"img-{seed}-{stem}-{k}").random() < 0.65 else "png"
+            paths.append(f"images/{day.year}/{stem}-{k}.{ext}")
+        out.append(paths)
+    return out
+
+
+def make_article_images(seed: int, articles: Path, plans: list[list[str]], jobs: int) -> None:
+    """Draws every planned image, on ``jobs`` processes (each image's bytes depend only on its key)."""
+    work = []
+    for paths in plans:
+        for path in paths:
+            stem, k = path.rsplit("/", 1)[1].rsplit(".", 1)[0].rsplit("-", 1)
+            (articles / path).parent.mkdir(parents=True, exist_ok=True)
+            work.append((f"img-{seed}-{stem}-{k}", str(articles / path.rsplit(".", 1)[0])))
+    if jobs > 1 and len(work) > 200:
+        import multiprocessing
+
+        with multiprocessing.get_context("fork").Pool(jobs) as pool:
+            pool.map(_write_image, work, chunksize=256)
+    else:
+        for job in work:
+            _write_image(job)
+
+
 def author_bios() -> dict[str, str]:
     return {a: f"{a} reports on the harbour city for the Dispatch." for a in AUTHORS[::2]}
 
@@ -501,7 +605,10 @@ def config_text(n: int, seed: int, lt: bool) -> str:
     return "\n".join(lines)
 
 
-def generate(out: Path, n: int, seed: int = 1, lt: bool = False) -> None:
+def generate(out: Path, n: int, seed: int = 1, lt: bool = False, images: int = 2,
+             shared_images: bool = False, jobs: int = 0) -> None:
+    """``images`` own images per article (drawn from the article's key), or with
+    ``shared_images`` the pool of 50 that every article draws from (earlier benchmarks)."""
     rng = random.Random(seed)
     lt_rng = random.Random(f"lt-{seed}") if lt else None
     articles = out / "articles"
@@ -509,12 +616,17 @@ def generate(out: Path, n: int, seed: int = 1, lt: bool = False) -> None:
         shutil.rmtree(articles)
     articles.mkdir(parents=True)
     (out / "publisher.toml").write_text(config_text(n, seed, lt), encoding="utf-8")
-    make_images(random.Random(f"images-{seed}"), articles / "images")
     entries = plan(rng, n)
+    if shared_images:
+        make_images(random.Random(f"images-{seed}"), articles / "images")
+        own: list[list[str] | None] = [None] * n
+    else:
+        own = image_plan(seed, entries, images)  # type: ignore[assignment]
+        make_article_images(seed, articles, own, jobs or os.cpu_count() or 1)  # type: ignore[arg-type]
     filenames = [e[0] for e in entries]
     bios = author_bios()
-    for name, title, day in entries:
-        text = article_text(rng, lt_rng, title, day, filenames, name, bios)
+    for (name, title, day), own_images in zip(entries, own):
+        text = article_text(rng, lt_rng, title, day, filenames, name, bios, own_images)
         (articles / name).write_bytes(text.encode("utf-8"))
 
 
@@ -524,11 +636,16 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--n", type=int, default=1000, help="number of articles [1000]")
     ap.add_argument("--seed", type=int, default=1, help="random seed [1]")
     ap.add_argument("--lt", action="store_true", help="put literal '<' characters in many paragraphs")
+    ap.add_argument("--images", type=int, default=2, help="own images per article [2]")
+    ap.add_argument("--shared-images", action="store_true",
+                    help="no own images: articles draw from one pool of 50 (the earlier benchmarks' corpus)")
+    ap.add_argument("-j", "--jobs", type=int, default=0, help="processes drawing images [one per core]")
     args = ap.parse_args(argv)
-    if args.n < 1:
-        ap.error("--n must be at least 1")
-    generate(args.out_dir, args.n, args.seed, args.lt)
-    print(f"wrote {args.n} articles and {N_IMAGES} images into {args.out_dir}", file=sys.stderr)
+    if args.n < 1 or args.images < 0:
+        ap.error("--n must be at least 1 and --images at least 0")
+    generate(args.out_dir, args.n, args.seed, args.lt, args.images, args.shared_images, args.jobs)
+    count = N_IMAGES if args.shared_images else args.n * args.images
+    print(f"wrote {args.n} articles and {count} images into {args.out_dir}", file=sys.stderr)
     return 0
 
 

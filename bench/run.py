@@ -2,9 +2,10 @@
 
     python bench/run.py [--sizes 100,1000,10000] [--runs 3] [--out bench/results.md]
 
-For each size N and each corpus (plain, and --lt with literal '<' in prose) it copies a cached
-generated site into a temp folder and measures, as separate processes, the median over --runs
-of wall-clock seconds and peak RSS:
+For each size N and each corpus (--corpora: "images", two own images per article, the default;
+"shared", the earlier corpus whose articles share 50 small images; "lt", the shared one with
+literal '<' in prose) it copies a cached generated site into a temp folder and measures, as
+separate processes, the median over --runs of wall-clock seconds and peak RSS:
 
   floor           bench/floor.py: read every source and image, write an EPUB-shaped zip
   a full build    `publisher build` into an empty output folder with no cache
@@ -14,6 +15,8 @@ of wall-clock seconds and peak RSS:
                   run restores its cache into a fresh clone, one more article edited, built there
   d add one       after adding one article
   e delete one    after deleting one article
+  g defaults      a full build of a copy of the site with the config's default feed settings
+                  (per-tag and per-author feeds, archives, JSON Feed), and the size of its build/
   pandoc          `pandoc -o book.epub` over the same articles (if pandoc is on PATH)
   hugo            a Hugo build of a full-content RSS of the same articles (if hugo is on PATH)
 
@@ -55,7 +58,12 @@ PUBLISHER_CASES = [
     ("f", "CI: fresh clone at another path, cache restored, one article edited"),
     ("d", "d add one article"),
     ("e", "e delete one article"),
+    ("g", "g default settings: full build"),
 ]
+CORPORA = ("images", "shared", "lt")
+#: The lines of the generated config that ask for the benchmark's workload; without them the
+#: site has the defaults a new user gets.
+WORKLOAD_KEYS = ("feed_formats", "feed_groups", "feed_archives")
 
 # A fresh wrapper per measurement: RUSAGE_CHILDREN of a process that has waited for exactly one
 # child is that child's own peak (ru_maxrss is a maximum over all children waited for so far).
@@ -222,8 +230,8 @@ def group_rss_kib(processes: list[tuple[str, list[bytes]]]) -> int:
 # --------------------------------------------------------------------------- corpora
 
 
-def corpus_key(n: int, seed: int, lt: bool) -> str:
-    return f"n{n}-s{seed}" + ("-lt" if lt else "")
+def corpus_key(n: int, seed: int, variant: str) -> str:
+    return f"n{n}-s{seed}" + {"images": "-img", "shared": "", "lt": "-lt"}[variant]
 
 
 def generator_stamp() -> str:
@@ -237,9 +245,9 @@ def generator_stamp() -> str:
     return h.hexdigest()
 
 
-def ensure_corpus(n: int, seed: int, lt: bool) -> Path:
-    """The generated site for (n, seed, lt), from bench/.cache/ when the generator is unchanged."""
-    key = corpus_key(n, seed, lt)
+def ensure_corpus(n: int, seed: int, variant: str) -> Path:
+    """The generated site for (n, seed, variant), from bench/.cache/ when the generator is unchanged."""
+    key = corpus_key(n, seed, variant)
     where, stamp_file = CACHE / key, CACHE / f"{key}.stamp"
     stamp = generator_stamp()
     if where.is_dir() and stamp_file.is_file() and stamp_file.read_text() == stamp:
@@ -249,7 +257,8 @@ def ensure_corpus(n: int, seed: int, lt: bool) -> Path:
     shutil.rmtree(tmp, ignore_errors=True)
     cmd = [sys.executable, str(BENCH / "gen_corpus.py"), str(tmp), "--n", str(n), "--seed", str(seed)]
     t0 = time.perf_counter()
-    subprocess.run(cmd + (["--lt"] if lt else []), check=True)
+    subprocess.run(cmd + {"images": [], "shared": ["--shared-images"], "lt": ["--shared-images", "--lt"]}[variant],
+                   check=True)
     print(f"  generated {key} in {time.perf_counter() - t0:.1f} s", flush=True)
     shutil.rmtree(where, ignore_errors=True)
     tmp.rename(where)
@@ -263,7 +272,7 @@ def article_files(articles: Path) -> list[Path]:
 
 def corpus_stats(site: Path) -> dict[str, float]:
     mds = article_files(site / "articles")
-    images = sorted((site / "articles" / "images").iterdir())
+    images = sorted(p for p in (site / "articles" / "images").rglob("*") if p.is_file())
     md_bytes = sum(p.stat().st_size for p in mds)
     words = 0
     lt_paragraphs = 0
@@ -277,6 +286,25 @@ def corpus_stats(site: Path) -> dict[str, float]:
         "images": len(images), "img_mib": sum(p.stat().st_size for p in images) / 2**20,
         "lt_paragraphs": lt_paragraphs,
     }
+
+
+def default_settings(site: Path) -> None:
+    """The site's config without the workload's three keys: the defaults a new user gets."""
+    config = site / "publisher.toml"
+    lines = config.read_text("utf-8").splitlines(keepends=True)
+    config.write_text("".join(line for line in lines if not line.startswith(WORKLOAD_KEYS)), "utf-8")
+
+
+def tree_size(folder: Path) -> tuple[int, int, int]:
+    """(files, bytes, bytes on disk in 4 KiB blocks as a host stores them) of a folder."""
+    files = size = disk = 0
+    for p in folder.rglob("*"):
+        if p.is_file():
+            st = p.stat()
+            files += 1
+            size += st.st_size
+            disk += st.st_blocks * 512
+    return files, size, disk
 
 
 def inbound_links(articles: Path, name: str) -> int:
@@ -472,6 +500,7 @@ class Row:
     case: str
     samples: list[Sample] = field(default_factory=list)
     note: str = ""
+    sizes: list[tuple[int, int, int]] = field(default_factory=list)  # (files, bytes, on disk): a size row
 
     def ok(self) -> list[Sample]:
         return [s for s in self.samples if s.rc == 0]
@@ -513,6 +542,7 @@ class Bench:
             self.publisher = publisher_command()
             revision = publisher_revision() + "; " + bytecode_status()
         self.rows: list[Row] = []
+        self.corpora = [c.strip() for c in args.corpora.split(",") if c.strip()]
         self.notes: dict[int, list[str]] = {}
         self.stats: dict[tuple[int, str], dict[str, float]] = {}
         self.pandoc = shutil.which("pandoc") if not args.no_tools else None
@@ -596,10 +626,10 @@ class Bench:
     def run_size(self, n: int, runs: int) -> None:
         args = self.args
         load0 = os.getloadavg()
-        for lt in (False, True):
-            corpus_name = "lt" if lt else "plain"
+        for corpus_name in self.corpora:
+            lt = corpus_name == "lt"
             print(f"\nN={n} corpus={corpus_name}", flush=True)
-            corpus = ensure_corpus(n, args.seed, lt)
+            corpus = ensure_corpus(n, args.seed, corpus_name)
             self.stats[(n, corpus_name)] = corpus_stats(corpus)
             var_dir = self.tmp / f"n{n}-{corpus_name}"
             var_dir.mkdir()
@@ -618,7 +648,8 @@ class Bench:
                                     if f"]({name}" not in texts), names[(len(names) * 2) // 3])
             del texts
             delete_name = names[len(names) // 3]
-            extra_name, extra_text = gen_corpus.extra_article(args.seed, n, lt, names)
+            extra_name, extra_text = gen_corpus.extra_article(args.seed, n, lt, names,
+                                                              [] if corpus_name == "images" else None)
             self.note(n, f"{corpus_name}: (c) appends a sentence to {edit_name}; (f) copies the site and its "
                       f"cache elsewhere and appends one to {clone_edit_name}; (d) adds {extra_name}; "
                       f"(e) deletes {delete_name} (linked from {inbound_links(corpus / 'articles', delete_name)} "
@@ -642,6 +673,24 @@ class Bench:
 
                 for key, label in PUBLISHER_CASES:
                     expect = n
+                    if key == "g":
+                        defaults = run_dir / "defaults" / "site"
+                        shutil.copytree(corpus, defaults)
+                        default_settings(defaults)
+                        row = self.row(n, corpus_name, label)
+                        s = self.build(row, defaults, run_dir, n)
+                        row.samples.append(s)
+                        self.report("g default settings", s)
+                        files, size, disk = tree_size(defaults / "build")
+                        size_row = self.row(n, corpus_name, "g default settings: size of build/")
+                        size_row.sizes.append((files, size, disk))
+                        groups = {}
+                        for part in sorted((defaults / "build").iterdir()):
+                            groups[part.name] = tree_size(part)[1] if part.is_dir() else part.stat().st_size
+                        top = sorted(groups.items(), key=lambda kv: -kv[1])[:6]
+                        size_row.note = ", ".join(f"{name} {b / 2**20:.1f}" for name, b in top) + " (MiB)"
+                        shutil.rmtree(run_dir / "defaults")
+                        continue
                     if key == "f":
                         clone = run_dir / "ci-clone" / "elsewhere" / "site"
                         shutil.copytree(site, clone, ignore=shutil.ignore_patterns("build"))
@@ -728,9 +777,14 @@ class Bench:
             "| corpus | case | median s | min–max s | CPU s | peak MiB | tree PSS MiB | × floor | stderr lines | runs | notes |",
             "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---|",
         ]
-        for corpus in ("plain", "lt"):
+        for corpus in self.corpora:
             floor = self.row(n, corpus, "floor").median()
             for r in [r for r in self.rows if r.n == n and r.corpus == corpus]:
+                if r.sizes:
+                    files, size, disk = r.sizes[len(r.sizes) // 2]
+                    lines.append(f"| {corpus} | {r.case} | **{size / 2**20:,.1f} MiB** ({disk / 2**20:,.1f} MiB on disk, "
+                                 f"{files:,} files) | | | | | | | {len(r.sizes)} | {r.note} |")
+                    continue
                 med = r.median()
                 ok = r.ok()
                 spread = f"{min(s.wall for s in ok):.2f}–{max(s.wall for s in ok):.2f}" if ok else "—"
@@ -747,7 +801,11 @@ class Bench:
                     f"| {corpus} | {r.case} | — | — | — | — | — | — | — | {len(ok)}/{len(r.samples)} | {r.note} |"
                 )
         lines.append("")
-        for corpus in ("plain", "lt"):
+        for corpus in self.corpora:
+            ratios = self.ratios(n, corpus)
+            if ratios:
+                lines.append(f"- {corpus} ratios (this run): " + "; ".join(ratios))
+        for corpus in self.corpora:
             st = self.stats.get((n, corpus))
             if st:
                 lines.append(
@@ -758,6 +816,22 @@ class Bench:
         for text in self.notes.get(n, []):
             lines.append(f"- {text}")
         return "\n".join(lines) + "\n"
+
+    def ratios(self, n: int, corpus: str) -> list[str]:
+        """The issue's targets as ratios of rows of this one run."""
+        def med(case: str) -> float | None:
+            rows = [r for r in self.rows if (r.n, r.corpus, r.case) == (n, corpus, case)]
+            return rows[0].median() if rows else None
+        floor, full, edit = med("floor"), med("a full build"), med("c edit one article")
+        ci = med(PUBLISHER_CASES[3][1])
+        defaults, hugo = med("g default settings: full build"), med("hugo → RSS")
+        out = []
+        for label, a, b in (("full build / floor", full, floor), ("full build / Hugo", full, hugo),
+                            ("default settings / full build", defaults, full), ("edit / floor", edit, floor),
+                            ("CI / edit", ci, edit)):
+            if a is not None and b:
+                out.append(f"{label} {a / b:.2f}")
+        return out
 
     def markdown(self, sizes_done: list[int], started: str, elapsed: float) -> str:
         cmd = shlex.join(["python", "bench/run.py", *sys.argv[1:]])
@@ -792,6 +866,9 @@ def main(argv: list[str] | None = None) -> int:
                     help="runs per case, the median is reported; one number, or one per size (3,3,1) [3]")
     ap.add_argument("--out", type=Path, default=BENCH / "results.md", help="Markdown results file [bench/results.md]")
     ap.add_argument("--seed", type=int, default=1, help="corpus seed [1]")
+    ap.add_argument("--corpora", default="images",
+                    help="comma-separated corpora: images (two own images per article), shared (50 images "
+                    "shared by all), lt (shared, with literal '<' in prose) [images]")
     ap.add_argument("--append", action="store_true", help="append to --out instead of replacing it")
     ap.add_argument("--tmp", default=None, help="parent of the temp folder [system default]")
     ap.add_argument("--keep", action="store_true", help="keep the temp folder")
@@ -814,6 +891,8 @@ def main(argv: list[str] | None = None) -> int:
         ap.error("--runs takes a number or a comma-separated list of numbers")
     if len(runs) == 1:
         runs *= len(sizes)
+    if any(c.strip() not in CORPORA for c in args.corpora.split(",")):
+        ap.error(f"--corpora takes a comma-separated list of {', '.join(CORPORA)}")
     if not sizes or min(sizes) < 3 or len(runs) != len(sizes) or min(runs) < 1:
         ap.error("--sizes needs article counts of at least 3; --runs one count of at least 1, or one per size")
 

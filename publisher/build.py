@@ -23,7 +23,7 @@ from publisher.feeds.check import check_feed
 from publisher.feeds.render import feed_files, render_feeds
 from publisher.incremental.books import edition_outputs
 from publisher.incremental.buildstate import BuildState, StateStore, inputs_key
-from publisher.incremental.cache import Cache, open_cache
+from publisher.incremental.cache import Cache, code_identity, open_cache
 from publisher.incremental.feeds import feed_outputs
 from publisher.incremental.stage import Progress, SourceIndex, normalize_file, run_stage
 from publisher.model import ArticleView
@@ -304,12 +304,17 @@ def _render(config: Config, all_views: list[ArticleView], moment: dt.datetime, t
         for output in edition_outputs(config, views, media, cache, workers):
             put(output)
         for path, data in media.items():
-            put_bytes("media/" + path, data)
+            # keyed by the image's digest (known from the build's scan): an image left in place
+            # by the last build is not read back and compared on every rebuild
+            digest = cache.digest(str(config.articles_path / path))
+            put(Output("media/" + path, f"media {code_identity()} {digest}", lambda data=data: data, lambda: None))
         moved = [*(redirects or []), *article_redirects(config, views, report)]
         for path, data in redirect_files(config, views, moved, report).items():
             put_bytes(path, data)
-        for path in enclosures:
-            put_bytes("media/" + path, _enclosure_bytes(config, path))
+        for path in enclosures:  # keyed by digest too: a 100 MB episode is not read back on every rebuild
+            digest = cache.digest(str(config.articles_path / path))
+            put(Output("media/" + path, f"media {code_identity()} {digest}",
+                       lambda path=path: _enclosure_bytes(config, path), lambda: None))
         for path in sorted(problems):  # the feed checks' findings, by path as always
             for diagnostic in problems[path]:
                 report.add(diagnostic)

@@ -75,6 +75,9 @@ def image_problem(path: Path) -> str | None:
         return f"is {size:,} bytes; an image may have at most {mib(IMAGE_BYTES)}"
     if path.suffix.lower() == ".svg":
         return None
+    claimed = header_pixels(path)
+    if claimed is not None and claimed <= IMAGE_PIXELS:
+        return None  # what Pillow would find too, without importing and running it per image
     from PIL import Image
 
     try:
@@ -88,6 +91,73 @@ def image_problem(path: Path) -> str | None:
         return None
     if width * height > IMAGE_PIXELS:
         return f"is {width:,} x {height:,} pixels; an image may have at most {IMAGE_PIXELS:,} pixels"
+    return None
+
+
+_PNG = b"\x89PNG\r\n\x1a\n"
+#: JPEG markers that start a frame (SOF0-SOF15 but DHT, JPG and DAC), whose header gives the size.
+_SOF = frozenset(range(0xC0, 0xD0)) - {0xC4, 0xC8, 0xCC}
+_HEAD = 65536
+
+
+def header_pixels(path: Path) -> int | None:
+    """Pixels a PNG or JPEG file's header claims, read from its first 64 KiB without Pillow
+    (an image-heavy site has thousands); None for any other file, or a header this does not
+    read plainly, and then :func:`image_problem` asks Pillow. For a claim within the bound
+    the two agree: every frame header Pillow would read before the pixel data is counted
+    (the largest decides), and a second PNG IHDR is left to Pillow."""
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(_HEAD)
+    except OSError:
+        return None
+    if head.startswith(_PNG):
+        return _png_pixels(head)
+    if head.startswith(b"\xff\xd8\xff"):
+        return _jpeg_pixels(head)
+    return None
+
+
+def _png_pixels(head: bytes) -> int | None:
+    at, size = 8, None
+    while at + 8 <= len(head):
+        length = int.from_bytes(head[at:at + 4], "big")
+        kind = head[at + 4:at + 8]
+        if kind == b"IHDR":
+            if size is not None or length != 13 or at + 16 > len(head):
+                return None
+            size = int.from_bytes(head[at + 8:at + 12], "big") * int.from_bytes(head[at + 12:at + 16], "big")
+        elif kind == b"IDAT":
+            return size
+        elif size is None:  # IHDR must come first
+            return None
+        at += 12 + length
+    return None  # no pixel data within the head: left to Pillow
+
+
+def _jpeg_pixels(head: bytes) -> int | None:
+    at, largest = 2, None
+    while at + 4 <= len(head):
+        if head[at] != 0xFF:
+            return None
+        marker = head[at + 1]
+        if marker == 0xFF:  # fill byte
+            at += 1
+            continue
+        if marker == 0xDA:  # start of scan: the headers end here
+            return largest
+        if marker in (0x01, *range(0xD0, 0xD8)):  # no length
+            at += 2
+            continue
+        length = int.from_bytes(head[at + 2:at + 4], "big")
+        if length < 2:
+            return None
+        if marker in _SOF:
+            if at + 9 > len(head):
+                return None
+            pixels = int.from_bytes(head[at + 5:at + 7], "big") * int.from_bytes(head[at + 7:at + 9], "big")
+            largest = pixels if largest is None else max(largest, pixels)
+        at += 2 + length
     return None
 
 

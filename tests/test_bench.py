@@ -35,10 +35,44 @@ def test_benchmark_ci_row_reuses_the_cache_at_another_path(tmp_path: Path):
     cache at another path with one more article edited, and only that article is normalized."""
     out = tmp_path / "results.md"
     subprocess.run([sys.executable, str(REPO / "bench" / "run.py"), "--sizes", "5", "--runs", "1", "--no-tools",
-                    "--out", str(out), "--tmp", str(tmp_path)], check=True, capture_output=True, text=True)
-    rows = [line for line in out.read_text(encoding="utf-8").splitlines()
+                    "--corpora", "images,shared", "--out", str(out), "--tmp", str(tmp_path)],
+                   check=True, capture_output=True, text=True)
+    text = out.read_text(encoding="utf-8")
+    rows = [line for line in text.splitlines()
             if "CI: fresh clone at another path, cache restored, one article edited" in line]
-    assert len(rows) == 2  # the plain and the '<' corpus
+    assert len(rows) == 2  # the image corpus and the shared-image one
     for row in rows:
         assert row.endswith(" unchanged, 1 normalized |"), row
-    assert "c edit one article" in out.read_text(encoding="utf-8")
+    assert "c edit one article" in text
+    # the default-settings row and the size of its build/, and the ratios of one run
+    assert "| images | g default settings: full build |" in text
+    assert "| images | g default settings: size of build/ | **" in text
+    assert "- images ratios (this run): full build / floor " in text
+    assert "- images corpus: 5 articles" in text and "10 images" in text
+
+
+def test_image_corpus_gives_each_article_its_own_images(tmp_path: Path):
+    """gen_corpus.py: two own images per article by default (PNG and JPEG, of several sizes),
+    every one referenced, the same bytes from the same seed; --shared-images keeps the pool."""
+    import re
+
+    for name in ("a", "b"):
+        subprocess.run([sys.executable, str(REPO / "bench" / "gen_corpus.py"), "--n", "12", str(tmp_path / name)],
+                       check=True, capture_output=True)
+    articles = tmp_path / "a" / "articles"
+    images = sorted(p.relative_to(articles).as_posix() for p in (articles / "images").rglob("*") if p.is_file())
+    assert len(images) == 24
+    assert {p.rsplit(".", 1)[1] for p in images} == {"jpg", "png"}
+    used = []
+    for md in sorted(articles.glob("*.md")):
+        refs = re.findall(r"!\[[^]]*\]\((images/[^ )]+)", md.read_text("utf-8"))
+        assert len(refs) == 2 and all(r.startswith(f"images/{md.name[:4]}/{md.stem}-") for r in refs)
+        used += refs
+    assert sorted(used) == images
+    sizes = {(articles / p).stat().st_size for p in images}
+    assert len(sizes) > 12 and max(sizes) > 4 * min(sizes)  # variety, not one image copied
+    for p in images:  # deterministic from the seed
+        assert (articles / p).read_bytes() == (tmp_path / "b" / "articles" / p).read_bytes()
+    subprocess.run([sys.executable, str(REPO / "bench" / "gen_corpus.py"), "--n", "12", "--shared-images",
+                    str(tmp_path / "c")], check=True, capture_output=True)
+    assert len(list((tmp_path / "c" / "articles" / "images").iterdir())) == 50

@@ -12,9 +12,11 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import io
+import os
 import pickle
 import uuid
 import zipfile
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from importlib import resources
 from urllib.parse import urlsplit
@@ -324,11 +326,28 @@ def frame_of(book: epub.EpubBook, when: dt.datetime, placeholders: set[str]) -> 
         first = ["mimetype", "META-INF/container.xml", "EPUB/content.opf"]
         assert names[:3] == first and names[3:] == [n for n in order if n not in placeholders], names[:5]
         frame: Frame = []
-        for name in first + order:
-            if name in placeholders:
-                frame.append((name, None))
-            elif name == "mimetype":
-                frame.append((name, written.read(name)))
-            else:
-                frame.append((name, pack(written.read(name))))
+        # zlib lets go of the GIL while it deflates: the images and pages of a big book are
+        # packed on every core (the same bytes as one by one), a few MB at a time, so that
+        # no more than that is held unpacked at once
+        with ThreadPoolExecutor(min(os.cpu_count() or 1, 8)) as threads:
+            batch: list[tuple[int, bytes]] = []
+            held = 0
+            for name in [*first, *order, ""]:
+                if batch and (not name or held > _BATCH_BYTES):
+                    for (at, _), packed in zip(batch, threads.map(pack, [data for _, data in batch]), strict=True):
+                        frame[at] = (frame[at][0], packed)
+                    batch, held = [], 0
+                if not name:
+                    break
+                if name in placeholders:
+                    frame.append((name, None))
+                elif name == "mimetype":
+                    frame.append((name, written.read(name)))
+                else:
+                    frame.append((name, None))
+                    batch.append((len(frame) - 1, written.read(name)))
+                    held += len(batch[-1][1])
     return frame
+
+
+_BATCH_BYTES = 8 * 1024 * 1024

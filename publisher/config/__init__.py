@@ -76,6 +76,15 @@ class Config:
     #: Write RFC 5005 archive pages (RSS and Atom) holding every article older than the newest
     #: feed_limit; false: the feeds carry the newest feed_limit articles and nothing more.
     feed_archives: bool = True
+    #: What tag and author feeds carry of each article: "summary" (headline, link, summary,
+    #: dates, authors, tags, lead image) or "full" (its whole text too, as the site's feed
+    #: always does). Summaries keep a big site's feeds within what static hosts accept.
+    feed_group_content: str = "summary"
+    #: RFC 5005 archive pages (with feed_archives) for tag and author feeds too; by default only
+    #: the site's feed has them, and a tag or author feed holds its newest feed_limit articles.
+    feed_group_archives: bool = False
+    #: How many of the newest articles each tag and author feed carries (the site's: feed_limit).
+    feed_group_limit: int = 20
     #: WebSub hub URL announced in every feed (empty: none).
     hub: str = ""
     #: Folder of the per-article cache, relative to the config file ("" turns caching off).
@@ -378,6 +387,10 @@ def _validate(config: Config, shown: str, report: Reporter) -> None:
     if config.feed_preferred not in FEED_FORMATS:
         report.error(shown, f"site.feed_preferred must be one of {', '.join(map(repr, FEED_FORMATS))}, "
                             f"not {config.feed_preferred!r}")
+    if config.feed_group_limit < 1:
+        report.error(shown, f"site.feed_group_limit must be at least 1, not {config.feed_group_limit}")
+    if config.feed_group_content not in ("summary", "full"):
+        report.error(shown, f"site.feed_group_content must be \"summary\" or \"full\", not {config.feed_group_content!r}")
     if not config.feed_formats:
         report.error(shown, 'site.feed_formats must name at least one format ("rss", "atom", "json")')
     if config.hub and urlsplit(config.hub).scheme not in ("http", "https"):

@@ -118,6 +118,10 @@ class _Renderer:
                   *(v.digest for v in items))
         return Document(path, inputs, make)
 
+    def full(self, fs: FeedSet) -> bool:
+        """Does this family carry each article's whole text? The site's always does."""
+        return fs.group == "site" or self.config.feed_group_content == "full"
+
     def html(self, view: ArticleView) -> str:
         if view.uri not in self.contents:
             self.contents[view.uri] = content_html(view)
@@ -125,9 +129,10 @@ class _Renderer:
 
     def documents(self, fs: FeedSet) -> Iterator[Document]:
         """Each of the set's documents, made only when loaded."""
-        limit = self.config.feed_limit
+        limit = self.config.feed_limit if fs.group == "site" else self.config.feed_group_limit
         chron = list(reversed(fs.views))
-        full_pages = len(chron) // limit if self.config.feed_archives else 0
+        archived = self.config.feed_archives and (fs.group == "site" or self.config.feed_group_archives)
+        full_pages = len(chron) // limit if archived else 0
         for fmt in [f for f in ("rss", "atom") if f in self.config.feed_formats]:
             current = f"{fs.prefix}{fmt}.xml"
             links = {"self": current}
@@ -198,9 +203,13 @@ class _Renderer:
             # more. Atom's summary is type="text". (description first: summary() keeps it then.)
             fe.description(html_escape(summary, quote=False))
             fe.summary(summary)
-            fe.content(self.html(view), type="html")
+            if self.full(fs):
+                fe.content(self.html(view), type="html")
         data = fg.rss_str(pretty=False) if fmt == "rss" else fg.atom_str(pretty=False)
         root = etree.fromstring(data, _FEEDGEN)
+        if fmt == "atom" and not self.full(fs):  # feedgen made the summary the content too
+            for content in root.iterfind(f"{{{ATOM}}}entry/{{{ATOM}}}content"):
+                content.getparent().remove(content)
         if fmt == "rss":
             root = self._finish_rss(root, items, links, archive)
             if fs.group == "site" and config.podcast is not None:  # the site's RSS is the podcast feed
@@ -292,15 +301,16 @@ class _Renderer:
         }
         if config.hub:
             feed["hubs"] = [{"type": "WebSub", "url": config.hub}]
-        feed["items"] = [self._json_item(v) for v in items]
+        feed["items"] = [self._json_item(v, self.full(fs)) for v in items]
         return (json.dumps(feed, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
 
-    def _json_item(self, view: ArticleView) -> dict:
+    def _json_item(self, view: ArticleView, full: bool = True) -> dict:
         item: dict = {
             "id": view.uri,
             "url": view.canonical,
             "title": view.headline,
-            "content_html": self.html(view),
+            # JSON Feed wants one of the two: a summary-only item's content is its summary
+            **({"content_html": self.html(view)} if full else {"content_text": view.summary or view.headline}),
             "summary": view.summary or view.headline,
             "date_published": view.published,
             "date_modified": view.updated,

@@ -209,19 +209,29 @@ def _compute(path: Path, config: Config, index: SourceIndex,
 
 
 _worker: tuple[Config, SourceIndex, Cache] | None = None
+_store: Cache | None = None  # where a worker writes the entries it makes
 
 
-def _init_worker(config: Config, digests: dict[str, str], folders: set[str]) -> None:
-    global _worker
+def _init_worker(config: Config, digests: dict[str, str], folders: set[str], store: Cache | None = None) -> None:
+    global _worker, _store
     memory.worker_started()
     hashes = Cache(None)
     hashes.known(digests, folders)
     _worker = (config, SourceIndex(config), hashes)
+    _store = store
 
 
-def _work(path: Path) -> tuple[Entry | None, tuple[Diagnostic, ...]]:
+def _work(task: tuple[Path, str]) -> tuple[Entry | Record | None, tuple[Diagnostic, ...]]:
+    """One article in a worker. Its entry is written to the cache here, on the worker's core,
+    and only its record (no document) goes back: the main process would otherwise write every
+    entry itself, one after the other, while a core idles."""
     assert _worker is not None
-    return _compute(path, *_worker)
+    path, key = task
+    entry, diagnostics = _compute(path, *_worker)
+    if entry is not None and _store is not None:
+        _store.put(key, entry)
+        return entry.record(), diagnostics
+    return entry, diagnostics
 
 
 class OtherCode(Exception):  # noqa: N818 - raised on a worker, re-raised here by Dask
@@ -298,13 +308,15 @@ def run_stage(paths: list[Path], config: Config, cache: Cache, workers: int | No
 
     done = 0
 
-    def finish(i: int, entry: Entry | None, diagnostics: tuple[Diagnostic, ...]) -> None:
+    def finish(i: int, entry: Entry | Record | None, diagnostics: tuple[Diagnostic, ...]) -> None:
         nonlocal done
         done += 1
         if progress is not None:
             progress("normalizing", done, len(todo))
         if entry is None:
             failed[i] = diagnostics
+        elif isinstance(entry, Record):  # kept by the worker that made it
+            results[i] = entry
         elif cache.folder is None:
             results[i] = entry  # nowhere to load it from again: the view keeps the bytes
         else:
@@ -328,9 +340,11 @@ def run_stage(paths: list[Path], config: Config, cache: Cache, workers: int | No
             raise ConfigError(str(exc)) from None
     elif workers > 1 and len(todo) >= 16:
         digests, folders = cache.digests()
-        with ProcessPoolExecutor(workers, initializer=_init_worker, initargs=(config, digests, folders)) as pool:
+        store = cache if cache.folder is not None else None
+        with ProcessPoolExecutor(workers, initializer=_init_worker, initargs=(config, digests, folders, store)) as pool:
             chunk = max(1, len(todo) // (workers * 8))
-            for i, result in zip(todo, pool.map(_work, [paths[i] for i in todo], chunksize=chunk), strict=True):
+            tasks = [(paths[i], keys[i]) for i in todo]
+            for i, result in zip(todo, pool.map(_work, tasks, chunksize=chunk), strict=True):
                 finish(i, *result)
         memory.release()
     else:

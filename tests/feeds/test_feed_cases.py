@@ -188,6 +188,9 @@ def test_feed_selection_writes_only_what_the_config_asks_for(tiny: Path):
     ("feed_formats = []", "must name at least one format"),
     ('feed_groups = ["tags", "tags"]', "site.feed_groups takes each of"),
     ('feed_archives = "no"', "site.feed_archives must be a bool"),
+    ('feed_group_content = "excerpt"', 'site.feed_group_content must be "summary" or "full"'),
+    ('feed_group_archives = "yes"', "site.feed_group_archives must be a bool"),
+    ("feed_group_limit = 0", "site.feed_group_limit must be at least 1"),
 ])
 def test_feed_selection_is_checked(tiny: Path, line: str, message: str):
     from publisher.config import load_config
@@ -196,3 +199,48 @@ def test_feed_selection_is_checked(tiny: Path, line: str, message: str):
     write(tiny / "publisher.toml", (tiny / "publisher.toml").read_text() + line + "\n")
     with pytest.raises(ConfigError, match=message):
         load_config(tiny / "publisher.toml")
+
+
+def _group_site(tiny: Path, extra: str = "") -> Path:
+    write(tiny / "publisher.toml", (tiny / "publisher.toml").read_text() + "feed_limit = 3\nfeed_group_limit = 2\n" + extra)
+    for n in range(1, 6):
+        _article(tiny, n, extra="tags: [harbour]\nauthor: Ann Example\nsummary: Short <b> & sweet\n",
+                 body=f"The whole text of post {n}, which only the site's feed carries.")
+    build(site_config(tiny))
+    return tiny / "build"
+
+
+def test_tag_and_author_feeds_carry_summaries_and_no_archives_by_default(tiny: Path):
+    """The defaults keep a big site's build/ small (README, "Configuration"): tag and author
+    feeds carry each article's summary, not its text, and have no archive pages; the site's
+    feed is what it was, whole text and archives."""
+    out = _group_site(tiny)
+    for group in ("tags/harbour/", "authors/ann-example/"):
+        rss = (out / group / "rss.xml").read_bytes()
+        atom = etree.parse(str(out / group / "atom.xml")).getroot()
+        assert b"content:encoded" not in rss and b"whole text" not in rss
+        assert b"<description>Short &amp;lt;b&amp;gt; &amp;amp; sweet</description>" in rss
+        assert atom.xpath("//a:entry/a:content", namespaces=ATOM) == []
+        assert atom.xpath("//a:entry/a:summary/text()", namespaces=ATOM)[0] == "Short <b> & sweet"
+        assert len(atom.xpath("//a:entry", namespaces=ATOM)) == 2
+        assert not atom.xpath("//a:link[@rel='prev-archive']", namespaces=ATOM)
+        assert not (out / group / "archive").exists()
+        items = json.loads((out / group / "feed.json").read_bytes())["items"]
+        assert [set(i) & {"content_html", "content_text"} for i in items] == [{"content_text"}] * 2
+        assert items[0]["content_text"] == "Short <b> & sweet"
+        for entry in feedparser.parse(rss).entries:  # a reader still has all it lists
+            assert entry.title and entry.link and entry.summary and entry.published and entry.author
+    site = feedparser.parse((out / "atom.xml").read_bytes())
+    assert "whole text of post 5" in site.entries[0].content[0].value
+    assert len(site.entries) == 3  # feed_limit; the tag and author feeds hold feed_group_limit
+    assert (out / "archive" / "atom" / "1.xml").is_file() and not (out / "archive" / "atom" / "2.xml").exists()
+    assert "content_html" in json.loads((out / "feed.json").read_bytes())["items"][0]
+
+
+def test_group_feeds_carry_the_whole_text_and_archives_when_asked(tiny: Path):
+    out = _group_site(tiny, 'feed_group_content = "full"\nfeed_group_archives = true\n')
+    for group in ("tags/harbour/", "authors/ann-example/"):
+        feed = feedparser.parse((out / group / "atom.xml").read_bytes())
+        assert "whole text of post 5" in feed.entries[0].content[0].value
+        assert (out / group / "archive" / "rss" / "2.xml").is_file()
+        assert "content_html" in json.loads((out / group / "feed.json").read_bytes())["items"][0]

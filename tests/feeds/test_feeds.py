@@ -111,10 +111,14 @@ def test_every_written_feed_reads_complete_in_feedparser(built: Path):
         feed = feedparser.parse(path.read_bytes())
         assert feed.bozo is False, (path, feed.get("bozo_exception"))
         assert feed.entries, path
+        # the site's feed carries the whole text; tag and author feeds the summary (the default)
+        group = path.relative_to(built).parts[0] in ("tags", "authors")
+        raw = path.read_bytes()
+        assert (b"<content" not in raw) is group, path  # Atom content, RSS content:encoded
         for entry in feed.entries:
-            for key in ("title", "link", "id", "published", "updated", "author", "content", "summary"):
+            for key in ("title", "link", "id", "published", "updated", "author", "summary", *(() if group else ("content",))):
                 assert entry.get(key), (path.name, key, entry.get("title"))
-            for url in re.findall(r'(?:href|src|srcset|poster)="([^"]*)"', entry.content[0].value):
+            for url in re.findall(r'(?:href|src|srcset|poster)="([^"]*)"', entry.content[0].value if not group else ""):
                 assert re.match(r"^(https?|mailto):", url), (path, url)
 
 
