@@ -17,7 +17,8 @@ import click
 
 from publisher import __version__, dates
 from publisher.build import build as run_build
-from publisher.build import load_articles, normalize_file
+from publisher.build import NotArticles, load_articles, normalize_file, published, resolve_now
+from publisher.redirects import article_redirects, redirect_files
 from publisher.config import CONFIG_NAME, Config, load_config
 from publisher.errors import BuildFailed, Diagnostic, PublisherError, Reporter, display_path
 from publisher.feeds.check import check_feed
@@ -262,7 +263,11 @@ def check(config_path: Path | None, strict: bool, fmt: str, quiet: bool, verbose
         cache = open_cache(config, read_only=True)
     except PublisherError as exc:
         _fail("check", fmt, config, exc, [])
-    _, count = load_articles(config, report, cache)
+    not_articles = NotArticles()
+    views, count = load_articles(config, report, cache, not_articles=not_articles)
+    # the redirects a build would write, with its errors (one address sent to two places)
+    shown, _, _ = published(views, resolve_now())
+    redirect_files(config, shown, [*not_articles.redirects, *article_redirects(config, shown, report)], report)
     _cache_warnings(cache)
     written = sorted(config.output_path.rglob("*.xml")) if config.output_path.is_dir() else []
     for path in written:  # the feeds of the last build, checked as the W3C validator would

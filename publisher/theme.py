@@ -132,7 +132,7 @@ class _Reader:
         if paths.inside(self.folder, path) is None:
             self.report.error(self.where(name), "leads outside the theme folder through a symbolic link; copy it in")
             return None
-        if not path.is_file():
+        if not os.path.isfile(path):
             self.report.error(self.where(name), "is not a file")
             return None
         size = path.stat().st_size
@@ -246,8 +246,10 @@ def css_problems(text: str, fonts: set[str]) -> list[tuple[int, int, str]]:
         for m in pattern.finditer(lowered):
             found.append((*at(m.start()), message))
     for m in _URL.finditer(lowered):
-        if re.search(r"@namespace\s+[a-z0-9_-]*\s*$", lowered[max(0, m.start() - 80):m.start()]):
-            continue  # a namespace's name, never loaded
+        start = max(0, m.start() - 80)
+        rule = re.search(r"(?:^|[;}])\s*(@)namespace\s+[a-z0-9_-]*\s*$", lowered[start:m.start()])
+        if rule and (rule.group(0)[:1] in (";", "}") or start + rule.start() == 0) and text[origin[start + rule.start(1)]] == "@":
+            continue  # a namespace's name, never loaded: an @namespace rule, written as one (not \@)
         if not m.group(0).startswith("url("):
             found.append((*at(m.start()), f"{m.group(0).rstrip('( ')}() is not allowed in a theme; use url(fonts/NAME)"))
             continue
@@ -426,7 +428,7 @@ def compile_page(source: str, where: str, report: Reporter | None = None) -> Any
 
 
 #: What a page made from a theme's template may not hold: elements that run or embed code.
-_UNSAFE_TAGS = re.compile(r"<\s*/?\s*(script|iframe|object|embed|frame|frameset|applet|base|form|meta\s[^>]*"
+_UNSAFE_TAGS = re.compile(r"<\s*/?\s*(script|iframe|object|embed|frame|frameset|applet|base|form|meta[\s/][^>]*"
                           r"http-equiv|svg|math|template|noscript|portal)\b", re.I)
 _HANDLER = re.compile(r"<[a-z][^>]*?[\s/\"']on[a-z]+\s*=", re.I | re.S)
 _SAFE_URL = re.compile(r"(https?:|mailto:|[^:]*$)", re.I)
@@ -480,6 +482,9 @@ def render_page(theme: Theme, context: dict[str, Any]) -> bytes:
         if el.tag == "link" and not set(el.get("rel", "").lower().split()) <= {"alternate", "icon", "canonical"}:
             raise SourceError(f"the page it makes has <link rel={el.get('rel', '')!r}>; a theme's page may link "
                               "only alternate (feeds), icon and canonical", where)
+        if el.tag == "meta" and el.get("http-equiv") is not None:
+            raise SourceError(f"the page it makes has <meta http-equiv={el.get('http-equiv')!r}>, which can "
+                              "send the reader elsewhere; a theme's page may not have one", where)
         if el.tag == "style" and css_problems(el.text or "", set()):
             line, _, message = css_problems(el.text or "", set())[0]
             raise SourceError(f"a <style> of the page it makes: {message}", where)

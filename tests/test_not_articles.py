@@ -132,3 +132,21 @@ def test_check_reports_a_bad_redirect_too(tiny: Path):
     assert result.exit_code == 1
     assert "a.md:2: error: redirect 'ftp://x.example/' must be a path on this site or an http(s) URL" \
         in result.output + (result.stderr or "")
+
+
+def test_check_finds_an_alias_sent_to_two_places_as_the_build_does(tiny: Path):
+    write(tiny / "articles" / "2026-01-01-a.md", ARTICLE.format(title="A", n=1, more="aliases: [/old/port/]\n"))
+    write(tiny / "articles" / "2026-01-02-b.md", ARTICLE.format(title="B", n=2, more="aliases: [/old/port/]\n"))
+    result = CliRunner().invoke(cli, ["check", "--config", str(tiny / "publisher.toml")])
+    assert result.exit_code == 1 and "/old/port/ is sent to" in result.output + (result.stderr or "")
+
+
+@pytest.mark.parametrize("target", ["https://evil.example/a?b 200! x", "https://evil.example 200!/x",
+                                    "/a\tb", "https://evil.example/a\n/b 200"])
+def test_a_redirect_target_with_spaces_cannot_add_fields_to_a_redirects_line(tiny: Path, target: str):
+    write(tiny / "articles" / "a.md", "---\nredirect: " + json.dumps(target) + "\n---\n")
+    write(tiny / "articles" / "c.md", ARTICLE.format(title="C", n=1, more=""))
+    with pytest.raises(BuildFailed) as err:
+        _build(tiny)
+    assert "with no spaces" in err.value.formatted()
+    assert not (tiny / "build" / "_redirects").exists()

@@ -138,6 +138,8 @@ def _break(root: Path, name: str, text: str) -> None:
      "theme/book.css:4:18: error: url(https://tracker.example/p.gif) is not a font of the theme"),
     ("feeds.html", TEMPLATE.replace("<body>", "<body><script>alert(1)</script>"),
      "theme/feeds.html: error: the page it makes holds <script>"),
+    ("feeds.html", TEMPLATE.replace("<body>", '<body><meta/http-equiv="refresh" content="0;url=https://evil.example/">'),
+     "theme/feeds.html: error: the page it makes holds <meta"),
     ("feeds.html", TEMPLATE.replace("<h1 ", '<h1 onclick="alert(1)" '),
      "theme/feeds.html: error: the page it makes holds an on... event handler"),
     ("feeds.html", TEMPLATE.replace("<body>", "<body>{{ ''.__class__.__mro__ }}"),
@@ -174,6 +176,8 @@ def test_theme_errors_name_the_file_and_line_and_leave_the_outputs(themed: Path,
     ("a {\n  b: -webkit-image-set(\"https://e.example/x.png\" 1x) }", (2, 6), "image-set() is not allowed"),
     ("a { behavior: url(x.htc) }", (1, 5), "bindings and behaviors"),
     ("/* */ a { b: url( fonts/Other.ttf ) }", (1, 14), "is not a font of the theme"),
+    # an escaped \@namespace is a plain word, and the url() after it loads (list-style: word url())
+    ("li { list-style: \\@namespace url(https://evil.example/t.png) }", (1, 30), "is not a font of the theme"),
 ])
 def test_css_that_could_load_script_or_remote_resources_is_refused(css: str, where: tuple[int, int], says: str):
     problems = css_problems(css, {"House.ttf"})

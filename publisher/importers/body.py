@@ -104,7 +104,7 @@ def as_markdown_body(nodes: list, mode: str) -> tuple[str, str]:
     html = html_block(nodes)
     if mode == "md" and html:
         markdown = to_markdown(html)
-        if markdown is not None and same(markdown, html):
+        if markdown is not None and "{{" not in markdown and same(markdown, html):  # (braces: see _text)
             return markdown, "markdown"
     return html, "html"
 
@@ -201,7 +201,9 @@ def html_block(nodes: list) -> str:
 
 
 def _text(text: str, pre: bool) -> str:
-    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    # "{" as a character reference: "{{ .Title }}" in a post about templates is text, and the
+    # build would read it as a shortcode or template call
+    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("{", "&#123;")
     if pre:
         return text.replace("\n", "&#10;")
     return _BLANK_LINES.sub("\n", text)

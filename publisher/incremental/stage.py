@@ -249,6 +249,9 @@ def normalize_batch(identity: str, config: Config,
     if code_identity() != identity:
         raise OtherCode(f"a Dask worker runs publisher {code_identity()}, this machine {identity}; "
                         "install the same publisher on every worker")
+    if shortcodes.identity(config.shortcodes_path) != config.shortcodes_identity:
+        raise OtherCode("a Dask worker has other shortcodes (the site's module or the installed entry points) "
+                        "than this machine; give every worker the same site and the same packages")
     hashes, index = Cache(None), SourceIndex(config)
     out = []
     for path, digest in batch:
@@ -315,8 +318,14 @@ def run_stage(paths: list[Path], config: Config, cache: Cache, workers: int | No
             progress("normalizing", done, len(todo))
         if entry is None:
             failed[i] = diagnostics
-        elif isinstance(entry, Record):  # kept by the worker that made it
+        elif isinstance(entry, Record):  # kept by the worker that made it, in the local tier
             results[i] = entry
+            if cache.remote is not None:  # the shared tier gets it from here (a worker's queue dies with it)
+                try:
+                    with open(cache.entry_path(keys[i]), "rb") as made:
+                        cache.remote.put(keys[i], (made.read(),))
+                except OSError:
+                    pass  # the next build that lacks it makes it again
         elif cache.folder is None:
             results[i] = entry  # nowhere to load it from again: the view keeps the bytes
         else:
@@ -340,7 +349,7 @@ def run_stage(paths: list[Path], config: Config, cache: Cache, workers: int | No
             raise ConfigError(str(exc)) from None
     elif workers > 1 and len(todo) >= 16:
         digests, folders = cache.digests()
-        store = cache if cache.folder is not None else None
+        store = Cache(cache.folder) if cache.folder is not None else None  # the local tier: see finish()
         with ProcessPoolExecutor(workers, initializer=_init_worker, initargs=(config, digests, folders, store)) as pool:
             chunk = max(1, len(todo) // (workers * 8))
             tasks = [(paths[i], keys[i]) for i in todo]

@@ -469,7 +469,7 @@ class Normalizer:
             return urls.escape(value)
         if value in known:  # an article document's own resource: its file must be there too
             target = self.config.articles_path / known[value][0]
-            problem = "not found" if not target.is_file() else limits.image_problem(target)
+            problem = "not found" if not os.path.isfile(target) else limits.image_problem(target)
             if problem is not None:
                 line = next((int(r["line"]) for r in self.src.resources if r["href"] == value and r.get("line")), None)
                 raise SourceError(f"resource {known[value][0]!r} {problem}", self.src.path, line or self._line(el))
@@ -516,7 +516,7 @@ class Normalizer:
             rel = target.relative_to(self.config.articles_path).as_posix()
         except ValueError:
             rel = None
-        if rel is None or not target.is_file():
+        if rel is None or not os.path.isfile(target):
             if self.source_links is not None and rel is not None:
                 self.source_links(target)  # not an article: asked so that the cache knows the file
             problem = (

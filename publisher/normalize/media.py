@@ -205,7 +205,7 @@ class EnclosureReader:
         rel = paths.inside(self.config.articles_path, target)
         if rel is None:
             raise SourceError(f"enclosure {named!r} is outside the articles folder", *where)
-        if not target.is_file():
+        if not os.path.isfile(target):  # not Path.is_file: a name too long raises
             raise SourceError(f"enclosure {named!r} not found (looked for {rel}); fix the path or add the file",
                               *where)
         size = target.stat().st_size

@@ -17,7 +17,7 @@ from publisher.build import build, load_articles, resolve_now
 from publisher.config import Config, load_config
 from publisher.errors import BuildFailed, Diagnostic, PublisherError, Reporter, display_path
 from publisher.incremental.buildstate import StateStore
-from publisher.incremental.cache import Cache
+from publisher.incremental.cache import open_cache
 from publisher.model import ArticleView
 from publisher.preview import pages
 from publisher.sources import SIDECAR_SUFFIXES
@@ -105,8 +105,9 @@ class Builder:
             moment = resolve_now()
             try:
                 config, found = load_config(self.config_file)
-                cache = Cache(config.cache_path)
-                result = build(config, self.out_dir, moment, cache=cache, workers=workers)
+                cache = open_cache(config)
+                # never on the site's Dask cluster: a preview's drafts stay on this machine
+                result = build(config, self.out_dir, moment, cache=cache, workers=workers, scheduler="")
                 views, outputs = result.views, tuple(result.outputs)
                 found = _unique([*found, *result.diagnostics])
                 if not views:  # nothing changed since the last build into this folder: read them

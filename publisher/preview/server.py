@@ -184,7 +184,7 @@ class Handler(BaseHTTPRequestHandler):
         path = out / rel
         if os.path.isdir(path):
             path = path / "index.html"
-        if paths.inside(out, path) is None or not path.is_file():
+        if paths.inside(out, path) is None or not os.path.isfile(path):
             return self._missing("/" + rel, with_body)
         try:
             fh = open(path, "rb")  # noqa: SIM115 - closed below, after streaming
@@ -261,7 +261,7 @@ class Watcher(threading.Thread):
         found: dict[str, tuple[int, int]] = {}
         config = self.config_state()
         if config is not None:
-            found[""] = config[:2]
+            found[""] = config
         for folder in self.watched(self.builder.config):
             for top, _, names in os.walk(folder):
                 for name in names:
@@ -276,13 +276,25 @@ class Watcher(threading.Thread):
         folders = [config.articles_path, config.root / config.theme_dir]
         return [f for f in folders if f.is_dir()]
 
-    def config_state(self) -> tuple[int, int, int] | None:
+    def config_state(self) -> tuple[int, ...] | None:
+        """The config file's (modification time, size, inode), and the same of the site's shortcode
+        module (``site.shortcodes``, beside the config) when it names one: a change rebuilds."""
         file = self.builder.config_file or self.builder.config.file
+        module = self.builder.config.shortcodes_path
         try:
             st = os.stat(file) if file is not None else None
         except OSError:
             return None
-        return (st.st_mtime_ns, st.st_size, st.st_ino) if st is not None else None
+        if st is None:
+            return None
+        state: tuple[int, ...] = (st.st_mtime_ns, st.st_size, st.st_ino)
+        try:
+            if module is not None:
+                sc = os.stat(module)
+                state += (sc.st_mtime_ns, sc.st_size, sc.st_ino)
+        except OSError:
+            state += (-1,)
+        return state
 
     def run(self) -> None:
         while not self.stop.is_set():

@@ -4,9 +4,10 @@ and Cloudflare Pages format) and build/redirects.json, for whatever serves the s
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 from publisher.config import Config
 from publisher.errors import Reporter, SourceError, display_path
@@ -27,17 +28,23 @@ class Redirect:
     line: int | None = None
 
 
+_HOST = re.compile(r"[A-Za-z0-9.-]+(?::[0-9]{1,5})?")  # a host name and port, nothing a line could split at
+
+
 def site_address(config: Config, value: str) -> str | None:
     """The absolute URL a redirect key or an alias names: a path under base_url (with or
     without a leading "/"), or an absolute http(s) URL; None for any other scheme."""
     text = value.strip()
+    if any(c.isspace() or ord(c) < 0x20 or ord(c) == 0x7F for c in text):
+        return None  # a space would end the field of a _redirects line and start another
     parts = urlsplit(text)
     if parts.scheme or text.startswith("//"):
-        if parts.scheme.lower() not in ("http", "https", ""):
+        if parts.scheme.lower() not in ("http", "https", "") or not _HOST.fullmatch(parts.netloc):
             return None
         scheme = parts.scheme.lower() or urlsplit(config.site_url).scheme
         kept, _ = url_path(parts.path)
-        return f"{scheme}://{parts.netloc}/{kept}" + (f"?{parts.query}" if parts.query else "")
+        query = quote(parts.query, safe="=&;%+/?:@!$'()*,-._~")
+        return f"{scheme}://{parts.netloc}/{kept}" + (f"?{query}" if query else "")
     kept, _ = url_path(text)
     return config.url(kept)
 
@@ -62,7 +69,7 @@ def stub_redirects(config: Config, stubs: list[Path], report: Reporter) -> list[
             found = site_address(config, str(src.fields["redirect"]))
             if found is None:
                 report.error(where, f"redirect {src.fields['redirect']!r} must be a path on this site or an "
-                             "http(s) URL", line)
+                             "http(s) URL, with no spaces", line)
                 continue
             target = found
             out.append(Redirect(own, target, rel, line))

@@ -48,7 +48,9 @@ class Tag:
 _NAME = re.compile(r"[A-Za-z_][\w./-]*")
 _GO_NAME = re.compile(r"[A-Za-z_]\w*")
 _SPACE = re.compile(r"\s*")
-_BARE = re.compile(r"[^\s\"`]+?(?=\s|$|/?[>%]}}|-?}})")
+# an unquoted argument ends at white space or the tag's end, and never runs into another "{{":
+# a body of "{{<x~" repeated without spaces would otherwise scan to its end from every opening
+_BARE = re.compile(r"(?:(?!\{\{)[^\s\"`])+?(?=\s|$|\{\{|/?[>%]}}|-?}})")
 _OPENING = re.compile(r"\{\{")
 
 
@@ -117,7 +119,8 @@ def _tag_at(text: str, i: int, ends: _Ends) -> Tag | None:
         form = "hugo" if mark == "<" else "hugo-markdown"
         k = _SPACE.match(text, j + 1).end()
         if text.startswith("/*", k):  # {{</* x */>}}: the text of the tag, not a call
-            stop = text.find("*/", k + 2)
+            following = text.find("{{", k + 2)  # not past the next opening: linear over many
+            stop = text.find("*/", k + 2, following if following >= 0 else len(text))
             if stop < 0:
                 return None
             after = _SPACE.match(text, stop + 2).end()

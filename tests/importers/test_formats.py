@@ -128,3 +128,22 @@ def test_wordpress_text_becomes_paragraphs_and_block_markup_stays():
     nodes = body.prepare(autop(blocks), "https://x.example/", [])
     text, kind = body.as_markdown_body(nodes, "md")
     assert (kind, text) == ("markdown", "Hello\n\n- a\n")
+
+
+def test_template_braces_in_an_imported_post_stay_text(tmp_path: Path):
+    """A post about templates ("{{ .Title }}") imports as text the build does not read as a call."""
+    from publisher.build import build
+    from publisher.config import load_config
+
+    feed = ('<?xml version="1.0"?><rss version="2.0"><channel><title>T</title><link>https://t.example/</link>'
+            '<description>d</description><item><title>Braces</title><link>https://t.example/b</link>'
+            '<guid>https://t.example/b</guid><pubDate>Tue, 10 Mar 2020 12:00:00 GMT</pubDate><description>'
+            '&lt;p&gt;In Hugo you write {{ .Title }}; Jinja says {{ user.name }}.&lt;/p&gt;</description></item>'
+            '</channel></rss>')
+    write(tmp_path / "publisher.toml", '[site]\nbase_url = "https://t.example/"\n')
+    result = importers.run(write(tmp_path / "f.xml", feed), tmp_path / "articles", Reporter())
+    assert len(result.imported) == 1
+    config, _ = load_config(tmp_path / "publisher.toml")
+    build(config)
+    assert "In Hugo you write {{ .Title }}; Jinja says {{ user.name }}." in \
+        (tmp_path / "build" / "feed.json").read_text(encoding="utf-8")

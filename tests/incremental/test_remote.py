@@ -251,3 +251,19 @@ def test_a_fresh_runner_fetches_in_batches(tmp_path: Path, monkeypatch):
     monkeypatch.setattr(cache.remote, "get_many", lambda keys: (asked.append(len(keys)), get_many(keys))[1])
     build(site_config(second), cache=cache)
     assert asked == [3, 3, 1] and cache.normalized == 0 and cache.remote.hits == N
+
+
+def test_entries_made_by_worker_processes_reach_the_shared_tier(tmp_path: Path):
+    """With a process pool (16 or more articles to make, -j 2) each worker writes its entries to
+    the local tier; the shared tier must get every one of them too, not only the main process's."""
+    url = f"file://{tmp_path / 'shared'}"
+    first = _site(tmp_path / "runner-1", url)
+    for n in range(14):
+        (first / "articles" / f"2026-10-{n + 1:02d}-extra-{n}.md").write_text(
+            f"---\ntitle: Extra {n}\ndate: 2026-10-{n + 1:02d}\n---\n\nParagraph {n}.\n", encoding="utf-8")
+    build(site_config(first), cache=open_cache(site_config(first)), workers=2)
+    second = tmp_path / "runner-2" / "elsewhere"
+    shutil.copytree(first, second, ignore=shutil.ignore_patterns(".publisher-cache", "build"))
+    cache = open_cache(site_config(second))
+    build(site_config(second), cache=cache, workers=2)
+    assert cache.normalized == 0 and cache.remote.hits == N + 14

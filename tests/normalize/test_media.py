@@ -163,3 +163,12 @@ def test_a_build_with_a_bad_enclosure_exits_1_and_leaves_the_outputs(tiny: Path)
     assert "articles/a.md:4: error: enclosure '../../../etc/passwd' is outside the articles folder" in proc.stderr
     assert {p: p.read_bytes() for p in (tiny / "build").rglob("*") if p.is_file()} == before
     assert os.path.getsize(tiny / "build" / "media" / "ep.mp3") == len(EPISODE)
+
+
+def test_a_file_name_too_long_for_the_system_is_a_diagnostic_not_a_traceback(tiny: Path):
+    """Path.is_file raises ENAMETOOLONG on Python 3.11 where it should say False."""
+    long = "a" * 300
+    message = _error(tiny, "ep.md", HEAD + f"enclosure: {long}.mp3\n---\n\nText.\n")
+    assert "ep.md:4" in message and "error" in message
+    message = _error(tiny, "img.md", HEAD + f"---\n\n![x]({long}.png)\n")
+    assert "img.md:6: error: image" in message

@@ -332,3 +332,19 @@ def test_wire_bodies_are_not_expanded(tiny: Path):
     write(tiny / "articles" / "2026-01-01-w.txt", "Headline here\n\nBody with {{< youtube abc >}} kept.\n")
     write(tiny / "articles" / "2026-01-01-w.meta.yaml", "date: 2026-01-01\n")
     assert "{{&lt; youtube abc &gt;}}" in xml_of(tiny, "2026-01-01-w.txt")
+
+
+@pytest.mark.parametrize("piece", ["{{<x~", "{{</* x", '{{<x "', "{{x ~"])
+def test_many_openings_without_spaces_are_read_in_linear_time(piece: str):
+    """One scan per opening must stop at the next "{{": a 1 MiB body of openings is not hours."""
+    import time
+
+    from publisher.sources.shortcode_syntax import find_tags
+
+    def cost(n: int) -> float:
+        start = time.process_time()
+        find_tags(piece * (n // len(piece)), [])
+        return time.process_time() - start
+
+    small, large = cost(40_000), cost(320_000)  # 8 times the text
+    assert large < 30 * max(small, 0.005), (small, large)  # linear: about 8x; quadratic: about 64x
