@@ -11,7 +11,7 @@ from urllib.parse import quote
 
 from lxml import etree
 
-from publisher.books.chapters import Rewriter, shift_headings
+from publisher.books.chapters import Rewriter, enclosure_link, shift_headings
 from publisher.config import Config
 from publisher.dates import parse_iso
 from publisher.errors import Diagnostic
@@ -254,6 +254,10 @@ def article_page(frame: Frame, view: ArticleView, views: list[ArticleView]) -> b
     if found:
         _problems(body, f"Problems of {view.source}:", found)
     article = article_content(view, with_header=True, rewrite=_Links(views))
+    listen = enclosure_link(view, frame.config.language)  # as the chapter has it: its published URL
+    if listen is not None:
+        header = article.find(H + "header")
+        (header if header is not None else article[0]).addnext(listen)
     shift_headings(article)
     body.append(article)
     return _serialize(html)

@@ -191,3 +191,16 @@ def test_preview_pages_wear_the_site_theme(tiny: Path):
     assert snap.ok, snap.frame.errors
     css = stylesheet(snap.frame.config).decode()
     assert css.index(".byline { font-weight: bold; }") < css.index(".byline { color: #123456; }")
+
+
+def test_an_audio_piece_shows_its_listen_link_as_the_book_chapter_does(tiny: Path):
+    from tests.media_support import mp3
+
+    (tiny / "articles" / "episode-1.mp3").write_bytes(mp3(3))
+    write(tiny / "articles" / "2026-11-22-episode.md",
+          "---\ntitle: Episode One\ndate: 2026-11-22T06:00:00\nenclosure: episode-1.mp3\n---\n\nShow notes.\n")
+    snap = _builder(tiny).rebuild()
+    assert snap.ok, snap.frame.errors
+    root = _tree(snap.article("episode"))
+    links = [a for a in root.iter(f"{H}a") if (a.get("href") or "").endswith("episode-1.mp3")]
+    assert links and "Listen (MP3" in "".join(links[0].itertext())
