@@ -40,6 +40,17 @@ def copy_site(dest: Path) -> Path:
     return dest
 
 
+def copy_small_site(dest: Path) -> Path:
+    """The bundled site with its settings cut down to one book and the site's feeds: the build
+    is the same code, in a quarter of the time."""
+    site = copy_site(dest)
+    toml = site / "publisher.toml"
+    text = toml.read_text(encoding="utf-8").split("[[editions]]", 1)[0]
+    toml.write_text(text.replace("[site]", '[site]\nfeed_groups = []\nfeed_formats = ["rss", "atom"]', 1),
+                    encoding="utf-8")
+    return site
+
+
 def site_config(root: Path) -> Config:
     config, _ = load_config(root / "publisher.toml")
     return config

@@ -13,19 +13,11 @@ import pytest
 from publisher.build import build
 from publisher.errors import ConfigError
 from publisher.incremental.cache import open_cache
-from tests.conftest import copy_site as copy_bundled_site
+from tests.conftest import copy_small_site as copy_site
 from tests.conftest import site_config
 from tests.test_build import snapshot
 
 
-def copy_site(dest: Path) -> Path:
-    """The bundled site with its settings cut down to one book and the site's feeds: the build
-    is the same code, in a quarter of the time."""
-    site = copy_bundled_site(dest)
-    toml = site / "publisher.toml"
-    text = toml.read_text(encoding="utf-8").split("[[editions]]", 1)[0]
-    toml.write_text(text.replace("[site]", '[site]\nfeed_groups = []\nfeed_formats = ["rss", "atom"]', 1), encoding="utf-8")
-    return site
 
 fsspec = pytest.importorskip("fsspec", reason="the remote extra (fsspec) is not installed")
 
