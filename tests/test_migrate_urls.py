@@ -96,6 +96,9 @@ def test_the_blogs_stubs_aliases_and_text_files_are_not_articles(tmp_path: Path)
      "post.md:5:1: warning: url 'https://old.example/blog/Go1.20' is not a URL path as written (it is on another "
      "host than base_url (blog.example); for an article whose canonical address is elsewhere, use canonical); "
      "the URL uses 'https://blog.example/blog/Go1.20'"),
+    # canonical wins over url; the unused url is a warning at its line (this one once raised a TypeError)
+    ("canonical: https://example.org/a\nurl: /blog/x", "https://example.org/a",
+     "post.md:6: warning: url is not used: canonical gives the article's URL"),
 ])
 def test_a_url_changed_from_what_the_source_says_is_a_warning(tmp_path: Path, front: str, url: str, message: str):
     root = tmp_path / "site"

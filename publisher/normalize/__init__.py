@@ -123,7 +123,8 @@ def identity(src: SourceArticle, config: Config, report: Reporter | None = None)
     if f.get("canonical"):
         canonical = f["canonical"]
         if f.get("url") and report is not None:
-            report.warn(*_where(src, "url"), message="url is not used: canonical gives the article's URL")
+            path, line = _where(src, "url")
+            report.warn(path, "url is not used: canonical gives the article's URL", line)
     elif isinstance(f.get("url"), str) and f["url"].strip():
         canonical = _site_url(src, config, f["url"], changed)
     elif url_path:
