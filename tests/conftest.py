@@ -40,6 +40,19 @@ def copy_site(dest: Path) -> Path:
     return dest
 
 
+def corpus_config(extra: str = "") -> str:
+    """A publisher.toml that builds the Rust blog corpus (``../shared``) as its blog is; ``extra``
+    is TOML that follows the [site] keys (more of them first, then any tables)."""
+    return f"""
+[site]
+title = "Rust Blog"
+base_url = "https://blog.rust-lang.org/"
+articles_dir = "{(CORPUS / "content").as_posix()}"
+exclude = ["releases/latest.md"]
+missing_images = "remote"
+{extra}"""
+
+
 def copy_small_site(dest: Path) -> Path:
     """The bundled site with its settings cut down to one book and the site's feeds: the build
     is the same code, in a quarter of the time."""

@@ -15,25 +15,17 @@ from publisher.cli import cli
 from publisher.config import load_config
 from publisher.errors import Reporter
 from publisher.feeds.check import check_feed
-from tests.conftest import CORPUS, epubcheck, write
+from tests.conftest import CORPUS, corpus_config, epubcheck, write
 
 pytestmark = pytest.mark.skipif(not (CORPUS / "content").is_dir(), reason="shared corpus not present")
 
-CONFIG = """
-[site]
-title = "Rust Blog"
-description = "Empowering everyone to build reliable and efficient software."
-base_url = "https://blog.rust-lang.org/"
-articles_dir = "{content}"
-exclude = ["releases/latest.md"]
-missing_images = "remote"
-"""
+CONFIG = corpus_config('description = "Empowering everyone to build reliable and efficient software."\n')
 
 
 @pytest.fixture(scope="module")
 def corpus_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("corpus")
-    write(root / "publisher.toml", CONFIG.format(content=CORPUS / "content"))
+    write(root / "publisher.toml", CONFIG)
     config, _ = load_config(root / "publisher.toml")
     build(config)
     return root

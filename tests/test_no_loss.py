@@ -25,20 +25,13 @@ from publisher.config import load_config
 from publisher.errors import Reporter
 from publisher.incremental.cache import Cache
 from tests.attack_support import parse_html
-from tests.conftest import CORPUS, write
+from tests.conftest import CORPUS, corpus_config, write
 
 needs_corpus = pytest.mark.skipif(
     not (CORPUS / "content").is_dir(), reason=f"the Rust corpus is absent ({CORPUS}/content, in ../shared)"
 )
 
-CONFIG = """
-[site]
-title = "Rust Blog"
-base_url = "https://blog.rust-lang.org/"
-articles_dir = "{content}"
-exclude = ["releases/latest.md"]
-missing_images = "remote"
-"""
+CONFIG = corpus_config()
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 NOT_TEXT = {"script", "style", "template", "noscript", "iframe", "object", "embed", "title", "textarea"}
@@ -85,7 +78,7 @@ def source_paragraphs(path: Path) -> list[str]:
 @pytest.fixture(scope="module")
 def corpus(tmp_path_factory: pytest.TempPathFactory):
     root = tmp_path_factory.mktemp("noloss")
-    write(root / "publisher.toml", CONFIG.format(content=CORPUS / "content"))
+    write(root / "publisher.toml", CONFIG)
     config, _ = load_config(root / "publisher.toml")
     build(config)
     views, _ = load_articles(config, Reporter(), Cache(config.cache_path))  # the build's own work

@@ -485,7 +485,7 @@ class _Structure:
         loose = [el.text or ""] + [child.tail or "" for child in el]
         if any(t.strip() for t in loose):
             self.warn(el, "moved text inside <table> but outside its cells before the table")
-            _add_before(el, "".join(t for t in loose if t.strip()))
+            _add_tail(el, "".join(t for t in loose if t.strip()))
             el.text = None
             for child in el:
                 child.tail = None
@@ -582,18 +582,6 @@ def _refill(el, nodes) -> None:
         if not isinstance(n, str):
             n.tail = None
     _fill(el, nodes)
-
-
-def _add_before(el, text: str | None) -> None:
-    """``text`` just before ``el``."""
-    if not text:
-        return
-    prev = el.getprevious()
-    if prev is not None:
-        prev.tail = (prev.tail or "") + text
-    else:
-        parent = el.getparent()
-        parent.text = (parent.text or "") + text
 
 
 def _empty(el) -> None:
@@ -715,7 +703,7 @@ def _remove(el: etree._Element) -> None:
 
 
 def _add_tail(el: etree._Element, text: str | None) -> None:
-    """Put ``text`` where ``el`` stands, before it leaves."""
+    """Put ``text`` just before ``el`` (where it stands, before it leaves)."""
     if not text:
         return
     prev = el.getprevious()

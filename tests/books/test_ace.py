@@ -19,7 +19,7 @@ from publisher.build import build
 from publisher.config import load_config
 from publisher.xmlutil import H
 from tests.clients import NODE_MODULES, node_env, npm_package
-from tests.conftest import CORPUS, write
+from tests.conftest import CORPUS, corpus_config, write
 
 ACE_TIMEOUT = 900  # seconds: Ace opens every chapter in Chromium
 
@@ -64,14 +64,8 @@ def test_ace_finds_nothing_critical_or_serious_in_the_bundled_books(built: Path,
     assert _check(built / name, tmp_path / "ace") == []
 
 
-CORPUS_CONFIG = """
-[site]
-title = "Rust Blog"
-base_url = "https://blog.rust-lang.org/"
-articles_dir = "{content}"
-exclude = ["releases/latest.md"]
-missing_images = "remote"
-feed_formats = ["rss"]
+# after the corpus site's [site] keys (tests.conftest.corpus_config)
+CORPUS_EXTRA = """feed_formats = ["rss"]
 feed_groups = []
 
 [[editions]]
@@ -86,7 +80,7 @@ def test_a_corpus_edition_claims_conformance_exactly_where_ace_agrees(tmp_path: 
     if reason:
         pytest.skip(reason)
     root = tmp_path / "rust"
-    write(root / "publisher.toml", CORPUS_CONFIG.format(content=CORPUS / "content"))
+    write(root / "publisher.toml", corpus_config(CORPUS_EXTRA))
     config, _ = load_config(root / "publisher.toml")
     build(config)
     _check(root / "build" / "books" / "latest.epub", tmp_path / "ace")

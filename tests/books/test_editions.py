@@ -14,14 +14,23 @@ import pytest
 from lxml import etree
 
 from publisher.books.editions import date_span, plan, plan_editions
-from publisher.config.editions import EditionSpec, parse_editions
 from publisher.build import build, load_articles
+from publisher.config.editions import EditionSpec, parse_editions
 from publisher.errors import OutputError, Reporter, SourceError
 from publisher.incremental.books import render_editions
 from publisher.model import ArticleView
 from publisher.xmlutil import A
-from tests.conftest import CORPUS, MINIMAL_CONFIG, REPO, copy_site, epubcheck, site_config, write
 from tests.books.test_epub import NS, Book
+from tests.conftest import (
+    CORPUS,
+    MINIMAL_CONFIG,
+    REPO,
+    copy_site,
+    corpus_config,
+    epubcheck,
+    site_config,
+    write,
+)
 
 EDITIONS = """
 [[editions]]
@@ -416,14 +425,8 @@ def test_remote_media_become_links_and_nothing_after_them_is_lost(small: Path):
 
 # --- the Rust blog corpus ----------------------------------------------------------------------
 
-CORPUS_CONFIG = """
-[site]
-title = "Rust Blog"
-base_url = "https://blog.rust-lang.org/"
-articles_dir = "{articles}"
-exclude = ["releases/latest.md"]
-missing_images = "remote"
-
+# after the corpus site's [site] keys (tests.conftest.corpus_config)
+CORPUS_EXTRA = """
 [[editions]]
 kind = "archive"
 
@@ -446,7 +449,7 @@ def corpus_books(tmp_path_factory: pytest.TempPathFactory) -> Path:
     if not (CORPUS / "content").is_dir():
         pytest.skip("the shared Rust blog corpus is not here")
     root = tmp_path_factory.mktemp("corpus")
-    write(root / "publisher.toml", CORPUS_CONFIG.format(articles=(CORPUS / "content").as_posix()))
+    write(root / "publisher.toml", corpus_config(CORPUS_EXTRA))
     build(site_config(root))
     return root / "build"
 

@@ -8,22 +8,15 @@ from pathlib import Path
 import pytest
 
 from publisher.build import build
-from tests.conftest import CORPUS, site_config, write
+from tests.conftest import CORPUS, corpus_config, site_config, write
 from tests.validators import W3CFinding, feed_files, require_w3c, w3c_check
 
 # Feeds only: one small book keeps the build short (the books have their own EPUBCheck tests).
-CORPUS_FEEDS_CONFIG = """
-[site]
-title = "Rust Blog"
-base_url = "https://blog.rust-lang.org/"
-articles_dir = "{articles}"
-exclude = ["releases/latest.md"]
-missing_images = "remote"
-
+CORPUS_FEEDS_CONFIG = corpus_config("""
 [[editions]]
 kind = "latest"
 n = 1
-"""
+""")
 
 
 @pytest.fixture(scope="session")
@@ -32,7 +25,7 @@ def corpus_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     if not CORPUS.is_dir():
         pytest.skip(f"the Rust blog corpus is absent ({CORPUS} not found)")
     root = tmp_path_factory.mktemp("corpus-feeds")
-    write(root / "publisher.toml", CORPUS_FEEDS_CONFIG.format(articles=(CORPUS / "content").as_posix()))
+    write(root / "publisher.toml", CORPUS_FEEDS_CONFIG)
     build(site_config(root))
     return root
 
