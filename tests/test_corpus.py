@@ -19,7 +19,9 @@ from tests.conftest import CORPUS, corpus_config, epubcheck, write
 
 pytestmark = pytest.mark.skipif(not (CORPUS / "content").is_dir(), reason="shared corpus not present")
 
-CONFIG = corpus_config('description = "Empowering everyone to build reliable and efficient software."\n')
+# One book of every post (without [[editions]] the book holds the newest 100)
+CONFIG = corpus_config('description = "Empowering everyone to build reliable and efficient software."\n'
+                       '[[editions]]\nkind = "archive"\n')
 
 
 @pytest.fixture(scope="module")

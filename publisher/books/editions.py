@@ -14,7 +14,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import PurePosixPath
 from typing import TYPE_CHECKING, Any
 
-from publisher.config.editions import OTHER, EditionSpec
+from publisher.config.editions import DEFAULT_EDITION, OTHER, EditionSpec
 from publisher.dates import parse_iso
 from publisher.errors import OutputError
 from publisher.i18n import _, date_range
@@ -153,11 +153,15 @@ def _plan(spec: EditionSpec, views: list[ArticleView], config: Config, lang: str
         return []
     if spec.kind == "archive":
         path = f"books/{spec.name}.epub" if spec.name else f"{config.epub_name}.epub"
-        title = _format(spec.title or _(lang, "All articles"), n=len(views))
+        whole = spec.count is None or len(views) <= spec.count
+        if not whole:  # the newest n: headed as the latest articles, not as all of them
+            views = sorted(views, key=lambda v: v.sort_key(), reverse=True)[: spec.count]
+        title = _format(spec.title or _(lang, "All articles" if whole else "Latest articles"), n=len(views))
         dates, sections = _span_of(views, config, lang), group(views, spec, config, lang)
-        return [Edition(spec.name or "archive", path, title, dates, sections, site_only=not (spec.title or spec.name))]
+        return [Edition(spec.name or "archive", path, title, dates, sections,
+                        site_only=whole and not (spec.title or spec.name))]
     if spec.kind == "latest":
-        chosen = sorted(views, key=lambda v: v.sort_key(), reverse=True)[: spec.n]
+        chosen = sorted(views, key=lambda v: v.sort_key(), reverse=True)[: spec.count]
         title = _format(spec.title or _(lang, "Latest articles"), n=len(chosen))
         return [Edition(spec.stem, f"books/{spec.stem}.epub", title, _span_of(chosen, config, lang),
                         group(chosen, spec, config, lang))]
@@ -240,7 +244,7 @@ def plan_editions(config: Config, views: list[ArticleView]) -> list[Edition]:
     """Every book the config asks for, in a stable order; an output path is never used twice."""
     editions: list[Edition] = []
     seen: dict[str, Edition] = {}
-    for spec in config.editions or (EditionSpec(),):
+    for spec in config.editions or (DEFAULT_EDITION,):
         for edition in plan(spec, views, config):
             if edition.path in seen:
                 raise OutputError(f"two editions would both be written to {edition.path}; give one a name")

@@ -22,6 +22,7 @@ CONFIG_NAME = "publisher.toml"
 _URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")  # cache_dir as a URL (fsspec's forms)
 FEED_FORMATS = ("rss", "atom", "json")
 FEED_GROUPS = ("tags", "authors")
+ARCHIVE_FORMATS = ("rss", "atom")  # the formats with RFC 5005 archive pages (JSON Feed has none)
 
 
 @dataclass(frozen=True)
@@ -73,9 +74,13 @@ class Config:
     feed_preferred: str = "rss"
     #: Feed families besides the site's own: "tags" (one per tag), "authors" (one per author).
     feed_groups: list[str] = field(default_factory=lambda: ["tags", "authors"])
-    #: Write RFC 5005 archive pages (RSS and Atom) holding every article older than the newest
-    #: feed_limit; false: the feeds carry the newest feed_limit articles and nothing more.
+    #: Write RFC 5005 archive pages holding every article older than the newest feed_limit;
+    #: false: the feeds carry the newest feed_limit articles and nothing more.
     feed_archives: bool = True
+    #: The formats that have archive pages: "atom" (RFC 5005's own), "rss". Empty (the
+    #: default): Atom's alone, or RSS's when Atom is not written: every article once, full text,
+    #: so that a big site's build/ fits a static host. ["rss", "atom"] pages both.
+    feed_archive_formats: list[str] = field(default_factory=list)
     #: What tag and author feeds carry of each article: "summary" (headline, link, summary,
     #: dates, authors, tags, lead image) or "full" (its whole text too, as the site's feed
     #: always does). Summaries keep a big site's feeds within what static hosts accept.
@@ -190,6 +195,15 @@ class Config:
     @property
     def site_url(self) -> str:
         return self.base_url if self.base_url.endswith("/") else self.base_url + "/"
+
+    @property
+    def archive_formats(self) -> list[str]:
+        """The feed formats that get RFC 5005 archive pages (none without feed_archives)."""
+        if not self.feed_archives:
+            return []
+        if self.feed_archive_formats:
+            return [f for f in ARCHIVE_FORMATS if f in self.feed_archive_formats and f in self.feed_formats]
+        return next(([f] for f in ("atom", "rss") if f in self.feed_formats), [])
 
     @property
     def opml_format(self) -> str:
@@ -379,11 +393,16 @@ def _validate(config: Config, shown: str, report: Reporter) -> None:
             report.error(shown, f"site.shortcodes: {config.shortcodes}.py leads outside the config's folder")
     if config.feed_limit < 1:
         report.error(shown, f"site.feed_limit must be at least 1, not {config.feed_limit}")
-    for key, allowed in (("feed_formats", FEED_FORMATS), ("feed_groups", FEED_GROUPS)):
+    for key, allowed in (("feed_formats", FEED_FORMATS), ("feed_groups", FEED_GROUPS),
+                         ("feed_archive_formats", ARCHIVE_FORMATS)):
         values = getattr(config, key)
         wrong = [v for v in values if v not in allowed]
         if wrong or len(set(values)) != len(values):
             report.error(shown, f"site.{key} takes each of {', '.join(map(repr, allowed))} at most once, not {values!r}")
+    unwritten = [f for f in config.feed_archive_formats if f in ARCHIVE_FORMATS and f not in config.feed_formats]
+    if unwritten and config.feed_archives:
+        report.warn(shown, f"site.feed_archive_formats names {', '.join(map(repr, unwritten))}, which "
+                           "site.feed_formats does not write: no archive pages in it")
     if config.feed_preferred not in FEED_FORMATS:
         report.error(shown, f"site.feed_preferred must be one of {', '.join(map(repr, FEED_FORMATS))}, "
                             f"not {config.feed_preferred!r}")

@@ -9,8 +9,12 @@ books. Keys (all optional; documented for users in docs/editions.md):
     ``"period"``: one book per ``period`` that has articles, e.g. ``books/weekly-2026-W47.epub``.
     ``"tag"``: one book per tag in ``tags``, e.g. ``books/tag-port.epub``.
     ``"section"``: one book per section (see ``section``), e.g. ``books/section-inside-rust.epub``.
-``n`` (latest)
-    How many of the newest articles; default 20.
+``n`` (latest, archive)
+    How many of the newest articles; default 20 for latest, every article for archive. An
+    archive that leaves articles out is headed "Latest articles" unless it has a ``title``.
+    With no ``[[editions]]`` at all, the one book is an archive with ``n = 100``
+    (:data:`DEFAULT_BOOK_ARTICLES`): every article of a small site, the newest 100 of a big one,
+    whose images would otherwise be in build/ twice (under media/ and in the book).
 ``period`` (period)
     ``"day"``, ``"week"`` (ISO week, Monday to Sunday; default) or ``"month"``, in the site's
     time zone. Files: ``daily-YYYY-MM-DD``, ``weekly-YYYY-Www``, ``monthly-YYYY-MM``.
@@ -64,7 +68,7 @@ ORDERS = ("newest", "oldest")
 #: Keys each kind reads; the others are warned about and ignored.
 _COMMON = {"kind", "title", "section", "sections", "order", "name", "language", "editor"}
 _KEYS = {
-    "archive": _COMMON,
+    "archive": _COMMON | {"n"},
     "latest": _COMMON | {"n"},
     "period": _COMMON | {"period", "last"},
     "tag": _COMMON | {"tags"},
@@ -73,6 +77,9 @@ _KEYS = {
 _SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 _LANGUAGE = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$")
 OTHER = "Other"
+#: The newest articles the book holds when publisher.toml has no ``[[editions]]``: a site's
+#: whole archive as one EPUB outgrows e-readers and static hosts (see the module docstring).
+DEFAULT_BOOK_ARTICLES = 100
 
 
 @dataclass(frozen=True)
@@ -80,7 +87,7 @@ class EditionSpec:
     """One ``[[editions]]`` table of publisher.toml (see the module docstring for each key)."""
 
     kind: str = "archive"
-    n: int = 20
+    n: int = 0  # 0: the kind's default (latest: 20; archive: every article)
     period: str = "week"
     last: int = 0  # 0: every period
     tags: tuple[str, ...] = ()  # empty: every tag
@@ -91,6 +98,13 @@ class EditionSpec:
     name: str = ""
     language: str = ""  # "": the site's
     editor: str = ""  # "": the site's publisher, else its title
+
+    @property
+    def count(self) -> int | None:
+        """How many of the newest articles the books hold; None: every one."""
+        if self.kind == "latest":
+            return self.n or 20
+        return self.n or None
 
     @property
     def stem(self) -> str:
@@ -193,3 +207,7 @@ def _parse_one(table: dict, label: str, where: str, report: Reporter) -> Edition
     if kind == "section" and values.get("section") == "none":
         report.error(where, f"{label}: kind \"section\" needs section = \"tag\" or \"folder\"")
     return EditionSpec(**values) if len(report.errors) == errors else None
+
+
+#: The one book made when publisher.toml has no ``[[editions]]``.
+DEFAULT_EDITION = EditionSpec(n=DEFAULT_BOOK_ARTICLES)

@@ -131,9 +131,9 @@ class _Renderer:
         """Each of the set's documents, made only when loaded."""
         limit = self.config.feed_limit if fs.group == "site" else self.config.feed_group_limit
         chron = list(reversed(fs.views))
-        archived = self.config.feed_archives and (fs.group == "site" or self.config.feed_group_archives)
-        full_pages = len(chron) // limit if archived else 0
+        archived = fs.group == "site" or self.config.feed_group_archives
         for fmt in [f for f in ("rss", "atom") if f in self.config.feed_formats]:
+            full_pages = len(chron) // limit if archived and fmt in self.config.archive_formats else 0
             current = f"{fs.prefix}{fmt}.xml"
             links = {"self": current}
             if full_pages:

@@ -117,12 +117,38 @@ def test_invalid_values_are_errors(table: dict, message: str):
 
 
 def test_unknown_and_misplaced_keys_are_warnings():
-    specs, report = _parse([{"kind": "archive", "n": 3, "colour": "red"}])
+    specs, report = _parse([{"kind": "archive", "period": "day", "colour": "red"}])
     assert specs == (EditionSpec(),)
     assert [d.message for d in report.warnings] == [
         "editions #1: key 'colour' is unknown; ignored",
-        "editions #1: key 'n' does not apply to kind 'archive'; ignored",
+        "editions #1: key 'period' does not apply to kind 'archive'; ignored",
     ]
+
+
+def test_an_archive_with_n_holds_the_newest_n_and_says_so(bundled):
+    config, views = bundled
+    [whole] = plan(EditionSpec(n=len(views)), views, config)
+    assert (whole.title, whole.site_only, len(whole.views)) == ("All articles", True, len(views))
+    [capped] = plan(EditionSpec(n=3), views, config)
+    newest = sorted(views, key=lambda v: v.sort_key(), reverse=True)[:3]
+    assert sorted(v.slug for v in capped.views) == sorted(v.slug for v in newest)
+    assert (capped.path, capped.title, capped.site_only) == ("articles.epub", "Latest articles", False)
+    [named] = plan(EditionSpec(n=3, title="Top {n}"), views, config)
+    assert named.title == "Top 3"
+
+
+def test_without_editions_the_book_holds_the_newest_hundred(bundled):
+    from publisher.config.editions import DEFAULT_BOOK_ARTICLES
+
+    config, views = bundled
+    assert DEFAULT_BOOK_ARTICLES == 100 and not config.editions
+    [book] = plan_editions(config, views)
+    assert len(book.views) == len(views) and book.title == "All articles"  # a small site: every article
+    many = views * (DEFAULT_BOOK_ARTICLES // len(views) + 1)  # a big site, as plan sees it
+    [book] = plan_editions(config, many)
+    assert (book.path, book.title, book.site_only, len(book.views)) == (
+        "articles.epub", "Latest articles", False, DEFAULT_BOOK_ARTICLES)
+    assert {v.slug for v in book.views} == {v.slug for v in views}
 
 
 def test_two_tables_that_would_write_the_same_books_are_an_error():

@@ -12,7 +12,8 @@ from tests.conftest import CORPUS, corpus_config, site_config, write
 from tests.validators import W3CFinding, feed_files, require_w3c, w3c_check
 
 # Feeds only: one small book keeps the build short (the books have their own EPUBCheck tests).
-CORPUS_FEEDS_CONFIG = corpus_config("""
+# Archive pages in both formats, so that the validators read RSS archives too.
+CORPUS_FEEDS_CONFIG = corpus_config("""feed_archive_formats = ["rss", "atom"]
 [[editions]]
 kind = "latest"
 n = 1

@@ -79,7 +79,8 @@ def _walk(folder: Path, start: str, fmt: str) -> tuple[list[str], list[list[str]
 
 
 def test_archives_reach_every_article_exactly_once_and_full_pages_never_change(tiny: Path):
-    write(tiny / "publisher.toml", (tiny / "publisher.toml").read_text() + "feed_limit = 3\n")
+    write(tiny / "publisher.toml", (tiny / "publisher.toml").read_text()
+          + 'feed_limit = 3\nfeed_archive_formats = ["rss", "atom"]\n')
     for n in range(1, 11):
         _article(tiny, n)
     build(site_config(tiny))
@@ -101,7 +102,8 @@ def test_archives_reach_every_article_exactly_once_and_full_pages_never_change(t
 def test_a_lone_archive_page_says_it_is_complete_and_feeds_carry_no_xml_base(tiny: Path):
     """One full page: no neighbour to link, so fh:complete (RFC 5005 section 2) instead of a
     current link (the W3C validator: ArchiveIncomplete); no xml:base (SameDocumentReference)."""
-    write(tiny / "publisher.toml", (tiny / "publisher.toml").read_text() + "feed_limit = 3\n")
+    write(tiny / "publisher.toml", (tiny / "publisher.toml").read_text()
+          + 'feed_limit = 3\nfeed_archive_formats = ["rss", "atom"]\n')
     for n in range(1, 5):
         _article(tiny, n)
     build(site_config(tiny))
@@ -180,7 +182,26 @@ def test_feed_selection_writes_only_what_the_config_asks_for(tiny: Path):
     # and back to the defaults: the files come back and the stale ones were never left behind
     write(tiny / "publisher.toml", config + "feed_limit = 2\n")
     result = build(site_config(tiny))
-    assert {"feed.json", "tags/harbour/rss.xml", "authors/ann-example/atom.xml", "archive/rss/1.xml"} <= set(result.outputs)
+    assert {"feed.json", "tags/harbour/rss.xml", "authors/ann-example/atom.xml", "archive/atom/1.xml"} <= set(result.outputs)
+
+
+def test_by_default_only_atom_has_archive_pages_and_rss_without_atom_does(tiny: Path):
+    """Archive pages hold every older article in full, once: in Atom (RFC 5005's own format),
+    or in RSS when Atom is not written. The subscription documents are as before."""
+    config = (tiny / "publisher.toml").read_text()
+    write(tiny / "publisher.toml", config + "feed_limit = 2\n")
+    for n in range(1, 6):
+        _article(tiny, n)
+    result = build(site_config(tiny))
+    out = tiny / "build"
+    assert sorted(p for p in result.outputs if p.startswith("archive/")) == ["archive/atom/1.xml", "archive/atom/2.xml"]
+    assert b"prev-archive" in (out / "atom.xml").read_bytes()
+    assert b"prev-archive" not in (out / "rss.xml").read_bytes()
+    assert [e.title for e in feedparser.parse((out / "rss.xml").read_bytes()).entries] == ["Post 5", "Post 4"]
+    write(tiny / "publisher.toml", config + 'feed_limit = 2\nfeed_formats = ["rss", "json"]\n')
+    result = build(site_config(tiny))
+    assert sorted(p for p in result.outputs if p.startswith("archive/")) == ["archive/rss/1.xml", "archive/rss/2.xml"]
+    assert not (out / "archive" / "atom").exists()  # the last build's pages went with it
 
 
 @pytest.mark.parametrize("line, message", [
@@ -191,6 +212,7 @@ def test_feed_selection_writes_only_what_the_config_asks_for(tiny: Path):
     ('feed_group_content = "excerpt"', 'site.feed_group_content must be "summary" or "full"'),
     ('feed_group_archives = "yes"', "site.feed_group_archives must be a bool"),
     ("feed_group_limit = 0", "site.feed_group_limit must be at least 1"),
+    ('feed_archive_formats = ["json"]', "site.feed_archive_formats takes each of 'rss', 'atom'"),
 ])
 def test_feed_selection_is_checked(tiny: Path, line: str, message: str):
     from publisher.config import load_config
@@ -242,5 +264,5 @@ def test_group_feeds_carry_the_whole_text_and_archives_when_asked(tiny: Path):
     for group in ("tags/harbour/", "authors/ann-example/"):
         feed = feedparser.parse((out / group / "atom.xml").read_bytes())
         assert "whole text of post 5" in feed.entries[0].content[0].value
-        assert (out / group / "archive" / "rss" / "2.xml").is_file()
+        assert (out / group / "archive" / "atom" / "2.xml").is_file()
         assert "content_html" in json.loads((out / group / "feed.json").read_bytes())["items"][0]
