@@ -20,6 +20,10 @@ separate processes, the median over --runs of wall-clock seconds and peak RSS:
   pandoc          `pandoc -o book.epub` over the same articles (if pandoc is on PATH)
   hugo            a Hugo build of a full-content RSS of the same articles (if hugo is on PATH)
 
+--cases picks some of them (floor, a..g, pandoc, hugo): `--sizes 100000 --runs 1 --cases floor,a`
+is the one-run point that shows whether the cost stays linear; with more than one size the
+results end with the full build's cost per 1,000 articles and its memory at each.
+
 See bench/README.md for what each case means and the caveats.
 """
 
@@ -61,6 +65,7 @@ PUBLISHER_CASES = [
     ("g", "g default settings: full build"),
 ]
 CORPORA = ("images", "shared", "lt")
+CASES = ("floor", *(key for key, _ in PUBLISHER_CASES), "pandoc", "hugo")
 #: The lines of the generated config that ask for the benchmark's workload; without them the
 #: site has the defaults a new user gets.
 WORKLOAD_KEYS = ("feed_formats", "feed_groups", "feed_archives")
@@ -543,6 +548,7 @@ class Bench:
             revision = publisher_revision() + "; " + bytecode_status()
         self.rows: list[Row] = []
         self.corpora = [c.strip() for c in args.corpora.split(",") if c.strip()]
+        self.cases = {c.strip() for c in args.cases.split(",") if c.strip()}
         self.notes: dict[int, list[str]] = {}
         self.stats: dict[tuple[int, str], dict[str, float]] = {}
         self.pandoc = shutil.which("pandoc") if not args.no_tools else None
@@ -634,9 +640,9 @@ class Bench:
             var_dir = self.tmp / f"n{n}-{corpus_name}"
             var_dir.mkdir()
             pandoc_files = hugo_site = None
-            if self.pandoc:
+            if self.pandoc and "pandoc" in self.cases:
                 pandoc_files = prepare_pandoc(corpus, var_dir / "pandoc-src")
-            if self.hugo:
+            if self.hugo and "hugo" in self.cases:
                 hugo_site = var_dir / "hugo-site"
                 prepare_hugo(corpus, hugo_site)
             names = [p.name for p in article_files(corpus / "articles")]
@@ -662,16 +668,19 @@ class Bench:
                 shutil.copytree(corpus, site)
                 articles = site / "articles"
 
-                row = self.row(n, corpus_name, "floor")
-                s = self.meter.run([sys.executable, str(BENCH / "floor.py"), str(articles), str(run_dir / "floor.epub")],
-                                   run_dir, timeout=args.build_timeout)
-                if s.rc != 0:
-                    sys.exit(f"floor.py failed: {s.stderr}")
-                row.samples.append(s)
-                row.note = s.stdout.strip()
-                self.report("floor", s)
+                if "floor" in self.cases:
+                    row = self.row(n, corpus_name, "floor")
+                    s = self.meter.run([sys.executable, str(BENCH / "floor.py"), str(articles),
+                                        str(run_dir / "floor.epub")], run_dir, timeout=args.build_timeout)
+                    if s.rc != 0:
+                        sys.exit(f"floor.py failed: {s.stderr}")
+                    row.samples.append(s)
+                    row.note = s.stdout.strip()
+                    self.report("floor", s)
 
                 for key, label in PUBLISHER_CASES:
+                    if key not in self.cases:
+                        continue
                     expect = n
                     if key == "g":
                         defaults = run_dir / "defaults" / "site"
@@ -722,7 +731,7 @@ class Bench:
                     row.samples.append(s)
                     self.report(label, s)
 
-                if pandoc_files is not None and "pandoc" not in skip_tools:
+                if pandoc_files is not None and "pandoc" not in skip_tools and "pandoc" in self.cases:
                     row = self.row(n, corpus_name, "pandoc → EPUB")
                     book = run_dir / "pandoc.epub"
                     s = self.meter.run([self.pandoc, "-o", str(book), "--metadata", "title=Benchmark",
@@ -738,7 +747,7 @@ class Bench:
                         if s.stderr_lines:
                             row.note += f"; {s.stderr_lines} stderr line(s)"
 
-                if hugo_site is not None and "hugo" not in skip_tools:
+                if hugo_site is not None and "hugo" not in skip_tools and "hugo" in self.cases:
                     row = self.row(n, corpus_name, "hugo → RSS")
                     dest, hcache = run_dir / "hugo-out", run_dir / "hugo-cache"
                     shutil.rmtree(hugo_site / "resources", ignore_errors=True)
@@ -856,7 +865,27 @@ class Bench:
         ]
         for n in sizes_done:
             parts.append(self.table(n))
+        parts += self.scaling(sizes_done)
         return "\n".join(parts)
+
+    def scaling(self, sizes: list[int]) -> list[str]:
+        """Is the full build's cost linear in N? Its seconds and CPU per 1,000 articles, and its
+        memory, at each size of this run, side by side."""
+        lines = []
+        for corpus in self.corpora:
+            points = []
+            for n in sizes:
+                rows = [r for r in self.rows if (r.n, r.corpus, r.case) == (n, corpus, "a full build")]
+                if rows and rows[0].median() is not None:
+                    r = rows[0]
+                    cpu, tree = r.cpu(), r.tree_mib()
+                    points.append(f"N={n:,}: {r.median() / n * 1000:.2f} s"
+                                  + (f", CPU {cpu / n * 1000:.2f} s" if cpu is not None else "")
+                                  + f" per 1,000 articles, peak {r.peak_mib():.0f} MiB"
+                                  + (f" (tree PSS {tree:.0f} MiB)" if tree is not None else ""))
+            if len(points) > 1:
+                lines.append(f"- {corpus}, full build across sizes: " + "; ".join(points))
+        return ["## Scaling", "", *lines, ""] if lines else []
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -878,6 +907,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--rev", default=None,
                     help="benchmark the publisher package of this git revision (e.g. HEAD) instead of the "
                     "installed working tree")
+    ap.add_argument("--cases", default=",".join(CASES),
+                    help="comma-separated cases to run: floor, a, b, c, f, d, e, g, pandoc, hugo (b to f "
+                    "need a; e.g. floor,a for a one-run 100,000-article point) [all]")
     ap.add_argument("--build-args", default="", help="extra arguments for `publisher build`, e.g. \"-j 1\"")
     ap.add_argument("--build-timeout", type=float, default=None, help="seconds before a build is killed [none]")
     ap.add_argument("--tool-timeout", type=float, default=1800, help="seconds before pandoc/hugo is killed [1800]")
@@ -891,6 +923,11 @@ def main(argv: list[str] | None = None) -> int:
         ap.error("--runs takes a number or a comma-separated list of numbers")
     if len(runs) == 1:
         runs *= len(sizes)
+    cases = [c.strip() for c in args.cases.split(",") if c.strip()]
+    if not cases or any(c not in CASES for c in cases):
+        ap.error(f"--cases takes a comma-separated list of {', '.join(CASES)}")
+    if set(cases) & set("bcfde") and "a" not in cases:
+        ap.error("--cases: b, c, f, d and e rebuild what a built; add a")
     if any(c.strip() not in CORPORA for c in args.corpora.split(",")):
         ap.error(f"--corpora takes a comma-separated list of {', '.join(CORPORA)}")
     if not sizes or min(sizes) < 3 or len(runs) != len(sizes) or min(runs) < 1:

@@ -51,6 +51,22 @@ def test_benchmark_ci_row_reuses_the_cache_at_another_path(tmp_path: Path):
     assert "- images corpus: 5 articles" in text and "10 images" in text
 
 
+def test_benchmark_runs_only_the_cases_asked_for_and_reports_scaling(tmp_path: Path):
+    """--cases floor,a is the one-run point at a big size: nothing else is built; with two sizes
+    the results compare the full build's cost per 1,000 articles and its memory."""
+    out = tmp_path / "results.md"
+    subprocess.run([sys.executable, str(REPO / "bench" / "run.py"), "--sizes", "4,8", "--runs", "1", "--no-tools",
+                    "--cases", "floor,a", "--out", str(out), "--tmp", str(tmp_path)],
+                   check=True, capture_output=True, text=True)
+    text = out.read_text(encoding="utf-8")
+    assert "| images | floor |" in text and "| images | a full build |" in text
+    assert "b no-op" not in text and "g default" not in text and "CI: fresh clone" not in text
+    assert "- images, full build across sizes: N=4: " in text and "; N=8: " in text and "per 1,000 articles" in text
+    bad = subprocess.run([sys.executable, str(REPO / "bench" / "run.py"), "--cases", "floor,c"],
+                         capture_output=True, text=True)
+    assert bad.returncode == 2 and "add a" in bad.stderr
+
+
 def test_image_corpus_gives_each_article_its_own_images(tmp_path: Path):
     """gen_corpus.py: two own images per article by default (PNG and JPEG, of several sizes),
     every one referenced, the same bytes from the same seed; --shared-images keeps the pool."""
