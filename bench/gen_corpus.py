@@ -602,7 +602,21 @@ def config_text(n: int, seed: int, lt: bool) -> str:
     ]
     for name, bio in author_bios().items():
         lines += [f"[authors.{json.dumps(name, ensure_ascii=False)}]", f"bio = {json.dumps(bio, ensure_ascii=False)}", ""]
+    lines += [BOOK_MARK, "[[editions]]", 'kind = "archive"', ""]
     return "\n".join(lines)
+
+
+#: The workload's keys of config_text (the lines starting with them) and its book, last: what
+#: default_settings takes out.
+WORKLOAD_KEYS = ("feed_formats", "feed_groups", "feed_archives")
+BOOK_MARK = "# the workload's book: every article (without [[editions]] the book holds the newest 100)"
+
+
+def default_settings(config: str) -> str:
+    """A generated publisher.toml without the benchmark's workload: the defaults a new user gets
+    (every feed family in every format, archives, the default book)."""
+    kept = config.split(BOOK_MARK, 1)[0]
+    return "".join(line for line in kept.splitlines(keepends=True) if not line.startswith(WORKLOAD_KEYS))
 
 
 def generate(out: Path, n: int, seed: int = 1, lt: bool = False, images: int = 2,

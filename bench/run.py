@@ -66,9 +66,6 @@ PUBLISHER_CASES = [
 ]
 CORPORA = ("images", "shared", "lt")
 CASES = ("floor", *(key for key, _ in PUBLISHER_CASES), "pandoc", "hugo")
-#: The lines of the generated config that ask for the benchmark's workload; without them the
-#: site has the defaults a new user gets.
-WORKLOAD_KEYS = ("feed_formats", "feed_groups", "feed_archives")
 
 # A fresh wrapper per measurement: RUSAGE_CHILDREN of a process that has waited for exactly one
 # child is that child's own peak (ru_maxrss is a maximum over all children waited for so far).
@@ -294,10 +291,9 @@ def corpus_stats(site: Path) -> dict[str, float]:
 
 
 def default_settings(site: Path) -> None:
-    """The site's config without the workload's three keys: the defaults a new user gets."""
+    """The site's config without the workload's keys and book: the defaults a new user gets."""
     config = site / "publisher.toml"
-    lines = config.read_text("utf-8").splitlines(keepends=True)
-    config.write_text("".join(line for line in lines if not line.startswith(WORKLOAD_KEYS)), "utf-8")
+    config.write_text(gen_corpus.default_settings(config.read_text("utf-8")), "utf-8")
 
 
 def tree_size(folder: Path) -> tuple[int, int, int]:
