@@ -30,7 +30,7 @@ from urllib.parse import unquote
 
 from lxml import etree
 
-from publisher.xmlutil import EPUB_NS, XML_LANG, H
+from publisher.xmlutil import EPUB_NS, XHTML_NS, XML_LANG, H
 
 # Elements that are phrasing content (or only live inside it); any other XHTML element is a block.
 _PHRASING = set(
@@ -67,22 +67,27 @@ Node = str | etree._Element
 
 
 _IDS = etree.XPath("descendant-or-self::*/@id", smart_strings=False)
+#: Links inside links (an ``a`` may hold no other), in document order.
+_NESTED_LINKS = etree.XPath("descendant::h:a[ancestor::h:a]", namespaces={"h": XHTML_NS})
 
 
-def make_conformant(html: etree._Element) -> None:
+def make_conformant(html: etree._Element) -> tuple[str, ...]:
     """Repair, in place, what the vocabulary's loose content models let stand where XHTML 5 in
-    EPUB forbids it."""
+    EPUB forbids it; returns the chapter's ids, in document order (as :meth:`IdIndex.ids_of`)."""
     _fix_details(html)
     _fix_orphans(html)
-    for el in list(html.iter(H + "a")):
-        if next(el.iterancestors(H + "a"), None) is not None:
-            _demote(el, "span")
+    # in document order, as found before any is changed: the outermost link of each nest stays
+    for el in _NESTED_LINKS(html):
+        _demote(el, "span")
     _fix_blocks(html)
-    _dedupe_ids(html)
-    index = IdIndex.of(html)
+    ids = _dedupe_ids(html)
+    index = None  # made for the first fragment link: most chapters have none
     for el in list(html.iter(H + "a", H + "area")):
         if (href := el.get("href", "")).startswith("#") and len(href) > 1:
+            if index is None:
+                index = IdIndex(ids)
             _retarget(el, "", href[1:], index)
+    return ids
 
 
 def link_across(chapters: Mapping[str, etree._Element]) -> None:
@@ -355,7 +360,8 @@ def _unlink(el: etree._Element) -> None:
         _demote(el, "span")
 
 
-def _dedupe_ids(html: etree._Element) -> None:
+def _dedupe_ids(html: etree._Element) -> tuple[str, ...]:
+    """Later holders of an id already taken get ``-2``, ``-3``...; returns the ids, in document order."""
     elements = _WITH_ID(html)
     taken, seen = {el.get("id") for el in elements}, set()
     for el in elements:
@@ -365,3 +371,4 @@ def _dedupe_ids(html: etree._Element) -> None:
             taken.add(ident)
             el.set("id", ident)
         seen.add(ident)
+    return tuple(ident for el in elements if (ident := el.get("id")))
