@@ -47,6 +47,7 @@ _INLINE = set(
 _PHRASING_ONLY = _INLINE | _PARAGRAPHS | _UNSPLITTABLE
 # Their content model is their parent's.
 _TRANSPARENT = {"a", "ins", "del", "map", "object", "audio", "video", "canvas"}
+_PHRASING_TAGS = frozenset(H + n for n in _PHRASING)
 _MAY_SPLIT_TAGS = sorted(H + n for n in _UNSPLITTABLE | _PARAGRAPHS | _INLINE | _TRANSPARENT)  # _fix_blocks
 _WITH_ID = etree.XPath("descendant-or-self::*[@id]")
 # Where rows, cells and items may stand, and the container made for them elsewhere.
@@ -205,13 +206,19 @@ def _fix_details(html: etree._Element) -> None:
             details.insert(0, first)
 
 
+_ORPHAN_GROUPS = [[H + n for n in names] for names in (("td", "th"), ("tr", "thead", "tbody", "tfoot"), ("li",), ("dt", "dd"))]
+_PARENT_TAGS = {H + n: frozenset(H + p for p in parents) for n, (_wrapper, parents) in _PARENTS.items()}
+
+
 def _fix_orphans(html: etree._Element) -> None:
     """Rows, cells, items outside their container: into the container just before, or a new one."""
-    for names in (("td", "th"), ("tr", "thead", "tbody", "tfoot"), ("li",), ("dt", "dd")):
-        for el in list(html.iter(*[H + n for n in names])):
-            wrapper, parents = _PARENTS[_name(el)]
-            if _name(el.getparent()) in parents:
+    for tags in _ORPHAN_GROUPS:
+        names = [tag[len(H):] for tag in tags]
+        for el in list(html.iter(*tags)):
+            parent = el.getparent()
+            if parent is not None and parent.tag in _PARENT_TAGS[el.tag]:
                 continue
+            wrapper, parents = _PARENTS[_name(el)]
             run = [el]
             while not (run[-1].tail or "").strip() and _name(run[-1].getnext()) in names:
                 run.append(run[-1].getnext())
@@ -251,10 +258,11 @@ def _fix_blocks(html: etree._Element) -> None:
 def _block_inside(html: etree._Element) -> bool:
     """Has any element that _fix_blocks looks at a block among its children?"""
     for el in html.iter(*_MAY_SPLIT_TAGS):
-        for child in el:
-            tag = child.tag
-            if isinstance(tag, str) and tag.startswith(H) and tag[len(H):] not in _PHRASING:
-                return True
+        if len(el):
+            for child in el:
+                tag = child.tag
+                if tag not in _PHRASING_TAGS and isinstance(tag, str) and tag.startswith(H):
+                    return True
     return False
 
 
