@@ -73,12 +73,23 @@ def _unsure_colours(el: etree._Element) -> bool:
     return fg is None or bg is None or contrast(fg, bg) < MIN_CONTRAST
 
 
+#: The elements with a style of their own (only those can colour text).
+_STYLED = etree.XPath("descendant-or-self::*[@style]")
+
+
+def _unnamed(el: etree._Element) -> bool:
+    """Whether a screen reader would announce nothing for el (its own text, when there is some,
+    spares walking it: see :func:`announced`)."""
+    text = el.text
+    return not (text and not text.isspace()) and not announced(el)
+
+
 def shortcomings(html: etree._Element) -> tuple[tuple[str, int], ...]:
     """(kind, count) of what a chapter lacks for accessibility (kinds of BLOCKING and MINOR)."""
     found = {
-        "link-name": sum(1 for a in html.iter(H + "a") if a.get("href") is not None and not announced(a)),
-        "color": sum(1 for el in html.iter() if isinstance(el.tag, str) and _unsure_colours(el)),
-        "empty-table-header": sum(1 for th in html.iter(H + "th") if not announced(th)),
+        "link-name": sum(1 for a in html.iter(H + "a") if a.get("href") is not None and _unnamed(a)),
+        "color": sum(1 for el in _STYLED(html) if _unsure_colours(el)),
+        "empty-table-header": sum(1 for th in html.iter(H + "th") if _unnamed(th)),
     }
     return tuple((kind, n) for kind, n in found.items() if n)
 

@@ -21,6 +21,7 @@ EPUB_TYPE = "{%s}type" % EPUB_NS
 _SAFE_PATH = re.compile(r"^[A-Za-z0-9_-][A-Za-z0-9._-]*(/[A-Za-z0-9_-][A-Za-z0-9._-]*)*$")
 #: Elements that load a resource from the network; in a book only embedded images may.
 _REMOTE_ONLY = {H + n for n in ("video", "audio", "source", "track")}
+_IMG, _INPUT = H + "img", H + "input"
 
 
 def chapter_name(view: ArticleView) -> str:
@@ -78,7 +79,8 @@ class Rewriter:
             target = self.chapters.get(base)
             if target is not None:
                 el.set("href", "../" + target + ("#" + frag if frag else ""))
-        if el.tag == H + "img":
+        tag = el.tag
+        if tag == _IMG:
             local = self.media.get(el.get("src", ""))
             if local is not None:
                 el.set("src", "../" + local)
@@ -86,11 +88,11 @@ class Rewriter:
             else:
                 self.pending.append(el)
             return
-        if el.tag in _REMOTE_ONLY:
+        if tag in _REMOTE_ONLY:
             self.pending.append(el)
         for name in ("poster", "srcset"):
             el.attrib.pop(name, None)
-        if el.tag == H + "input":
+        if tag == _INPUT:
             el.attrib.pop("src", None)
 
     def finish(self) -> None:

@@ -27,7 +27,7 @@ from publisher import memory
 from publisher.books import pages as bookpages
 from publisher.books.a11y import count_images, shortcomings
 from publisher.books.chapters import Neighbours, Rewriter, chapter_name, chapter_tree
-from publisher.books.epubfix import IdIndex, link_across_one, make_conformant, targets_across
+from publisher.books.epubfix import link_across_one, make_conformant, targets_across
 from publisher.books.parts import NOTHING, Keeper
 from publisher.books.zipwriter import pack
 from publisher.model import ArticleView, Meta
@@ -37,6 +37,8 @@ SVG_NS = "http://www.w3.org/2000/svg"
 MATHML_NS = "http://www.w3.org/1998/Math/MathML"
 #: Below this many chapters to make, worker processes cost more than they save.
 POOL_MIN = 64
+#: At most this many chapters go to a worker at a time (about 40 ms of work).
+CHUNK_MAX = 16
 
 
 @dataclass(frozen=True)
@@ -79,23 +81,28 @@ class _Recorder(Rewriter):
     """The book's link map, noting every question asked of it."""
 
     def __init__(self, chapters: dict[str, str], media: dict[str, str]) -> None:
-        self.chapters = _Asked(chapters, "c")
-        self.media = _Asked(media, "m")
+        self.log: dict[tuple[str, str], str | None] = {}
+        self.chapters = _Asked(chapters, "c", self.log)
+        self.media = _Asked(media, "m", self.log)
         self.pending = []
 
     def asked(self) -> tuple[tuple[str, str, str | None], ...]:
-        log = {**self.chapters.log, **self.media.log}
-        return tuple(sorted((kind, url, answer) for (kind, url), answer in log.items()))
+        return tuple(sorted((kind, url, answer) for (kind, url), answer in self.log.items()))
 
 
-class _Asked(dict):
-    def __init__(self, data: dict[str, str], kind: str) -> None:
-        super().__init__(data)
+class _Asked:
+    """One map of the book's (read, never copied: every chapter shares it), noting in ``log``
+    each question asked of it and the answer."""
+
+    __slots__ = ("data", "kind", "log")
+
+    def __init__(self, data: dict[str, str], kind: str, log: dict[tuple[str, str], str | None]) -> None:
+        self.data = data
         self.kind = kind
-        self.log: dict[tuple[str, str], str | None] = {}
+        self.log = log
 
     def get(self, key, default=None):  # noqa: D102 - dict.get, recorded
-        value = super().get(key)
+        value = self.data.get(key)
         self.log[(self.kind, key)] = value
         return value if value is not None else default
 
@@ -107,16 +114,23 @@ def _still_true(chapter: Chapter, chapters: dict[str, str], media: dict[str, str
     return True
 
 
-def _finish(name: str, html: etree._Element, asked, across) -> Chapter:
+def _facts(name: str, html: etree._Element, ids: tuple[str, ...], asked) -> tuple[Chapter, bytes]:
+    """The chapter's facts and XHTML, not yet compressed (``packed`` is empty)."""
     etree.cleanup_namespaces(html, top_nsmap={None: XHTML_NS, "epub": EPUB_NS})
     data = bookpages.serialize(html)
     images, described = count_images(html)
-    mathml = html.find(f".//{{{MATHML_NS}}}math") is not None
-    svg = html.find(f".//{{{SVG_NS}}}svg") is not None
+    mathml = next(html.iter(f"{{{MATHML_NS}}}math"), None) is not None
+    svg = next(html.iter(f"{{{SVG_NS}}}svg"), None) is not None
     properties = " ".join(name for name, present in (("mathml", mathml), ("svg", svg)) if present)
+    return Chapter(name, properties, ids, images, described, mathml, 0, len(data), b"", asked, (),
+                   shortcomings(html)), data
+
+
+def _packed(chapter: Chapter, data: bytes, across: tuple[tuple[str, str], ...] = ()) -> Chapter:
+    """The chapter with ``data`` as its compressed XHTML."""
     crc, size, packed = pack(data)
-    return Chapter(name, properties, IdIndex.ids_of(html), images, described, mathml,
-                   crc, size, packed, asked, across, shortcomings(html))
+    return Chapter(chapter.name, chapter.properties, chapter.ids, chapter.images, chapter.described,
+                   chapter.mathml, crc, size, packed, chapter.asked, across, chapter.lacks)
 
 
 # -- one chapter, in this process or a worker -------------------------------------------------
@@ -152,23 +166,27 @@ def _make(task: tuple[bytes | Callable[[], bytes | None], Meta, Near | None, Nea
     rewrite = _Recorder(chapters, media)
     around = Neighbours(previous, following, section_id, section_label, site_lang)
     html = chapter_tree(view, rewrite, around)  # type: ignore[arg-type]  # Near stands in for a view
-    make_conformant(html)
+    ids = make_conformant(html)
     name = chapter_name(view)
     targets = targets_across(name, html, names)
+    chapter, data = _facts(name, html, ids, rewrite.asked())
     if targets:
-        etree.cleanup_namespaces(html, top_nsmap={None: XHTML_NS, "epub": EPUB_NS})
-        data = bookpages.serialize(html)
-        chapter = Chapter(name, "", IdIndex.ids_of(html), 0, 0, False, 0, len(data), b"", rewrite.asked(), ())
         return chapter, data, targets
-    return _finish(name, html, rewrite.asked(), ()), None, ()
+    return _packed(chapter, data), None, ()
 
 
-def _link(task: tuple[str, bytes, tuple, dict[str, tuple[str, ...]]]) -> Chapter:
-    """Fix one chapter's fragment links into other chapters, given those chapters' ids."""
-    name, data, asked, ids = task
+def _link(task: tuple[Chapter, bytes, dict[str, tuple[str, ...]]]) -> Chapter:
+    """Fix one chapter's fragment links into other chapters, given those chapters' ids.
+
+    Only ``href`` values change (a fragment is matched or dropped; the link stays): the facts
+    found by :func:`_make` (ids, images, shortcomings...) still hold.
+    """
+    chapter, data, ids = task
     html = etree.fromstring(data)
-    targets = link_across_one(name, html, ids, {})
-    return _finish(name, html, asked, tuple((t, ids_hash(ids.get(t, ()))) for t in sorted(targets)))
+    targets = link_across_one(chapter.name, html, ids, {})
+    etree.cleanup_namespaces(html, top_nsmap={None: XHTML_NS, "epub": EPUB_NS})
+    return _packed(chapter, bookpages.serialize(html),
+                   tuple((t, ids_hash(ids.get(t, ()))) for t in sorted(targets)))
 
 
 # -- the whole edition ------------------------------------------------------------------------
@@ -225,7 +243,7 @@ def make_chapters(site_lang: str, sections, views: list[ArticleView], pack_slot:
                 assert made is not None
                 done[key], pending, targets = made
                 linking[key] = (pending if pending is not None else done[key].data(), targets)
-        jobs = [(done[key].name, data, done[key].asked, {t: ids.get(t, ()) for t in targets})
+        jobs = [(done[key], data, {t: ids.get(t, ()) for t in targets})
                 for key, (data, targets) in linking.items()]
         for key, chapter in zip(linking, run(_link, jobs), strict=True):
             done[key] = chapter
@@ -257,7 +275,9 @@ class _Workers:
     def __call__(self, fn, tasks: list) -> list:
         if self.pool is None or len(tasks) < POOL_MIN:
             return [fn(task) for task in tasks]
-        return list(self.pool.map(fn, tasks, chunksize=max(1, len(tasks) // (self.workers * 8))))
+        # small chunks keep every worker busy to the end of the list (a sixteenth of it each, as
+        # before, is 625 chapters at 10,000: one worker could go on alone for a second or more)
+        return list(self.pool.map(fn, tasks, chunksize=max(1, min(CHUNK_MAX, len(tasks) // (self.workers * 8)))))
 
 
 def _key(*parts: str) -> str:

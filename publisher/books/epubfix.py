@@ -30,7 +30,7 @@ from urllib.parse import unquote
 
 from lxml import etree
 
-from publisher.xmlutil import EPUB_NS, XML_LANG, H
+from publisher.xmlutil import EPUB_NS, XHTML_NS, XML_LANG, H
 
 # Elements that are phrasing content (or only live inside it); any other XHTML element is a block.
 _PHRASING = set(
@@ -47,6 +47,7 @@ _INLINE = set(
 _PHRASING_ONLY = _INLINE | _PARAGRAPHS | _UNSPLITTABLE
 # Their content model is their parent's.
 _TRANSPARENT = {"a", "ins", "del", "map", "object", "audio", "video", "canvas"}
+_PHRASING_TAGS = frozenset(H + n for n in _PHRASING)
 _MAY_SPLIT_TAGS = sorted(H + n for n in _UNSPLITTABLE | _PARAGRAPHS | _INLINE | _TRANSPARENT)  # _fix_blocks
 _WITH_ID = etree.XPath("descendant-or-self::*[@id]")
 # Where rows, cells and items may stand, and the container made for them elsewhere.
@@ -67,22 +68,27 @@ Node = str | etree._Element
 
 
 _IDS = etree.XPath("descendant-or-self::*/@id", smart_strings=False)
+#: Links inside links (an ``a`` may hold no other), in document order.
+_NESTED_LINKS = etree.XPath("descendant::h:a[ancestor::h:a]", namespaces={"h": XHTML_NS})
 
 
-def make_conformant(html: etree._Element) -> None:
+def make_conformant(html: etree._Element) -> tuple[str, ...]:
     """Repair, in place, what the vocabulary's loose content models let stand where XHTML 5 in
-    EPUB forbids it."""
+    EPUB forbids it; returns the chapter's ids, in document order (as :meth:`IdIndex.ids_of`)."""
     _fix_details(html)
     _fix_orphans(html)
-    for el in list(html.iter(H + "a")):
-        if next(el.iterancestors(H + "a"), None) is not None:
-            _demote(el, "span")
+    # in document order, as found before any is changed: the outermost link of each nest stays
+    for el in _NESTED_LINKS(html):
+        _demote(el, "span")
     _fix_blocks(html)
-    _dedupe_ids(html)
-    index = IdIndex.of(html)
+    ids = _dedupe_ids(html)
+    index = None  # made for the first fragment link: most chapters have none
     for el in list(html.iter(H + "a", H + "area")):
         if (href := el.get("href", "")).startswith("#") and len(href) > 1:
+            if index is None:
+                index = IdIndex(ids)
             _retarget(el, "", href[1:], index)
+    return ids
 
 
 def link_across(chapters: Mapping[str, etree._Element]) -> None:
@@ -200,13 +206,19 @@ def _fix_details(html: etree._Element) -> None:
             details.insert(0, first)
 
 
+_ORPHAN_GROUPS = [[H + n for n in names] for names in (("td", "th"), ("tr", "thead", "tbody", "tfoot"), ("li",), ("dt", "dd"))]
+_PARENT_TAGS = {H + n: frozenset(H + p for p in parents) for n, (_wrapper, parents) in _PARENTS.items()}
+
+
 def _fix_orphans(html: etree._Element) -> None:
     """Rows, cells, items outside their container: into the container just before, or a new one."""
-    for names in (("td", "th"), ("tr", "thead", "tbody", "tfoot"), ("li",), ("dt", "dd")):
-        for el in list(html.iter(*[H + n for n in names])):
-            wrapper, parents = _PARENTS[_name(el)]
-            if _name(el.getparent()) in parents:
+    for tags in _ORPHAN_GROUPS:
+        names = [tag[len(H):] for tag in tags]
+        for el in list(html.iter(*tags)):
+            parent = el.getparent()
+            if parent is not None and parent.tag in _PARENT_TAGS[el.tag]:
                 continue
+            wrapper, parents = _PARENTS[_name(el)]
             run = [el]
             while not (run[-1].tail or "").strip() and _name(run[-1].getnext()) in names:
                 run.append(run[-1].getnext())
@@ -246,10 +258,11 @@ def _fix_blocks(html: etree._Element) -> None:
 def _block_inside(html: etree._Element) -> bool:
     """Has any element that _fix_blocks looks at a block among its children?"""
     for el in html.iter(*_MAY_SPLIT_TAGS):
-        for child in el:
-            tag = child.tag
-            if isinstance(tag, str) and tag.startswith(H) and tag[len(H):] not in _PHRASING:
-                return True
+        if len(el):
+            for child in el:
+                tag = child.tag
+                if tag not in _PHRASING_TAGS and isinstance(tag, str) and tag.startswith(H):
+                    return True
     return False
 
 
@@ -355,7 +368,8 @@ def _unlink(el: etree._Element) -> None:
         _demote(el, "span")
 
 
-def _dedupe_ids(html: etree._Element) -> None:
+def _dedupe_ids(html: etree._Element) -> tuple[str, ...]:
+    """Later holders of an id already taken get ``-2``, ``-3``...; returns the ids, in document order."""
     elements = _WITH_ID(html)
     taken, seen = {el.get("id") for el in elements}, set()
     for el in elements:
@@ -365,3 +379,4 @@ def _dedupe_ids(html: etree._Element) -> None:
             taken.add(ident)
             el.set("id", ident)
         seen.add(ident)
+    return tuple(ident for el in elements if (ident := el.get("id")))
