@@ -19,6 +19,7 @@ from publisher.errors import (
     display_path,
 )
 from publisher.feeds.browser import FeedLink, browser_files
+from publisher.feeds.check import check_feed
 from publisher.feeds.render import feed_files, render_feeds
 from publisher.incremental.books import edition_outputs
 from publisher.incremental.buildstate import BuildState, StateStore, inputs_key
@@ -287,9 +288,11 @@ def _render(config: Config, all_views: list[ArticleView], moment: dt.datetime, t
 
     def put_bytes(path: str, data: bytes, key: str = "") -> None:
         problems.pop(path, None)
-        # A feed document already on disk as it is was checked when it was written.
+        # A feed document already on disk as it is was checked when it was written; one written
+        # again with bytes checked before takes that check's findings from the cache.
         if staging.add(path, data, key) and path.endswith(".xml"):
-            problems[path] = checked_feed(cache, path, key, data, display_path(target / path), config.url(path))
+            problems[path] = checked_feed(cache, path, key, data, display_path(target / path), config.url(path),
+                                          check_feed)
 
     try:
         documents, sets = render_feeds(config, views)

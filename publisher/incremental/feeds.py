@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import marshal
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from functools import partial
 
 from publisher.errors import Diagnostic
@@ -29,14 +29,16 @@ def feed_outputs(documents: Iterable[Document], cache: Cache) -> Iterator[Output
                      partial(_keep, cache, slot, document.path, key))
 
 
-def checked_feed(cache: Cache, path: str, key: str, data: bytes, shown: str, self_url: str) -> list[Diagnostic]:
-    """What :func:`check_feed` finds in output ``path`` (``data``, made from ``key``; messages
-    name it ``shown``). An output with a key keeps its findings in the cache, with the hash of
-    the bytes checked and the self URL: the same bytes written again (a CI run's fresh output
-    folder writes every feed, hundreds on a site with per-author feeds) are not checked again,
-    and any other bytes are."""
+def checked_feed(cache: Cache, path: str, key: str, data: bytes, shown: str, self_url: str,
+                 check: Callable[..., list[Diagnostic]] | None = None) -> list[Diagnostic]:
+    """What ``check`` (:func:`check_feed`) finds in output ``path`` (``data``, made from ``key``;
+    messages name it ``shown``). An output with a key keeps its findings in the cache, with the
+    hash of the bytes checked and the self URL: the same bytes written again (a CI run's fresh
+    output folder gets every feed anew, hundreds on a site with per-author feeds) are not
+    checked again, and any other bytes are."""
+    check = check or check_feed
     if not key:
-        return check_feed(data, shown, self_url=self_url)
+        return check(data, shown, self_url=self_url)
     name = _check_key(path, key)
     digest = hashlib.sha256(data).hexdigest()
     raw = cache.get_blob(name)
@@ -47,7 +49,7 @@ def checked_feed(cache: Cache, path: str, key: str, data: bytes, shown: str, sel
                 return [Diagnostic(shown, *f) for f in findings]
         except Exception:  # noqa: BLE001 - unreadable: checked again
             pass
-    found = check_feed(data, shown, self_url=self_url)
+    found = check(data, shown, self_url=self_url)
     cache.put_blob(name, marshal.dumps((digest, self_url, [(d.line, d.col, d.severity, d.message, d.code)
                                                            for d in found])))
     return found

@@ -6,6 +6,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+from publisher import build as build_module
 from publisher.build import build
 from publisher.incremental import feeds
 from publisher.incremental.cache import Cache
@@ -14,15 +15,15 @@ from tests.conftest import copy_small_site, site_config
 BROKEN = b"<rss version='2.0'><channel><title>x</title></channel>"  # not well-formed: no </rss>
 
 
-def _counting(monkeypatch) -> list[bytes]:
+def _counting(monkeypatch, module=feeds) -> list[bytes]:
     seen: list[bytes] = []
-    real = feeds.check_feed
+    real = module.check_feed
 
     def check(data, path, *, self_url=None):
         seen.append(data)
         return real(data, path, self_url=self_url)
 
-    monkeypatch.setattr(feeds, "check_feed", check)
+    monkeypatch.setattr(module, "check_feed", check)
     return seen
 
 
@@ -62,7 +63,7 @@ def test_ci_clone_does_not_check_its_unchanged_feeds_again(tmp_path: Path, monke
     # a rebuild in place that leaves every feed as it is (a file no article uses was added):
     # their findings stay in the cache all the same
     (site / "articles" / "images" / "spare.png").write_bytes(b"not used")
-    seen = _counting(monkeypatch)
+    seen = _counting(monkeypatch, build_module)
     again = build(site_config(site))
     assert seen == [] and not any(p.endswith(".xml") for p in again.written)
     clone = tmp_path / "elsewhere" / "clone"
