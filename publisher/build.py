@@ -24,7 +24,7 @@ from publisher.feeds.render import feed_files, render_feeds
 from publisher.incremental.books import edition_outputs
 from publisher.incremental.buildstate import BuildState, StateStore, inputs_key
 from publisher.incremental.cache import Cache, code_identity, open_cache
-from publisher.incremental.feeds import feed_outputs
+from publisher.incremental.feeds import checked_feed, feed_outputs
 from publisher.incremental.stage import Progress, SourceIndex, normalize_file, run_stage
 from publisher.model import ArticleView
 from publisher.normalize.svgfile import published_bytes
@@ -288,9 +288,11 @@ def _render(config: Config, all_views: list[ArticleView], moment: dt.datetime, t
 
     def put_bytes(path: str, data: bytes, key: str = "") -> None:
         problems.pop(path, None)
-        # A feed document already on disk as it is was checked when it was written.
+        # A feed document already on disk as it is was checked when it was written; one written
+        # again with bytes checked before takes that check's findings from the cache.
         if staging.add(path, data, key) and path.endswith(".xml"):
-            problems[path] = check_feed(data, display_path(target / path), self_url=config.url(path))
+            problems[path] = checked_feed(cache, path, key, data, display_path(target / path), config.url(path),
+                                          check_feed)
 
     try:
         documents, sets = render_feeds(config, views)

@@ -136,7 +136,7 @@ class Staging:
         being made, read or compared. Trusts the file's size, inode and modification time, as
         the whole-build skip does (:meth:`~publisher.incremental.buildstate.StateStore.fresh`)."""
         was = self._left.get(rel)
-        if not key or was is None or was[1] != key or stat_of(self.out_dir / rel) != was[0]:
+        if not key or was is None or was[1] != key or stat_of(os.path.join(self.out_dir, rel)) != was[0]:
             return False
         self._drop(rel)
         self.names.add(rel)
@@ -218,7 +218,7 @@ class Staging:
         return written, removed
 
 
-def stat_of(path: Path) -> tuple[int, int, int] | None:
+def stat_of(path: Path | str) -> tuple[int, int, int] | None:
     """(size, inode, modification time in ns) of a file, None if there is none: what tells a
     file left as it was from one replaced or edited."""
     try:

@@ -176,7 +176,7 @@ class Cache:
         (a folder ending in a separator)."""
         known = self._digests
         for path, digest in deps:
-            if base and not os.path.isabs(path):
+            if base and path[:1] != os.sep:  # (os.path.isabs on POSIX, without its call)
                 path = base + path
             if known.get(path) != digest and self.digest(path) != digest:
                 return False

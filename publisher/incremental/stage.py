@@ -16,7 +16,7 @@ from lxml import etree
 
 from publisher import memory, sources
 from publisher.config import Config
-from publisher.errors import ConfigError, Diagnostic, Reporter, SourceError, display_path
+from publisher.errors import ConfigError, Diagnostic, PathDisplay, Reporter, SourceError
 from publisher.incremental.cache import Cache, Entry, EntryRef, Record, code_identity, key_for
 from publisher.model import ArticleView, Meta, meta_of
 from publisher.normalize import Normalizer, identity, relative_source
@@ -165,12 +165,22 @@ def _relative(path: str, base: str) -> str:
     return path[len(base):] if path.startswith(base) else path
 
 
-def _stored(d: Diagnostic, base: str) -> Diagnostic:
-    return replace(d, path=_relative(str(Path(d.path).resolve()), base)) if d.path != "-" else d
+def _stored(diagnostics: list[Diagnostic], base: str) -> tuple[Diagnostic, ...]:
+    """One article's messages as the cache keeps them (each file resolved once: an article's
+    warnings mostly name the article)."""
+    names: dict[str, str] = {}
+    out = []
+    for d in diagnostics:
+        if d.path != "-":
+            if d.path not in names:
+                names[d.path] = _relative(str(Path(d.path).resolve()), base)
+            d = replace(d, path=names[d.path])
+        out.append(d)
+    return tuple(out)
 
 
-def _shown(d: Diagnostic, base: str) -> Diagnostic:
-    return replace(d, path=display_path(os.path.join(base, d.path))) if d.path != "-" else d
+def _shown(d: Diagnostic, base: str, display: PathDisplay) -> Diagnostic:
+    return replace(d, path=display(os.path.join(base, d.path))) if d.path != "-" else d
 
 
 def _deps(path: Path, config: Config, root: etree._Element | None, links: _Recorder,
@@ -199,10 +209,10 @@ def _compute(path: Path, config: Config, index: SourceIndex,
         root = normalize_file(path, config, report, links)
     except SourceError as exc:
         report.add(exc.diagnostic())
-        return None, tuple(_stored(d, _base(config)) for d in report.diagnostics)
+        return None, _stored(report.diagnostics, _base(config))
     except sources.NotAnArticle:  # a redirect stub: no view, no error (publisher.redirects reads it)
-        return None, tuple(_stored(d, _base(config)) for d in report.diagnostics)
-    diagnostics = tuple(_stored(d, _base(config)) for d in report.diagnostics)
+        return None, _stored(report.diagnostics, _base(config))
+    diagnostics = _stored(report.diagnostics, _base(config))
     xml = to_bytes(root)
     meta = meta_of(root, hashlib.sha256(xml).hexdigest())
     return Entry(xml, diagnostics, _deps(path, config, root, links, meta, hashes or Cache(None)), meta), diagnostics
@@ -363,9 +373,10 @@ def run_stage(paths: list[Path], config: Config, cache: Cache, workers: int | No
     cache.flush()
     outcomes = []
     kept: dict[str, Record] = {}
+    display = PathDisplay()  # one build's messages name a few hundred files, each many times
     for i, path in enumerate(paths):
         if i in failed:
-            outcomes.append(Outcome(path, None, tuple(_shown(d, base) for d in failed[i])))
+            outcomes.append(Outcome(path, None, tuple(_shown(d, base, display) for d in failed[i])))
             continue
         got = results[i]
         if isinstance(got, Entry):
@@ -375,7 +386,7 @@ def run_stage(paths: list[Path], config: Config, cache: Cache, workers: int | No
             digest = got.meta[0]
             view = ArticleView.from_meta(got.meta, Stored(cache, keys[i], path, config, digest),
                                          EntryRef(cache.entry_path(keys[i]), digest))
-        outcomes.append(Outcome(path, view, tuple(_shown(d, base) for d in got.diagnostics)))
+        outcomes.append(Outcome(path, view, tuple(_shown(d, base, display) for d in got.diagnostics)))
     if kept and (todo or kept.keys() != catalog.keys()):
         cache.put_catalog(root, kept, catalog)
     return outcomes

@@ -69,3 +69,62 @@ def test_a_cache_outside_the_site_names_folders_by_absolute_path(tmp_path: Path)
                     encoding="utf-8")
     outside = site_config(site)
     assert outside.site_relative(outside.articles_path) == str(outside.articles_path)
+
+
+def _warn(site: Path) -> None:
+    """Warnings with a line (one with a column too) in two articles."""
+    path = site / "articles" / "2026-11-21-hafenfest.md"
+    path.write_text(path.read_text(encoding="utf-8").replace("title:", "autor: Someone\ntitle:", 1)
+                    + '\n<h3 id="-bad">Heading</h3>\n\nA bell\x07 rang.\n', encoding="utf-8")
+    other = site / "articles" / "2026-11-20-cafe-kultur.md"
+    other.write_text(other.read_text(encoding="utf-8").replace("title =", 'autor = "Someone"\ntitle =', 1),
+                     encoding="utf-8")
+
+
+def test_cached_warnings_name_path_line_col_where_the_site_is_now(tmp_path: Path, monkeypatch):
+    """A CI run restores the cache into a clone elsewhere and builds from there: the warnings
+    taken from the cache read exactly as a build without a cache prints them in that folder."""
+    first = copy_site(tmp_path / "checkout-1" / "site")
+    _warn(first)
+    monkeypatch.chdir(first)
+    build(site_config(first))
+    moved = _moved(first, tmp_path / "elsewhere" / "clone")
+    fresh = _moved(first, tmp_path / "fresh" / "clone")
+    shutil.rmtree(fresh / ".publisher-cache")
+    shutil.rmtree(first)
+    monkeypatch.chdir(moved)
+    cache = Cache(site_config(moved).cache_path)
+    cached = build(site_config(moved), cache=cache)
+    assert cache.normalized == 0
+    monkeypatch.chdir(fresh)
+    made = build(site_config(fresh), cache=Cache(None))
+    shown = [d.format() for d in cached.diagnostics]
+    assert shown == [d.format() for d in made.diagnostics]
+    assert any(d.line is not None and d.col is not None for d in cached.diagnostics)
+    assert all(d.path.startswith("articles/") for d in cached.diagnostics), shown
+    assert "articles/2026-11-21-hafenfest.md:2: warning" in " ".join(shown)
+    assert "articles/2026-11-20-cafe-kultur.md:2: warning" in " ".join(shown)
+
+
+def test_ci_clone_normalizes_only_the_edited_article_and_says_so(tmp_path: Path, monkeypatch):
+    """The CI case through the command line: the summary says one article was normalized, and
+    the cached warnings name the files as they are in the clone (relative, with line:col)."""
+    from click.testing import CliRunner
+
+    from publisher.cli import cli
+
+    first = copy_site(tmp_path / "checkout-1" / "site")
+    _warn(first)
+    monkeypatch.chdir(first)
+    before = CliRunner().invoke(cli, ["build", "--now", "2030-01-01T00:00:00Z"], catch_exceptions=False)
+    assert before.exit_code == 0, before.output
+    moved = _moved(first, tmp_path / "elsewhere" / "clone")
+    shutil.rmtree(first)
+    _edit(moved)
+    monkeypatch.chdir(moved)
+    after = CliRunner().invoke(cli, ["build", "--now", "2030-01-01T00:00:00Z", "--verbose"], catch_exceptions=False)
+    assert after.exit_code == 0, after.output
+    assert "Normalized 1 article(s) from source" in after.output
+    warned = [line for line in before.output.splitlines() if ": warning: " in line]
+    assert warned and all(line.startswith("articles/") for line in warned)
+    assert warned == [line for line in after.output.splitlines() if ": warning: " in line]
