@@ -13,6 +13,7 @@ separate processes, the median over --runs of wall-clock seconds and peak RSS:
   c edit one      after appending a sentence to one article
   f CI clone      the site and its .publisher-cache (not build/) copied to another path, as a CI
                   run restores its cache into a fresh clone, one more article edited, built there
+  h CI, build/    as f, with build/ copied too, as docs/ci/publish.yml restores it with the cache
   d add one       after adding one article
   e delete one    after deleting one article
   g defaults      a full build of a copy of the site with the config's default feed settings
@@ -60,6 +61,7 @@ PUBLISHER_CASES = [
     ("b", "b no-op rebuild"),
     ("c", "c edit one article"),
     ("f", "CI: fresh clone at another path, cache restored, one article edited"),
+    ("h", "CI as docs/ci/publish.yml: fresh clone at another path, cache and build/ restored, one article edited"),
     ("d", "d add one article"),
     ("e", "e delete one article"),
     ("g", "g default settings: full build"),
@@ -696,16 +698,16 @@ class Bench:
                         size_row.note = ", ".join(f"{name} {b / 2**20:.1f}" for name, b in top) + " (MiB)"
                         shutil.rmtree(run_dir / "defaults")
                         continue
-                    if key == "f":
+                    if key in ("f", "h"):
                         clone = run_dir / "ci-clone" / "elsewhere" / "site"
-                        shutil.copytree(site, clone, ignore=shutil.ignore_patterns("build"))
+                        shutil.copytree(site, clone, ignore=shutil.ignore_patterns("build") if key == "f" else None)
                         with open(clone / "articles" / clone_edit_name, "a", encoding="utf-8") as fh:
                             fh.write(EDIT_SENTENCE)
                         row = self.row(n, corpus_name, label)
                         s = self.build(row, clone, run_dir, expect, ("--verbose",))
                         shutil.rmtree(run_dir / "ci-clone")
                         row.samples.append(s)
-                        self.report("f CI clone, one edited", s)
+                        self.report(f"{key} CI clone, one edited", s)
                         continue
                     if key == "c":
                         with open(articles / edit_name, "a", encoding="utf-8") as fh:
@@ -828,12 +830,12 @@ class Bench:
             rows = [r for r in self.rows if (r.n, r.corpus, r.case) == (n, corpus, case)]
             return rows[0].median() if rows else None
         floor, full, edit = med("floor"), med("a full build"), med("c edit one article")
-        ci = med(PUBLISHER_CASES[3][1])
+        ci, ci_build = med(PUBLISHER_CASES[3][1]), med(PUBLISHER_CASES[4][1])
         defaults, hugo = med("g default settings: full build"), med("hugo → RSS")
         out = []
         for label, a, b in (("full build / floor", full, floor), ("full build / Hugo", full, hugo),
                             ("default settings / full build", defaults, full), ("edit / floor", edit, floor),
-                            ("CI / edit", ci, edit)):
+                            ("CI / edit", ci, edit), ("CI with build/ / edit", ci_build, edit)):
             if a is not None and b:
                 out.append(f"{label} {a / b:.2f}")
         return out
@@ -904,7 +906,7 @@ def main(argv: list[str] | None = None) -> int:
                     help="benchmark the publisher package of this git revision (e.g. HEAD) instead of the "
                     "installed working tree")
     ap.add_argument("--cases", default=",".join(CASES),
-                    help="comma-separated cases to run: floor, a, b, c, f, d, e, g, pandoc, hugo (b to f "
+                    help="comma-separated cases to run: floor, a, b, c, f, h, d, e, g, pandoc, hugo (b to h "
                     "need a; e.g. floor,a for a one-run 100,000-article point) [all]")
     ap.add_argument("--build-args", default="", help="extra arguments for `publisher build`, e.g. \"-j 1\"")
     ap.add_argument("--build-timeout", type=float, default=None, help="seconds before a build is killed [none]")
@@ -922,8 +924,8 @@ def main(argv: list[str] | None = None) -> int:
     cases = [c.strip() for c in args.cases.split(",") if c.strip()]
     if not cases or any(c not in CASES for c in cases):
         ap.error(f"--cases takes a comma-separated list of {', '.join(CASES)}")
-    if set(cases) & set("bcfde") and "a" not in cases:
-        ap.error("--cases: b, c, f, d and e rebuild what a built; add a")
+    if set(cases) & set("bcfhde") and "a" not in cases:
+        ap.error("--cases: b, c, f, h, d and e rebuild what a built; add a")
     if any(c.strip() not in CORPORA for c in args.corpora.split(",")):
         ap.error(f"--corpora takes a comma-separated list of {', '.join(CORPORA)}")
     if not sizes or min(sizes) < 3 or len(runs) != len(sizes) or min(runs) < 1:

@@ -41,6 +41,8 @@ def test_benchmark_ci_row_reuses_the_cache_at_another_path(tmp_path: Path):
     rows = [line for line in text.splitlines()
             if "CI: fresh clone at another path, cache restored, one article edited" in line]
     assert len(rows) == 2  # the image corpus and the shared-image one
+    with_build = [line for line in text.splitlines() if "cache and build/ restored, one article edited" in line]
+    assert len(with_build) == 2 and all(r.endswith(" unchanged, 1 normalized |") for r in with_build), with_build
     for row in rows:
         assert row.endswith(" unchanged, 1 normalized |"), row
     assert "c edit one article" in text

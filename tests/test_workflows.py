@@ -29,7 +29,7 @@ def test_site_workflow_checks_builds_with_a_cache_and_publishes():
     assert runs.index("publisher check --format github") < runs.index("publisher build --format github")
     restore = next(s for s in steps if s.get("uses", "").startswith("actions/cache/restore@"))
     save = next(s for s in steps if s.get("uses", "").startswith("actions/cache/save@"))
-    assert restore["with"]["path"] == save["with"]["path"] == ".publisher-cache"
+    assert restore["with"]["path"].split() == save["with"]["path"].split() == [".publisher-cache", "build"]
     assert restore["with"]["key"] == save["with"]["key"]
     assert "hashFiles('publisher.toml', 'articles/**')" in restore["with"]["key"]
     # an edit changes the key: the newest earlier cache must still be restored
