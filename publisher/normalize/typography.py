@@ -144,48 +144,47 @@ def _smarten_slots(slots: list[str | None], lang: str, code_spans: bool = False)
             break
     else:
         return slots
-    # Two strings of the same length: ``real`` is the run as it will read (dashes and ellipses
-    # made, URLs and code as written), ``flat`` the same with URLs and code (and each None
-    # slot: one character) as OPAQUE, which is what the quotes are judged on. Curling changes
-    # only quote marks outside the opaque parts, so each slot is its part of ``real`` with them.
-    real: list[str] = []
+    # Each slot as it will read (dashes and ellipses made, URLs and code as written), and the
+    # run as the quotes are judged: the same characters, but URLs and code (and each None
+    # slot: one character) OPAQUE. Curling changes only quote marks outside the opaque parts.
+    made: list[str | None] = []
     flat: list[str] = []
-    lengths: list[int] = []
-    segments = code_spans or any(slot and ("://" in slot or "www." in slot or "mailto:" in slot) for slot in slots)
+    opaque = False
     for slot in slots:
         if slot is None:
-            real.append(OPAQUE)
+            made.append(None)
             flat.append(OPAQUE)
-            lengths.append(-1)
-        elif not segments:
-            slot = _dashes_and_ellipses(slot)
-            real.append(slot)
+        elif not code_spans and "://" not in slot and "www." not in slot and "mailto:" not in slot:
+            slot = _dashes_and_ellipses(slot)  # no URL in it (what _segments would find)
+            made.append(slot)
             flat.append(slot)
-            lengths.append(len(slot))
         else:
-            n = 0
+            real = []
             for piece, url in _segments(slot, code_spans):
                 if url:
                     real.append(piece)
                     flat.append(OPAQUE * len(piece))
+                    opaque = True
                 else:
                     piece = _dashes_and_ellipses(piece)
                     real.append(piece)
                     flat.append(piece)
-                n += len(piece)
-            lengths.append(n)
-    text = "".join(real)
-    curled = _smarten("".join(flat), lang) if "'" in text or '"' in text else {}
+            made.append("".join(real))
+    judged = "".join(flat)
+    curled = _smarten(judged, lang) if "'" in judged or '"' in judged else None
+    if not curled:
+        return made
+    text = "".join([OPAQUE if m is None else m for m in made]) if opaque else judged
     changed = sorted(curled)
     out: list[str | None] = []
     pos = k = 0
     last = len(changed)
-    for n in lengths:
-        if n < 0:
+    for m in made:
+        if m is None:
             out.append(None)
             pos += 1
             continue
-        end = pos + n
+        end = pos + len(m)
         if k < last and changed[k] < end:
             parts = []
             at = pos
@@ -197,7 +196,7 @@ def _smarten_slots(slots: list[str | None], lang: str, code_spans: bool = False)
             parts.append(text[at:end])
             out.append("".join(parts))
         else:
-            out.append(text[pos:end])
+            out.append(m)
         pos = end
     return out
 
