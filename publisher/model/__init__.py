@@ -89,9 +89,12 @@ Meta = tuple
 def meta_of(root: etree._Element, digest: str = "") -> Meta:
     """The :data:`Meta` of a normalized article document whose bytes hash to ``digest``."""
     meta = root.find(A + "meta")
+    first: dict[object, etree._Element] = {}  # each tag's first element, as meta.find gives it
+    for el in meta:
+        first.setdefault(el.tag, el)
 
     def text(name: str) -> str:
-        el = meta.find(A + name)
+        el = first.get(A + name)
         return (el.text or "") if el is not None else ""
 
     resources = tuple(

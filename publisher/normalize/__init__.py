@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import copy
 import os
 import re
+import stat
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -85,6 +85,17 @@ def relative_source(config: Config, path: Path) -> str:
         return path.resolve().relative_to(config.articles_path).as_posix()
     except ValueError:
         return path.name
+
+
+def _inside(path: str, root: str) -> str | None:
+    """``path`` relative to ``root`` with ``/`` (both absolute and normal, as ``Path.resolve``
+    gives them), as ``Path.relative_to(root).as_posix()`` has it; None when it is not inside."""
+    if path == root:
+        return "."
+    prefix = root if root.endswith(os.sep) else root + os.sep
+    if not path.startswith(prefix):
+        return None
+    return path[len(prefix):].replace(os.sep, "/")
 
 
 def _slug_from_path(rel: str) -> str:
@@ -256,7 +267,7 @@ class Normalizer:
             if isinstance(node, str):
                 body.text = (body.text or "") + node
             else:
-                body.append(copy.deepcopy(node))
+                body.append(node.__copy__())  # lxml's deepcopy, without copy.deepcopy's memo
         crossed = limits.body_problem(body)
         if crossed is not None:
             raise SourceError(crossed[1], src.path, self._line(crossed[0]))
@@ -513,11 +524,12 @@ class Normalizer:
     def _local_image(self, el, rel_url: str, value: str, canonical: str, resources) -> str:
         src = self.src
         target = self._resolve(unquote(rel_url))
+        rel = _inside(str(target), str(self.config.articles_path))
         try:
-            rel = target.relative_to(self.config.articles_path).as_posix()
-        except ValueError:
-            rel = None
-        if rel is None or not os.path.isfile(target):
+            found = os.stat(target)
+        except (OSError, ValueError):
+            found = None
+        if rel is None or found is None or not stat.S_ISREG(found.st_mode):
             if self.source_links is not None and rel is not None:
                 self.source_links(target)  # not an article: asked so that the cache knows the file
             problem = (
@@ -545,6 +557,6 @@ class Normalizer:
         if mtype == "image/svg+xml":  # published cleaned: its length is the cleaned file's
             size = len(clean_svg(target, target.read_bytes(), self.report))
         else:
-            size = target.stat().st_size
+            size = found.st_size
         resources[href] = (rel, mtype, str(size))
         return href

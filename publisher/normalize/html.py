@@ -216,8 +216,18 @@ class Conformer:
         self.warn = warn
 
     def conform(self, body: etree._Element) -> None:
+        # Without SVG or MathML in the body (none is ever made here), every XHTML element is in HTML.
+        foreign = next(body.iter(SVG + "*", MATH + "*"), None) is not None
         for el in list(body.iter()):
             if el is body or not isinstance(el.tag, str) or _detached(el, body):
+                continue
+            local = _VOCABULARY.get(el.tag)
+            if local is not None and (not foreign or _in_html(el)):
+                # an element of the vocabulary where it may stand (what _xhtml would find): only
+                # its attributes may need changes, and one without any (but its line) needs none
+                keys = el.keys()
+                if keys and (len(keys) > 1 or keys[0] != LINE_ATTR):
+                    self._attributes(el, local)
                 continue
             ns, _, local = el.tag[1:].partition("}")
             if ns == v.XHTML_NS:
@@ -262,7 +272,7 @@ class Conformer:
         self._attributes(el, local)
 
     def _attributes(self, el: etree._Element, local: str) -> None:
-        allowed = {**v.GLOBAL, **v.XHTML[local]}
+        allowed = _ALLOWED[local]
         styles: list[str] = []
         for name in list(el.attrib):
             value = el.attrib[name]
@@ -366,6 +376,18 @@ class Conformer:
         return dropped
 
 
+#: Each XHTML element of the vocabulary that is kept as it is (its attributes checked) by its
+#: tag: {tag: local name}. <video> and <audio> (not in the vocabulary) become links first.
+_VOCABULARY = {H + name: name for name in v.XHTML
+               if name not in REMOVED_WITH_CONTENT and name not in REMOVED_VOID and name not in ("video", "audio")}
+#: The attributes each element of the vocabulary may carry, with their types.
+_ALLOWED = {name: {**v.GLOBAL, **attrs} for name, attrs in v.XHTML.items()}
+
+#: The XHTML elements :meth:`_Structure.fix` looks at, by tag: {tag: local name}.
+_STRUCTURED = {H + name: name for name in (
+    set(v.PARENTS) | v.EMPTY | set(v.REQUIRED) | {"time", "ul", "ol", "dl", "table", "thead", "tbody", "tfoot", "tr",
+                                                   "colgroup"})}
+
 _TABLE_PARTS = {"caption", "colgroup", "col", "thead", "tbody", "tfoot", "tr", "td", "th"}
 
 
@@ -388,10 +410,8 @@ class _Structure:
 
     def fix(self, body: etree._Element) -> None:
         for el in list(body.iter()):
-            if el is body or _detached(el, body):
-                continue
-            local = _local(el)
-            if local is None:
+            local = _STRUCTURED.get(el.tag)  # the others stand anywhere and hold anything
+            if local is None or el is body or _detached(el, body):
                 continue
             parent = el.getparent()
             parents = v.PARENTS.get(local)
@@ -745,6 +765,8 @@ def _unwrap_all(el: etree._Element) -> None:
     el.getparent().remove(el)
 
 
+_WITH_ID = etree.XPath("descendant-or-self::*[@id]")
+_URL_VALUES = etree.XPath("descendant-or-self::*/@*[contains(., 'url(')]")
 _ID_FIX = re.compile(r"[^\w.\-]")
 _URL_REF = re.compile(r"url\(\s*(['\"]?)#([^)'\"]+)\1\s*\)")
 
@@ -755,10 +777,9 @@ def _fix_ids(body: etree._Element, warn: Warn) -> None:
     used: set[str] = set()
     renamed: dict[str, str] = {}  # first holder of an old id -> its new id (links follow the first)
     local_maps: dict[etree._Element, dict[str, str]] = {}
-    for el in body.iter():
-        old = el.get("id") if isinstance(el.tag, str) else None
-        if old is None:
-            continue
+    changed = False
+    for el in _WITH_ID(body):  # document order
+        old = el.get("id")
         new = _as_id(old)
         base, n = new, 2
         while new in used:
@@ -770,11 +791,18 @@ def _fix_ids(body: etree._Element, warn: Warn) -> None:
             reason = "an id must be an XML name" if base != old else "an id must be unique in the article"
             warn(el, f"renamed id=\"{old}\" on <{local}> to \"{new}\" ({reason})")
             el.set("id", new)
+            changed = True
         renamed.setdefault(old, new)
         figure = _foreign_root(el)
         if figure is not None:
             local_maps.setdefault(figure, {})[old] = new
     if not renamed:
+        return
+    if not changed:  # every reference still names its id: only url(#id) is written anew (as url(#id))
+        for value in _URL_VALUES(body):
+            el, name = value.getparent(), value.attrname
+            if not (name in ("href", XLINK_HREF) and value.startswith("#")):
+                el.set(name, _URL_REF.sub(lambda m: f"url(#{m.group(2)})", str(value)))
         return
     for el in body.iter():
         if not isinstance(el.tag, str):

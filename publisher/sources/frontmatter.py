@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import os
 import re
 import tomllib
 from dataclasses import dataclass
@@ -273,11 +274,14 @@ def toml_error_position(message: str, text: str) -> tuple[str, int, int | None]:
     return message, 1, None
 
 
+_KEY_LINE = re.compile(r"""^["']?([A-Za-z_][\w-]*)["']?\s*[:=]""")
+
+
 def key_lines(text: str, first_line: int) -> dict[str, int]:
     """Line of each top-level key (YAML ``key:`` or TOML ``key =``)."""
     lines: dict[str, int] = {}
     for offset, line in enumerate(text.split("\n")):
-        m = re.match(r"""^["']?([A-Za-z_][\w-]*)["']?\s*[:=]""", line)
+        m = _KEY_LINE.match(line)
         if m and m.group(1) not in lines:
             lines[m.group(1)] = first_line + offset
     return lines
@@ -438,7 +442,10 @@ def _as_text(value: Any) -> str:
 def sidecar_for(path: Path) -> Path | None:
     """The metadata file beside a source (``NAME.meta.yaml`` or ``NAME.meta.toml``), if any;
     two of them (``.meta.yaml`` and ``.meta.toml``) are an error, since one would be ignored."""
-    found = [c for c in (path.with_name(path.stem + suffix) for suffix in SIDECAR_SUFFIXES) if c.is_file()]
+    folder = os.path.dirname(str(path))  # what path.with_name(...) names, as strings: no Path per name
+    stem = path.stem
+    found = [Path(c) for c in (os.path.join(folder, stem + suffix) for suffix in SIDECAR_SUFFIXES)
+             if os.path.isfile(c)]
     if len(found) > 1:
         raise SourceError(f"{len(found)} metadata files for one source ({', '.join(c.name for c in found)}); "
                           "keep one", found[1], 1)

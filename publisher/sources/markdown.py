@@ -24,11 +24,13 @@ OPTIONS = Options.CMARK_OPT_UNSAFE | Options.CMARK_OPT_FOOTNOTES | Options.CMARK
 EXTENSIONS = ["table", "strikethrough", "autolink"]
 _SOURCEPOS = "data-sourcepos"
 _HEADING_ATTR = re.compile(r"\s*\{#([A-Za-z][\w.:-]*)\}\s*$")  # "## Motivation {#motivation}" (Pandoc, Zola)
-_HEADINGS = {H + f"h{n}" for n in range(1, 7)}
 _CELLS = {H + "th", H + "td"}
 #: Elements (the node itself included) that carry what _lines_from_sourcepos removes.
 _POSITIONED = etree.XPath("descendant-or-self::*[@data-sourcepos or @align]")
 _POSITIONED_BELOW = etree.XPath("descendant::*[@data-sourcepos or @align]")
+_HEADING_TEST = " or ".join(f"self::h:h{n}" for n in range(1, 7))
+_HEADINGS_IN = etree.XPath(f"descendant-or-self::*[{_HEADING_TEST}]", namespaces={"h": XHTML_NS})
+_HEADINGS_BELOW = etree.XPath(f"descendant::*[{_HEADING_TEST}]", namespaces={"h": XHTML_NS})
 _IDS = etree.XPath("descendant-or-self::*/@id")
 _IDS_BELOW = etree.XPath("descendant::*/@id")
 
@@ -341,22 +343,19 @@ def _heading_ids(nodes: list) -> None:
     for value in _each(nodes, _IDS, _IDS_BELOW):
         if value:
             used[str(value)] = 1
-    for node in nodes:
-        if isinstance(node, str):
+    for el in _each(nodes, _HEADINGS_IN, _HEADINGS_BELOW):  # document order, as iter gives them
+        if el.get("id"):
             continue
-        for el in node.iter(*_HEADINGS):
-            if el.get("id"):
-                continue
-            explicit = _explicit_id(el)
-            if explicit and explicit not in used:
-                used[explicit] = 1
-                el.set("id", explicit)
-                continue
-            base = heading_id("".join(el.itertext())) or "section"
-            candidate, n = base, used.get(base, 0)
-            while candidate in used:
-                candidate = f"{base}-{n}"
-                n += 1
-            used[base] = n
-            used[candidate] = 1
-            el.set("id", candidate)
+        explicit = _explicit_id(el)
+        if explicit and explicit not in used:
+            used[explicit] = 1
+            el.set("id", explicit)
+            continue
+        base = heading_id("".join(el.itertext())) or "section"
+        candidate, n = base, used.get(base, 0)
+        while candidate in used:
+            candidate = f"{base}-{n}"
+            n += 1
+        used[base] = n
+        used[candidate] = 1
+        el.set("id", candidate)
