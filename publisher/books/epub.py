@@ -11,7 +11,6 @@ is written into the output.
 
 from __future__ import annotations
 
-import collections
 import datetime as dt
 import hashlib
 import io
@@ -19,12 +18,11 @@ import os
 import pickle
 import uuid
 import zipfile
-import zlib
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import BinaryIO, NamedTuple
+from functools import partial
 from importlib import resources
+from typing import BinaryIO, NamedTuple
 from urllib.parse import urlsplit
 
 from ebooklib import epub
@@ -36,7 +34,7 @@ from publisher.books.chapterset import Chapter, make_chapters
 from publisher.books.cover import CoverText, render_cover
 from publisher.books.editions import Edition
 from publisher.books.parts import NOTHING, Images, Keeper
-from publisher.books.zipwriter import Packed, Stored, pack, store, stream_zip
+from publisher.books.zipwriter import Packed, Stored, pack, stream_zip
 from publisher.config import Config
 from publisher.dates import parse_iso
 from publisher.errors import SourceError
@@ -118,14 +116,12 @@ def _check_image(config: Config, view: ArticleView, path: str, media_type: str, 
 
 
 class Image(NamedTuple):
-    """An image of the book as its kept frame holds it: not its bytes, but where they are read
-    from when the book is written, the digest of the file they were read from, and their CRC-32
-    and size (for the zip's headers, written ahead of them)."""
+    """An image of the book as its kept frame holds it: not its bytes but the file they are
+    read from when the book is written (then checked to be the file of that digest, and what
+    its name says), and the digest the frame was made with."""
 
     path: str
     digest: str
-    crc: int
-    size: int
 
 
 class _Shown(NamedTuple):
@@ -154,17 +150,11 @@ def _media(config: Config, views: list[ArticleView]) -> list[_Shown]:
     return shown
 
 
-def _read_media(config: Config, media: list[_Shown], images: Images, read: dict[str, Image | bytes]) -> Iterator[Item]:
-    """Each image of the book read (one at a time) and checked, as a manifest item, and noted in
-    ``read`` by its id: an SVG by its bytes (deflated with the frame's text), any other by an
-    :class:`Image` reference (its bytes are read again, and stored, when the book is written)."""
-    for shown in media:
-        data = images.read(shown.path, shown.view.source)
-        _check_image(config, shown.view, shown.path, shown.media_type, data)
-        stored = shown.media_type in STORED_TYPES
-        read[shown.id] = Image(shown.path, images.digest(shown.path), zlib.crc32(data) & 0xFFFFFFFF,
-                               len(data)) if stored else data
-        yield Item(shown.id, shown.href, shown.media_type, data)
+def _read_image(config: Config, images: Images, shown: _Shown) -> bytes:
+    """The bytes of an image of the book, read now and checked."""
+    data = images.read(shown.path, shown.view.source)
+    _check_image(config, shown.view, shown.path, shown.media_type, data)
+    return data
 
 
 def _chapters(config: Config, edition: Edition, keeper: Keeper, workers: int | None) -> list[Chapter]:
@@ -205,13 +195,13 @@ def write_book(config: Config, edition: Edition, images: Images, out: BinaryIO, 
         frame = _frame(config, edition, chapters, media, images)
         keeper.keep(slot, key, pickle.dumps(frame, protocol=pickle.HIGHEST_PROTOCOL))
     by_name = {"EPUB/" + c.name: Packed(c.crc, c.size, c.packed) for c in chapters}
-    users = {shown.path: shown.view.source for shown in media}
+    by_path = {shown.path: shown for shown in media}
 
     def entry(name: str, data: bytes | Packed | Stored | Image | None) -> bytes | Packed | Stored:
         if data is None:
             return by_name[name]
-        if isinstance(data, Image):  # read now, checked against its digest, let go once written
-            return Stored(data.crc, data.size, lambda: images.read(data.path, users.get(data.path)))
+        if isinstance(data, Image):  # read now, checked, let go once written
+            return Stored(partial(_read_image, config, images, by_path[data.path]))
         return data
 
     stream_zip(((name, entry(name, data)) for name, data in frame), _modified(edition.views), out.write)
@@ -246,15 +236,14 @@ def _frame(config: Config, edition: Edition, chapters: list[Chapter], media: lis
     views = edition.views
     identifier = book_identifier(config, edition.key)
     title = edition.book_title(config.title)
-    read: dict[str, Image | bytes] = {}
-    each = _read_media(config, media, images, read)
-    access = survey(chapters, each, grouped=len(edition.sections) > 1)  # reads each image once, ...
-    collections.deque(each, maxlen=0)  # ... all of them, whatever the survey looks at
-    # ebooklib lists every image in the package, but only an SVG's bytes go through it: the
-    # others are put in the zip, as they are, when the book is written
-    media_items = [Item(i.id, i.href, i.media_type, b"" if isinstance(read[i.id], Image) else read[i.id])
+    # Whether a GIF is animated is in the accessibility metadata: the survey reads each, one at a time.
+    gifs = (Item(i.id, i.href, i.media_type, _read_image(config, images, i)) for i in media if i.media_type == "image/gif")
+    access = survey(chapters, gifs, grouped=len(edition.sections) > 1)
+    # ebooklib lists every image in the package, but only an SVG's bytes go through it (to be
+    # deflated with the text); the others are read, and stored as they are, as the book is written
+    kept = {"EPUB/" + i.href: Image(i.path, images.digest(i.path)) for i in media if i.media_type in STORED_TYPES}
+    media_items = [Item(i.id, i.href, i.media_type, b"" if "EPUB/" + i.href in kept else _read_image(config, images, i))
                    for i in media]
-    kept = {"EPUB/" + i.href: read[i.id] for i in media if isinstance(read[i.id], Image)}
     newest_first = sorted(views, key=ArticleView.sort_key, reverse=True)
     lang = edition.language
     count = n_(lang, "{n} article", "{n} articles", len(views))
@@ -423,7 +412,7 @@ def frame_of(book: epub.EpubBook, when: dt.datetime, placeholders: set[str]) -> 
                 elif name == "mimetype":
                     frame.append((name, written.read(name)))
                 elif name in stored:  # the cover, a font compressed already
-                    frame.append((name, store(written.read(name))))
+                    frame.append((name, Stored(written.read(name))))
                 else:
                     frame.append((name, None))
                     batch.append((len(frame) - 1, written.read(name)))

@@ -30,12 +30,10 @@ class Packed(NamedTuple):
 
 
 class Stored(NamedTuple):
-    """An entry written as it is (ZIP method 0), with the CRC-32 and size of its bytes, known
-    ahead: the bytes themselves, or what reads them when the entry is written (an image of the
-    site, read then and let go: a book's images are never all in memory at once)."""
+    """An entry written as it is (ZIP method 0): its bytes, or what reads them when the entry is
+    written (an image of the site, read then and let go: a book's images are never all in
+    memory at once). Its CRC-32 is taken as it is written."""
 
-    crc: int
-    size: int
     payload: bytes | Callable[[], bytes]
 
 
@@ -57,32 +55,23 @@ def pack(data: bytes) -> Packed:
     return Packed(zlib.crc32(data) & 0xFFFFFFFF, len(data), deflate(data))
 
 
-def store(data: bytes) -> Stored:
-    """``data`` as a zip entry written as it is."""
-    return Stored(zlib.crc32(data) & 0xFFFFFFFF, len(data), data)
-
-
 Entry = tuple[str, "bytes | Packed | Stored"]
 
 
 def stream_zip(entries: Iterable[Entry], when: dt.datetime, write: Callable[[bytes], object]) -> None:
     """A ZIP of ``entries`` (name, bytes or :class:`Packed` or :class:`Stored`) in the given order,
-    given to ``write`` piece by piece as it is laid out; plain bytes are deflated, but those of
-    ``mimetype``, which are stored."""
+    given to ``write`` piece by piece as it is laid out (an entry's bytes are let go once
+    written); plain bytes are deflated, but those of ``mimetype``, which are stored."""
     time, date = _dos_time(when)
     offset = 0
     central = bytearray()
     count = 0
     for name, data in entries:
         raw_name = name.encode("utf-8")
-        if isinstance(data, Stored):
-            method, (crc, size, payload) = 0, data
-            if callable(payload):
-                payload = payload()
-                if len(payload) != size:  # the reader checks the bytes; a zip is never written wrong
-                    raise ValueError(f"{name} has {len(payload)} bytes, not the {size} its entry says")
-        elif name == "mimetype" and not isinstance(data, Packed):
-            method, crc, size, payload = 0, zlib.crc32(data) & 0xFFFFFFFF, len(data), data
+        if isinstance(data, Stored) or (name == "mimetype" and not isinstance(data, Packed)):
+            payload = data if not isinstance(data, Stored) else data.payload() if callable(data.payload) \
+                else data.payload
+            method, crc, size = 0, zlib.crc32(payload) & 0xFFFFFFFF, len(payload)
         else:
             method = 8
             crc, size, payload = data if isinstance(data, Packed) else pack(data)
