@@ -343,9 +343,13 @@ class SiteMedia:
     def __init__(self, config: Config, cache: Cache) -> None:
         self.root = config.articles_path
         self.cache = cache
+        self._digests: dict[str, str] = {}  # asked for by each book's keys and each write
 
     def digest(self, path: str) -> str:
-        return self.cache.digest(str(self.root / path))
+        known = self._digests.get(path)
+        if known is None:
+            known = self._digests[path] = self.cache.digest(str(self.root / path))
+        return known
 
     def read(self, path: str, user: str | None = None) -> bytes:
         file = self.root / path
