@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import hashlib
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -32,7 +34,7 @@ from publisher.output import MANIFEST, Output, Staging, locked, remove_leftovers
 from publisher.redirects import Redirect, article_redirects, redirect_files, stub_redirects
 from publisher.slugs import name_key
 
-__all__ = ["build", "load_articles", "normalize_file", "SourceIndex", "BuildResult", "resolve_now"]
+__all__ = ["build", "load_articles", "normalize_file", "SourceIndex", "BuildResult", "resolve_now", "SiteMedia"]
 
 
 def resolve_now(now: dt.datetime | None = None) -> dt.datetime:
@@ -256,20 +258,14 @@ def _render(config: Config, all_views: list[ArticleView], moment: dt.datetime, t
             left: dict[str, tuple[tuple[int, int, int], str]], redirects: list[Redirect] | None = None) -> BuildResult:
     views, drafts, scheduled = published(all_views, moment)
 
-    media: dict[str, bytes] = {}
+    # Images are read one at a time as each output that holds them is written (media/ and
+    # books), never all at once: 129 MB at 10,000 articles with two images each.
+    media = SiteMedia(config, cache)
+    users: dict[str, str] = {}  # image -> the first article that shows it (named in errors)
     for view in views:
         for res in view.resources:
-            if res.path not in media:  # an image used by many articles is read once
-                try:
-                    data = paths.read_inside(config.articles_path, res.path)
-                except ValueError as exc:
-                    raise SourceError(f"resource {exc}", config.articles_path / view.source) from None
-                media[res.path] = published_bytes(config.articles_path / res.path, data)  # SVG: cleaned
-    if config.podcast is not None and config.podcast.image_path and config.podcast.image_path not in media:
-        try:  # the podcast's cover (checked with the config), published beside the articles' images
-            media[config.podcast.image_path] = paths.read_inside(config.articles_path, config.podcast.image_path)
-        except ValueError as exc:
-            raise ConfigError(f"podcast.image {exc}", config.file) from None
+            users.setdefault(res.path, view.source)  # an image used by many articles is published once
+    podcast_image = config.podcast.image_path if config.podcast is not None else None
     # Audio and video are not in books: copied into the output folder one at a time, each once.
     enclosures = sorted({v.enclosure.path for v in views if v.enclosure is not None and v.enclosure.path})
     # Each output goes to the output folder as it is made (staged beside its target; put in
@@ -283,6 +279,9 @@ def _render(config: Config, all_views: list[ArticleView], moment: dt.datetime, t
         if staging.left_as_is(output.path, output.key):
             problems.pop(output.path, None)
             output.keep()
+        elif output.write is not None:  # a book: written into its file as it is made
+            problems.pop(output.path, None)
+            staging.write(output.path, output.write, output.key)
         else:
             put_bytes(output.path, output.load(), output.key)
 
@@ -305,11 +304,14 @@ def _render(config: Config, all_views: list[ArticleView], moment: dt.datetime, t
             put_bytes(path, data)
         for output in edition_outputs(config, views, media, cache, workers):
             put(output)
-        for path, data in media.items():
+        for path, user in users.items():
             # keyed by the image's digest (known from the build's scan): an image left in place
             # by the last build is not read back and compared on every rebuild
-            digest = cache.digest(str(config.articles_path / path))
-            put(Output("media/" + path, f"media {code_identity()} {digest}", lambda data=data: data, lambda: None))
+            put(Output("media/" + path, f"media {code_identity()} {media.digest(path)}",
+                       lambda path=path, user=user: media.read(path, user), lambda: None))
+        if podcast_image and podcast_image not in users:  # the podcast's cover (checked with the config)
+            put(Output("media/" + podcast_image, f"media {code_identity()} {media.digest(podcast_image)}",
+                       lambda: _podcast_image(config, podcast_image), lambda: None))
         moved = [*(redirects or []), *article_redirects(config, views, report)]
         for path, data in redirect_files(config, views, moved, report).items():
             put_bytes(path, data)
@@ -332,6 +334,45 @@ def _render(config: Config, all_views: list[ArticleView], moment: dt.datetime, t
     if store is not None and key is not None:
         store.save(_state(key, all_views, moment, result), [*result.outputs, MANIFEST], staging.keys)
     return result
+
+
+class SiteMedia:
+    """The site's local images as the outputs publish them (under media/ and in books): each
+    read when an output that holds it is written, contained in the articles folder and bounded
+    as when its article was read, an SVG cleaned (:func:`published_bytes`), and checked to be
+    the file the build's scan hashed. Implements :class:`publisher.books.parts.Images`."""
+
+    def __init__(self, config: Config, cache: Cache) -> None:
+        self.root = config.articles_path
+        self.cache = cache
+        self._digests: dict[str, str] = {}  # asked for by each book's keys and each write
+
+    def digest(self, path: str) -> str:
+        known = self._digests.get(path)
+        if known is None:
+            known = self._digests[path] = self.cache.digest(str(self.root / path))
+        return known
+
+    def read(self, path: str, user: str | None = None) -> bytes:
+        file = self.root / path
+        changed = f"image {path!r} changed while the site was being built; build again"
+        with contextlib.suppress(OSError):  # gone or unreadable: read_inside says so
+            if os.path.getsize(file) > limits.IMAGE_BYTES:  # it was not when its article was read
+                raise SourceError(changed, file)
+        try:
+            data = paths.read_inside(self.root, path)
+        except ValueError as exc:
+            raise SourceError(f"resource {exc}", self.root / user if user else file) from None
+        if hashlib.sha256(data).hexdigest() != self.digest(path):
+            raise SourceError(changed, file)
+        return published_bytes(file, data)
+
+
+def _podcast_image(config: Config, path: str) -> bytes:
+    try:
+        return paths.read_inside(config.articles_path, path)
+    except ValueError as exc:
+        raise ConfigError(f"podcast.image {exc}", config.file) from None
 
 
 def _enclosure_bytes(config: Config, path: str) -> bytes:

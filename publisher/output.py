@@ -9,7 +9,7 @@ import sys
 import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import NamedTuple
+from typing import BinaryIO, NamedTuple
 
 from publisher.errors import OutputError
 from publisher.paths import relative_name
@@ -102,12 +102,14 @@ class Output(NamedTuple):
     """An output that may not need making: its path, the key of everything it is made from
     ("" when it has none: its bytes are then made and compared every time), how to get its
     bytes (from the cache or made anew), and what to tell the cache when the output is left as
-    it is on disk (that its kept copy is still in use)."""
+    it is on disk (that its kept copy is still in use). An output too big to hold (a book) also
+    says how to ``write`` its bytes into a file as they are made (:meth:`Staging.write`)."""
 
     path: str
     key: str
     load: Callable[[], bytes]
     keep: Callable[[], None]
+    write: Callable[[BinaryIO], object] | None = None
 
 
 class Staging:
@@ -147,6 +149,50 @@ class Staging:
     def add(self, rel: str, data: bytes, key: str = "") -> bool:
         """Stage ``data`` as output ``rel`` (relative POSIX path), made from ``key`` if it has
         one; False if it is already on disk as it is. A second ``add`` of a path replaces the first."""
+        target = self._enter(rel, key)
+        try:
+            if target.is_file() and target.stat().st_size == len(data) and target.read_bytes() == data:
+                self.same.add(rel)
+                return False
+            with self._temporary(rel, target) as fh:
+                fh.write(data)
+        except OSError as exc:
+            self.abort()
+            raise OutputError(f"cannot write outputs: {exc}", self.out_dir) from exc
+        self.same.discard(rel)
+        return True
+
+    def write(self, rel: str, produce: Callable[[BinaryIO], object], key: str = "") -> bool:
+        """Stage as output ``rel`` what ``produce`` writes into the file it is given (a book of
+        hundreds of MB: written as it is made, never held whole); otherwise as :meth:`add`.
+
+        What is written is compared with the file on disk as it comes: while it matches nothing
+        is written, so an output that is on disk as it is costs no temporary file (False);
+        at the first difference the part that matched is copied from the old file and the rest
+        written after it. Whatever ``produce`` raises leaves nothing staged for ``rel``.
+        """
+        target = self._enter(rel, key)
+        try:
+            sink = _Compared(target, lambda: self._temporary(rel, target))
+            try:
+                produce(sink)
+                changed = sink.finish()
+            finally:
+                sink.close()
+        except OSError as exc:
+            self.abort()
+            raise OutputError(f"cannot write outputs: {exc}", self.out_dir) from exc
+        except BaseException:
+            self._drop(rel)
+            raise
+        if changed:
+            self.same.discard(rel)
+        else:
+            self.same.add(rel)
+        return changed
+
+    def _enter(self, rel: str, key: str) -> Path:
+        """Count ``rel`` as an output made from ``key``; its target path."""
         problem = relative_name(rel)
         if problem is not None:  # a name from the config or a source that got past their checks
             self.abort()
@@ -157,22 +203,15 @@ class Staging:
             self.keys[rel] = key
         else:
             self.keys.pop(rel, None)
-        target = self.out_dir / rel
-        try:
-            if target.is_file() and target.stat().st_size == len(data) and target.read_bytes() == data:
-                self.same.add(rel)
-                return False
-            self._folder(target.parent)
-            fd, tmp = tempfile.mkstemp(prefix=STAGING_PREFIX, dir=target.parent)
-            self._staged[rel] = tmp
-            with os.fdopen(fd, "wb") as fh:
-                fh.write(data)
-            os.chmod(tmp, 0o644)
-        except OSError as exc:
-            self.abort()
-            raise OutputError(f"cannot write outputs: {exc}", self.out_dir) from exc
-        self.same.discard(rel)
-        return True
+        return self.out_dir / rel
+
+    def _temporary(self, rel: str, target: Path) -> BinaryIO:
+        """A new temporary file beside ``target``, open for writing, staged as ``rel``."""
+        self._folder(target.parent)
+        fd, tmp = tempfile.mkstemp(prefix=STAGING_PREFIX, dir=target.parent)
+        self._staged[rel] = tmp
+        os.fchmod(fd, 0o644)
+        return os.fdopen(fd, "wb")
 
     def _drop(self, rel: str) -> None:
         tmp = self._staged.pop(rel, None)
@@ -216,6 +255,60 @@ class Staging:
                 _prune_empty(stale.parent, self.out_dir)
         _write_manifest(self.out_dir, self.names)
         return written, removed
+
+
+class _Compared:
+    """A file-like sink (``write`` only) that compares what it is given with the file at
+    ``target`` and writes into a temporary file (opened by ``temporary``) only from the first
+    difference on, copying the part that matched from the old file first."""
+
+    _COPY = 1024 * 1024
+
+    def __init__(self, target: Path, temporary: Callable[[], BinaryIO]) -> None:
+        self._temporary = temporary
+        self._out: BinaryIO | None = None
+        self._old: BinaryIO | None = open(target, "rb") if target.is_file() else None  # noqa: SIM115 - see close
+        self._at = 0  # bytes that matched the old file so far
+        if self._old is None:
+            self._diverge()
+
+    def write(self, data: bytes) -> int:
+        if self._out is None:
+            if self._old.read(len(data)) == data:
+                self._at += len(data)
+                return len(data)
+            self._diverge()
+        self._out.write(data)
+        return len(data)
+
+    def _diverge(self) -> None:
+        self._out = self._temporary()
+        if self._old is not None:
+            self._old.seek(0)
+            left = self._at
+            while left:
+                chunk = self._old.read(min(left, self._COPY))
+                if not chunk:
+                    raise OSError(f"{self._old.name} changed while it was being compared")
+                self._out.write(chunk)
+                left -= len(chunk)
+            self._old.close()
+            self._old = None
+
+    def finish(self) -> bool:
+        """Done writing: True if the bytes differ from the old file's (and are staged)."""
+        if self._out is None and self._old.read(1) != b"":  # the old file is longer
+            self._diverge()
+        changed = self._out is not None
+        self.close()
+        return changed
+
+    def close(self) -> None:
+        """Let go of both files (on an error too: the caller drops what was staged)."""
+        for fh in (self._old, self._out):
+            if fh is not None:
+                fh.close()
+        self._old = None
 
 
 def stat_of(path: Path | str) -> tuple[int, int, int] | None:

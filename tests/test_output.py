@@ -79,3 +79,51 @@ def test_a_write_that_fails_names_the_folder_and_stages_nothing(tmp_path: Path):
         staging.add("blocked/b.xml", b"b")
     assert not list(out.rglob(".tmp-*"))
     assert (out / "a.xml").read_bytes() == b"a"
+
+
+def _chunks(data: bytes, size: int = 7):
+    def produce(fh) -> None:
+        for at in range(0, len(data), size):
+            fh.write(data[at:at + size])
+    return produce
+
+
+@pytest.mark.parametrize("new", [b"0123456789" * 10, b"0123456789" * 10 + b"more", b"0123456789" * 9,
+                                 b"01234X6789" + b"0123456789" * 9, b"0123456789" * 9 + b"012345678X", b""])
+def test_a_written_output_is_compared_as_it_comes_and_staged_only_if_it_differs(tmp_path: Path, new: bytes):
+    """Staging.write: an output too big to hold (a book) streamed into its file; one that is on
+    disk as it is leaves no temporary file, one that differs anywhere (longer, shorter, in the
+    middle, at its end) is staged whole, and put in place by commit."""
+    out = tmp_path / "out"
+    old = b"0123456789" * 10
+    write_outputs(out, {"books/a.epub": old})
+    staging = Staging(out)
+    changed = staging.write("books/a.epub", _chunks(new), "key")
+    assert changed is (new != old)
+    assert staging.keys["books/a.epub"] == "key" and "books/a.epub" in staging.names
+    staged = [p.name for p in (out / "books").iterdir() if p.name.startswith(".tmp-")]
+    assert len(staged) == (1 if changed else 0)
+    assert (out / "books" / "a.epub").read_bytes() == old  # nothing in place before commit
+    written, _ = staging.commit()
+    assert written == (["books/a.epub"] if changed else [])
+    assert (out / "books" / "a.epub").read_bytes() == new
+    assert not [p for p in out.rglob(".tmp-*")]
+
+
+def test_a_written_output_new_or_failing(tmp_path: Path):
+    out = tmp_path / "out"
+    staging = Staging(out)
+    assert staging.write("deep/b.epub", _chunks(b"new book")) is True  # nothing there: written
+    assert (out / "deep").is_dir() and not (out / "deep" / "b.epub").exists()
+
+    def broken(fh) -> None:
+        fh.write(b"half a bo")
+        raise ValueError("an image changed")
+
+    write_outputs(tmp_path / "other", {"c.epub": b"old"})
+    again = Staging(tmp_path / "other")
+    with pytest.raises(ValueError, match="an image changed"):
+        again.write("c.epub", broken)
+    assert sorted(p.name for p in (tmp_path / "other").iterdir()) == [MANIFEST, "c.epub"]  # nothing staged
+    staging.commit()
+    assert (out / "deep" / "b.epub").read_bytes() == b"new book"

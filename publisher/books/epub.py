@@ -4,7 +4,9 @@ ebooklib writes the package: metadata, manifest, spine, guide and the container.
 get wrong is kept out of its hands (see DESIGN.md): the navigation document and NCX are made
 here as plain items (its own put the nav in the reading order and cannot group or add
 landmarks), ``dcterms:modified`` is the newest article's time (never the clock), and its zip is
-laid out again by ``zipwriter`` with fixed order and times, the chapters compressed ahead.
+laid out again by ``zipwriter`` with fixed order and times, the chapters compressed ahead, the
+images (compressed already) stored as they are and read from the site's files only as the zip
+is written into the output.
 """
 
 from __future__ import annotations
@@ -18,7 +20,9 @@ import uuid
 import zipfile
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from functools import partial
 from importlib import resources
+from typing import BinaryIO, NamedTuple
 from urllib.parse import urlsplit
 
 from ebooklib import epub
@@ -29,8 +33,8 @@ from publisher.books.chapters import CONTENTS, CSS_PATH, chapter_name, media_nam
 from publisher.books.chapterset import Chapter, make_chapters
 from publisher.books.cover import CoverText, render_cover
 from publisher.books.editions import Edition
-from publisher.books.parts import NOTHING, Keeper
-from publisher.books.zipwriter import Packed, pack, write_zip
+from publisher.books.parts import NOTHING, Images, Keeper
+from publisher.books.zipwriter import Packed, Stored, pack, stream_zip
 from publisher.config import Config
 from publisher.dates import parse_iso
 from publisher.errors import SourceError
@@ -46,6 +50,11 @@ _MAGIC = {
     "image/gif": (b"GIF87a", b"GIF89a"),
 }
 IMAGE_TYPES = (*_MAGIC, "image/svg+xml")
+#: Files compressed already, stored in the zip as they are (EPUB's OCF allows stored entries):
+#: deflate saves nothing on them and was most of the CPU a book of many images cost. Text
+#: (XHTML, CSS, SVG, NCX, the package) and uncompressed fonts are deflated.
+STORED_TYPES = frozenset({"image/jpeg", "image/png", "image/gif", "image/webp", "image/avif",
+                          "font/woff", "font/woff2"})
 #: Where a theme's fonts and their licence go: beside the stylesheet, so its url(fonts/NAME) holds.
 FONTS_PATH = CSS_PATH.rpartition("/")[0] + "/fonts"
 
@@ -106,17 +115,46 @@ def _check_image(config: Config, view: ArticleView, path: str, media_type: str, 
         raise SourceError(f"image {path} is not an SVG document", where)
 
 
-def _media_items(config: Config, views: list[ArticleView], media: dict[str, bytes]) -> list[Item]:
-    items: list[Item] = []
+class Image(NamedTuple):
+    """An image of the book as its kept frame holds it: not its bytes but the file they are
+    read from when the book is written (then checked to be the file of that digest, and what
+    its name says), and the digest the frame was made with."""
+
+    path: str
+    digest: str
+
+
+class _Shown(NamedTuple):
+    """An image the book holds: its manifest item's id, href and type, and the first article showing it."""
+
+    id: str
+    href: str
+    media_type: str
+    path: str
+    view: ArticleView
+
+
+def _media(config: Config, views: list[ArticleView]) -> list[_Shown]:
+    """The book's images in the order of the articles that first show them (their bytes unread)."""
+    shown: list[_Shown] = []
     seen: set[str] = set()
     for view in views:
         for res in view.resources:
             if res.path in seen:
                 continue
             seen.add(res.path)
-            _check_image(config, view, res.path, res.type, media[res.path])
-            items.append(Item(f"m{len(seen):05d}", media_name(res.path), res.type, media[res.path]))
-    return items
+            if res.type not in IMAGE_TYPES:
+                raise SourceError(f"image {res.path} is {res.type}; a book can only hold JPEG, PNG, GIF or SVG "
+                                  "images", config.articles_path / view.source)
+            shown.append(_Shown(f"m{len(seen):05d}", media_name(res.path), res.type, res.path, view))
+    return shown
+
+
+def _read_image(config: Config, images: Images, shown: _Shown) -> bytes:
+    """The bytes of an image of the book, read now and checked."""
+    data = images.read(shown.path, shown.view.source)
+    _check_image(config, shown.view, shown.path, shown.media_type, data)
+    return data
 
 
 def _chapters(config: Config, edition: Edition, keeper: Keeper, workers: int | None) -> list[Chapter]:
@@ -127,41 +165,61 @@ def _chapters(config: Config, edition: Edition, keeper: Keeper, workers: int | N
     return make_chapters(edition.language, sections, edition.views, pack, keeper, workers)
 
 
-def render_book(config: Config, edition: Edition, media: dict[str, bytes], keeper: Keeper | None = None,
+def render_book(config: Config, edition: Edition, images: Images, keeper: Keeper | None = None,
                 workers: int | None = None) -> bytes:
-    """The EPUB bytes of one edition. ``media`` maps resource paths to their bytes; ``keeper``
-    keeps the book's parts between builds (:mod:`parts`; by default nothing is kept).
+    """The EPUB bytes of one edition (see :func:`write_book`; a small book, or a test's)."""
+    out = io.BytesIO()
+    write_book(config, edition, images, out, keeper, workers)
+    return out.getvalue()
+
+
+def write_book(config: Config, edition: Edition, images: Images, out: BinaryIO, keeper: Keeper | None = None,
+               workers: int | None = None) -> None:
+    """Write the EPUB of one edition into ``out`` as it is laid out. ``images`` gives the site's
+    images (read one at a time as they are written); ``keeper`` keeps the book's parts between
+    builds (:mod:`parts`; by default nothing is kept).
 
     The book is its chapters (see :mod:`chapterset`) in a frame: every other file of the zip
     (package, navigation, contents, cover, title page, stylesheet, images). The frame depends on
-    the articles' metadata and the chapters' names and facts, not on their text, so after an
-    edit of an article's body the kept one is used, compressed, as it is.
+    the articles' metadata, the chapters' names and facts and the images' digests, not on the
+    articles' text, so after an edit of an article's body the kept one is used as it is. It
+    holds the images as :class:`Image` references: their bytes are read from the site's files
+    when the book is written, never kept in the cache nor all held at once.
     """
     keeper = keeper or NOTHING
     chapters = _chapters(config, edition, keeper, workers)
-    media_items = _media_items(config, edition.views, media)
-    key, slot = _frame_key(config, edition, chapters, media_items), f"frame {edition.key} {edition.path}"
+    media = _media(config, edition.views)
+    key, slot = _frame_key(config, edition, chapters, media, images), f"frame {edition.key} {edition.path}"
     frame = _load_frame(keeper.kept(slot, key))
     if frame is None:
-        frame = _frame(config, edition, chapters, media_items)
+        frame = _frame(config, edition, chapters, media, images)
         keeper.keep(slot, key, pickle.dumps(frame, protocol=pickle.HIGHEST_PROTOCOL))
     by_name = {"EPUB/" + c.name: Packed(c.crc, c.size, c.packed) for c in chapters}
-    entries = [(name, by_name[name] if data is None else data) for name, data in frame]
-    return write_zip(entries, _modified(edition.views))
+    by_path = {shown.path: shown for shown in media}
+
+    def entry(name: str, data: bytes | Packed | Stored | Image | None) -> bytes | Packed | Stored:
+        if data is None:
+            return by_name[name]
+        if isinstance(data, Image):  # read now, checked, let go once written
+            return Stored(partial(_read_image, config, images, by_path[data.path]))
+        return data
+
+    stream_zip(((name, entry(name, data)) for name, data in frame), _modified(edition.views), out.write)
 
 
-def _frame_key(config: Config, edition: Edition, chapters: list[Chapter], media_items: list[Item]) -> tuple[str, ...]:
+def _frame_key(config: Config, edition: Edition, chapters: list[Chapter], media: list[_Shown],
+               images: Images) -> tuple[str, ...]:
     """A hash of everything the frame is made of: the settings, the edition, every article's
-    metadata (not its body), every chapter's name and facts, and the images' bytes."""
+    metadata (not its body), every chapter's name and facts, and the images' digests."""
     plain = [repr(config), edition.key, edition.path, edition.heading, edition.dates, edition.series,
              edition.position, edition.subjects, edition.site_only, edition.language, edition.editor,
              [(s.key, s.label, [v.shape for v in s.views]) for s in edition.sections],
              [(c.name, c.properties, c.images, c.described, c.mathml, c.lacks) for c in chapters],
-             [(i.id, i.href, i.media_type, hashlib.sha256(i.data).hexdigest()) for i in media_items]]
+             [(i.id, i.href, i.media_type, images.digest(i.path)) for i in media]]
     return ("frame", hashlib.sha256(repr(plain).encode("utf-8")).hexdigest())
 
 
-Frame = list[tuple[str, "bytes | Packed | None"]]  # zip order; None: a chapter goes here
+Frame = list[tuple[str, "bytes | Packed | Stored | Image | None"]]  # zip order; None: a chapter goes here
 
 
 def _load_frame(data: bytes | None) -> Frame | None:
@@ -174,11 +232,18 @@ def _load_frame(data: bytes | None) -> Frame | None:
     return frame if isinstance(frame, list) else None
 
 
-def _frame(config: Config, edition: Edition, chapters: list[Chapter], media_items: list[Item]) -> Frame:
+def _frame(config: Config, edition: Edition, chapters: list[Chapter], media: list[_Shown], images: Images) -> Frame:
     views = edition.views
     identifier = book_identifier(config, edition.key)
     title = edition.book_title(config.title)
-    access = survey(chapters, media_items, grouped=len(edition.sections) > 1)
+    # Whether a GIF is animated is in the accessibility metadata: the survey reads each, one at a time.
+    gifs = (Item(i.id, i.href, i.media_type, _read_image(config, images, i)) for i in media if i.media_type == "image/gif")
+    access = survey(chapters, gifs, grouped=len(edition.sections) > 1)
+    # ebooklib lists every image in the package, but only an SVG's bytes go through it (to be
+    # deflated with the text); the others are read, and stored as they are, as the book is written
+    kept = {"EPUB/" + i.href: Image(i.path, images.digest(i.path)) for i in media if i.media_type in STORED_TYPES}
+    media_items = [Item(i.id, i.href, i.media_type, b"" if "EPUB/" + i.href in kept else _read_image(config, images, i))
+                   for i in media]
     newest_first = sorted(views, key=ArticleView.sort_key, reverse=True)
     lang = edition.language
     count = n_(lang, "{n} article", "{n} articles", len(views))
@@ -218,7 +283,8 @@ def _frame(config: Config, edition: Edition, chapters: list[Chapter], media_item
         spine.append(f"a{n:05d}")
     items += media_items
     book = package_document(config, edition, info, items, spine, access, views)
-    return frame_of(book, _modified(views), {"EPUB/" + c.name for c in chapters})
+    frame = frame_of(book, _modified(views), {"EPUB/" + c.name for c in chapters} | kept.keys())
+    return [(name, kept.get(name, data)) for name, data in frame]
 
 
 def package_document(config: Config, edition: Edition, info: bookpages.BookInfo, items: list[Item],
@@ -310,7 +376,8 @@ def _zip_name(book: epub.EpubBook, item: epub.EpubItem) -> str:
 
 def frame_of(book: epub.EpubBook, when: dt.datetime, placeholders: set[str]) -> Frame:
     """ebooklib's container, laid out again: ``mimetype`` first and stored, the package next,
-    every other entry deflated, and ``None`` for the ``placeholders``, in the order ebooklib
+    every other entry deflated but those compressed already (:data:`STORED_TYPES`), stored,
+    and ``None`` for the ``placeholders``, in the order ebooklib
     lists them (their compressed bytes are put in by the caller)."""
     raw = io.BytesIO()
     # compresslevel 0: ebooklib's own deflate would be thrown away by the repacking below
@@ -319,6 +386,7 @@ def frame_of(book: epub.EpubBook, when: dt.datetime, placeholders: set[str]) -> 
     writer.process()
     writer.write()
     order = [_zip_name(book, item) for item in book.get_items()]
+    stored = {_zip_name(book, item) for item in book.get_items() if item.media_type in STORED_TYPES}
     missing = placeholders - set(order)
     assert not missing, f"ebooklib left out {sorted(missing)[:3]}"
     with zipfile.ZipFile(raw) as written:
@@ -343,6 +411,8 @@ def frame_of(book: epub.EpubBook, when: dt.datetime, placeholders: set[str]) -> 
                     frame.append((name, None))
                 elif name == "mimetype":
                     frame.append((name, written.read(name)))
+                elif name in stored:  # the cover, a font compressed already
+                    frame.append((name, Stored(written.read(name))))
                 else:
                     frame.append((name, None))
                     batch.append((len(frame) - 1, written.read(name)))

@@ -1,4 +1,5 @@
-"""What the book renderer asks of whoever keeps its parts between builds (the incremental layer).
+"""What the book renderer asks of whoever keeps its parts between builds (the incremental layer),
+and of whoever gives it the site's images.
 
 A book is made of parts that are worth keeping on their own: the frame (every file of the zip
 but the chapters) and the chapters, compressed. The renderer says what each part is made from
@@ -27,6 +28,21 @@ class Keeper(Protocol):
     def store_pack(self, slot: str, items: dict[str, tuple], old: dict[str, tuple]) -> None:
         """Store ``items`` (hex key -> tuple of marshal-able values) as the pack ``slot``;
         ``old`` is what :meth:`pack` gave: an item that is the same object as there is unchanged."""
+
+
+class Images(Protocol):
+    """The site's images, as the book takes them: each read when its entry is written (and when
+    the frame is made), one at a time; never all held at once. Implemented by
+    :class:`publisher.build.SiteMedia`."""
+
+    def digest(self, path: str) -> str:
+        """A hash of the bytes of the image ``path`` (relative to the articles folder) as the
+        build found them: what the book's keys are made of."""
+
+    def read(self, path: str, user: str | None = None) -> bytes:
+        """The bytes of image ``path`` as published (an SVG cleaned), checked to be those its
+        :meth:`digest` was made from; a SourceError (at ``user``, the source of an article that
+        shows the image, when given) if it cannot be read or has changed since."""
 
 
 class _Nothing:

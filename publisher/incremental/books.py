@@ -1,17 +1,22 @@
-"""Books made through the cache: each edition keyed by everything it is made from, and taken
-whole from the cache when none of it changed (after an edit only the editions holding that
-article are made again); the parts of a book being made (its frame, its chapter pack) are kept
-by :class:`CachedParts`, the cache's side of :class:`publisher.books.parts.Keeper`."""
+"""Books made through the cache: each edition keyed by everything it is made from, and not made
+at all while the book it gave is in the output folder as it was (after an edit only the editions
+holding that article are made again); the parts of a book being made (its frame, its chapter
+pack) are kept by :class:`CachedParts`, the cache's side of :class:`publisher.books.parts.Keeper`,
+so that a book made again is mostly put together from them. A book is written into its output
+file as it is made, never held whole (nor kept whole in the cache: at 10,000 articles with two
+images each it is hundreds of MB)."""
 
 from __future__ import annotations
 
-import hashlib
+import io
 import marshal
 import sys
 from functools import partial
+from typing import BinaryIO
 
 from publisher.books.editions import Edition, plan_editions
-from publisher.books.epub import render_book
+from publisher.books.epub import write_book
+from publisher.books.parts import Images
 from publisher.config import Config
 from publisher.incremental.cache import HEX, Cache, blob_key, by_shard
 from publisher.model import ArticleView
@@ -19,7 +24,7 @@ from publisher.output import Output
 
 
 def render_editions(
-    config: Config, views: list[ArticleView], media: dict[str, bytes], cache: Cache | None = None,
+    config: Config, views: list[ArticleView], media: Images, cache: Cache | None = None,
     workers: int | None = None,
 ) -> dict[str, bytes]:
     """Every configured edition as output path -> EPUB bytes; by default the archive edition."""
@@ -27,57 +32,53 @@ def render_editions(
 
 
 def edition_outputs(
-    config: Config, views: list[ArticleView], media: dict[str, bytes], cache: Cache | None = None,
+    config: Config, views: list[ArticleView], media: Images, cache: Cache | None = None,
     workers: int | None = None,
 ) -> list[Output]:
-    """Every configured edition, each made only when loaded.
+    """Every configured edition, each made only when written (or loaded).
 
-    A book whose inputs (settings, edition, articles, images) are unchanged comes from the build
-    cache: after an edit only the editions holding that article are made again.
+    A book whose inputs (settings, edition, articles, images) are unchanged is left in the
+    output folder as it is; one made again takes the parts that did not change from the cache.
     """
     if cache is None or not all(v.digest for v in views):  # no digests: nothing to key books on
         cache = Cache(None)
     books = []
     for edition in plan_editions(config, views):
         key = _book_key(config, edition, media)
-        books.append(Output(edition.path, key, partial(_book, config, edition, media, cache, workers, key),
-                            partial(_keep_book, cache, edition.path, key)))
+        write = partial(_write_book, config, edition, media, cache, workers, key)
+        books.append(Output(edition.path, key, partial(_book_bytes, write),
+                            partial(_keep_parts, cache, edition.path, key), write))
     return books
 
 
-def _book(config: Config, edition: Edition, media: dict[str, bytes], cache: Cache, workers: int | None,
-          key: str) -> bytes:
-    data = cache.get_kept("book " + edition.path, key)
-    if data is None:
-        with cache.tracking() as parts:
-            data = render_book(config, edition, media, CachedParts(cache), workers)
-        cache.put_kept("book " + edition.path, key, data)
-        cache.put_kept("book parts " + edition.path, key, "\n".join(sorted(parts)).encode("ascii"))
-    else:
-        _keep_parts(cache, edition.path, key)
-    return data
+def _write_book(config: Config, edition: Edition, media: Images, cache: Cache, workers: int | None, key: str,
+                out: BinaryIO) -> None:
+    with cache.tracking() as parts:
+        write_book(config, edition, media, out, CachedParts(cache), workers)
+    cache.put_kept("book parts " + edition.path, key, "\n".join(sorted(parts)).encode("ascii"))
 
 
-def _keep_book(cache: Cache, path: str, key: str) -> None:
-    """The book is on disk as it was made: its kept copy, frame and chapter packs stay in the
-    cache for the next time it is made."""
-    cache.keep_slot("book " + path)
-    _keep_parts(cache, path, key)
+def _book_bytes(write: partial) -> bytes:
+    out = io.BytesIO()
+    write(out)
+    return out.getvalue()
 
 
 def _keep_parts(cache: Cache, path: str, key: str) -> None:
+    """The book is on disk as it was made: its frame and chapter packs stay in the cache for
+    the next time it is made."""
     parts = cache.get_kept("book parts " + path, key)
     cache.keep(parts.decode("ascii").split() if parts else ())
 
 
-def _book_key(config: Config, edition: Edition, media: dict[str, bytes]) -> str:
+def _book_key(config: Config, edition: Edition, media: Images) -> str:
     parts = [repr(config), edition.key, edition.path, edition.heading, edition.dates, edition.series,
              edition.position, repr(edition.subjects), str(edition.site_only)]
     for section in edition.sections:
         parts.append(f"section {section.key} {section.label}")
         parts += [view.digest for view in section.views]
     for path in sorted({r.path for view in edition.views for r in view.resources}):
-        parts.append(f"{path} {hashlib.sha256(media[path]).hexdigest()}")
+        parts.append(f"{path} {media.digest(path)}")
     return blob_key("book", *parts)
 
 

@@ -14,10 +14,11 @@ import pytest
 from lxml import etree
 
 from publisher.books.editions import date_span, plan, plan_editions
-from publisher.build import build, load_articles
+from publisher.build import SiteMedia, build, load_articles
 from publisher.config.editions import EditionSpec, parse_editions
 from publisher.errors import OutputError, Reporter, SourceError
 from publisher.incremental.books import render_editions
+from publisher.incremental.cache import Cache
 from publisher.model import ArticleView
 from publisher.xmlutil import A
 from tests.books.test_epub import NS, Book
@@ -289,7 +290,7 @@ def test_unsupported_image_type_is_an_error_naming_the_article(bundled):
             res.set("type", "image/webp")
         changed.append(ArticleView(root))
     with pytest.raises(SourceError) as info:
-        render_editions(config, changed, {"images/harbour-cranes.png": b"RIFF....WEBP"})
+        render_editions(config, changed, SiteMedia(config, Cache(None)))
     assert "2026-11-18-port-expansion-vote.md" in info.value.formatted()
     assert "image/webp" in info.value.formatted()
 

@@ -47,3 +47,30 @@ def test_packed_entries_are_written_as_they_are(monkeypatch):
     monkeypatch.setattr(zipwriter.zlib, "compressobj", lambda *a: calls.append(a) or real(*a))
     assert write_zip(packed, WHEN) == write_zip(ENTRIES, WHEN)
     assert len(calls) == len(ENTRIES) - 1  # only for the raw entries (mimetype is stored)
+
+
+def test_stored_entries_are_written_as_they_are_and_read_only_when_written():
+    """Images (compressed already) are stored, method 0; one given as a reader is read when its
+    entry is written, not before, and the zip comes out piece by piece."""
+    from publisher.books.zipwriter import Stored, stream_zip
+
+    image = bytes(range(256)) * 40
+    reads = []
+
+    def read() -> bytes:
+        reads.append(len(pieces))
+        return image
+
+    pieces: list[bytes] = []
+    entries = [*ENTRIES[:2], ("EPUB/media/a.png", Stored(read)), ("EPUB/b.jpg", Stored(image)), *ENTRIES[2:]]
+    stream_zip(iter(entries), WHEN, pieces.append)
+    assert reads and reads[0] > 2  # after the entries before it were given out
+    data = b"".join(pieces)
+    assert data == write_zip([*ENTRIES[:2], ("EPUB/media/a.png", Stored(image)), ("EPUB/b.jpg", Stored(image)),
+                              *ENTRIES[2:]], WHEN)
+    with zipfile.ZipFile(io.BytesIO(data)) as z:
+        assert z.testzip() is None
+        kinds = {i.filename: i.compress_type for i in z.infolist()}
+        assert kinds["EPUB/media/a.png"] == kinds["EPUB/b.jpg"] == zipfile.ZIP_STORED
+        assert kinds["EPUB/text/caf\u00e9.xhtml"] == zipfile.ZIP_DEFLATED
+        assert z.read("EPUB/media/a.png") == image

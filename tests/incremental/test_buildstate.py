@@ -154,13 +154,14 @@ def loaded(monkeypatch) -> list[str]:
     from publisher.output import Staging
 
     paths: list[str] = []
-    real = Staging.add
+    for name in ("add", "write"):  # bytes made whole, or written as they are made (books)
+        real = getattr(Staging, name)
 
-    def add(self, rel, data, key=""):
-        paths.append(rel)
-        return real(self, rel, data, key)
+        def spy(self, rel, data, key="", real=real):
+            paths.append(rel)
+            return real(self, rel, data, key)
 
-    monkeypatch.setattr(Staging, "add", add)
+        monkeypatch.setattr(Staging, name, spy)
     return paths
 
 

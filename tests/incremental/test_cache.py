@@ -162,8 +162,8 @@ def test_only_books_holding_the_edited_article_are_made_again(warm: Path, tmp_pa
     from publisher.incremental import books  # the layer that calls the renderer
 
     made = []
-    real = books.render_book
-    monkeypatch.setattr(books, "render_book", lambda config, edition, media, keeper, workers=None: made.append(edition.path) or real(config, edition, media, keeper, workers))
+    real = books.write_book
+    monkeypatch.setattr(books, "write_book", lambda config, edition, media, out, keeper, workers=None: made.append(edition.path) or real(config, edition, media, out, keeper, workers))
     build(site_config(warm))
     assert made == []  # nothing changed: every book from the cache
     path = warm / "articles" / "2026-11-20-cafe-kultur.md"

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from publisher.books.editions import plan_editions
 from publisher.books.epub import render_book
-from publisher.build import load_articles
+from publisher.build import SiteMedia, load_articles
 from publisher.errors import Reporter
 from publisher.feeds.render import Document, render_feeds
 from publisher.incremental.books import CachedParts
@@ -58,7 +58,7 @@ def test_a_changed_input_makes_the_document_again(site: Path, tmp_path: Path):
 def test_a_book_is_the_same_with_its_parts_kept_or_not(site: Path, tmp_path: Path):
     config, views = _views(site)
     edition = plan_editions(config, views)[0]
-    media = {r.path: (config.articles_path / r.path).read_bytes() for v in views for r in v.resources}
+    media = SiteMedia(config, Cache(None))
     alone = render_book(config, edition, media, None, 1)
     parts = CachedParts(Cache(tmp_path / "cache"))
     assert render_book(config, edition, media, parts, 1) == alone  # parts made and kept
