@@ -216,7 +216,7 @@ def _build(config: Config, out_dir: Path | None, now: dt.datetime | None, cache:
     target = out_dir or config.output_path
     moment = resolve_now(now)
     store = key = listing = None
-    left: dict[str, tuple[tuple[int, int, int], str]] = {}
+    left: dict[str, tuple[tuple[int, int], str]] = {}
     if cache.folder is not None and os.path.lexists(cache.folder) and not os.path.isdir(cache.folder):
         raise ConfigError(f"the cache folder {display_path(cache.folder)} is a file; set site.cache_dir to a "
                           "folder, or build with --no-cache", cache.folder)
@@ -255,7 +255,7 @@ def _build(config: Config, out_dir: Path | None, now: dt.datetime | None, cache:
 
 def _render(config: Config, all_views: list[ArticleView], moment: dt.datetime, target: Path, cache: Cache,
             workers: int | None, report: Reporter, store: StateStore | None, key: str | None,
-            left: dict[str, tuple[tuple[int, int, int], str]], redirects: list[Redirect] | None = None) -> BuildResult:
+            left: dict[str, tuple[tuple[int, int], str]], redirects: list[Redirect] | None = None) -> BuildResult:
     views, drafts, scheduled = published(all_views, moment)
 
     # Images are read one at a time as each output that holds them is written (media/ and

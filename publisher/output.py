@@ -122,7 +122,7 @@ class Staging:
     deletes the temporary files and any folder made for them.
     """
 
-    def __init__(self, out_dir: Path, left: dict[str, tuple[tuple[int, int, int], str]] | None = None) -> None:
+    def __init__(self, out_dir: Path, left: dict[str, tuple[tuple[int, int], str]] | None = None) -> None:
         """``left``: what the last build left in ``out_dir`` (see :meth:`BuildState.left`)."""
         self.out_dir = out_dir
         self.names: set[str] = set()  # every output of this build
@@ -135,7 +135,7 @@ class Staging:
     def left_as_is(self, rel: str, key: str) -> bool:
         """Is output ``rel``, made from ``key``, on disk as the last build left it, and was it
         made from the same key then? If so it counts as added and unchanged, without its bytes
-        being made, read or compared. Trusts the file's size, inode and modification time, as
+        being made, read or compared. Trusts the file's size and modification time (to the ns), as
         the whole-build skip does (:meth:`~publisher.incremental.buildstate.StateStore.fresh`)."""
         was = self._left.get(rel)
         if not key or was is None or was[1] != key or stat_of(os.path.join(self.out_dir, rel)) != was[0]:
@@ -311,14 +311,14 @@ class _Compared:
         self._old = None
 
 
-def stat_of(path: Path | str) -> tuple[int, int, int] | None:
-    """(size, inode, modification time in ns) of a file, None if there is none: what tells a
+def stat_of(path: Path | str) -> tuple[int, int] | None:
+    """(size, modification time in ns) of a file, None if there is none: what tells a
     file left as it was from one replaced or edited."""
     try:
         st = os.stat(path)
     except OSError:
         return None
-    return st.st_size, st.st_ino, st.st_mtime_ns
+    return st.st_size, st.st_mtime_ns
 
 
 def _read_manifest(out_dir: Path) -> set[str]:

@@ -3,8 +3,8 @@
 Like make or ninja, but by content: the state records a hash of every input (each file under
 the articles folder, byte for byte; the settings; the tool's own code; the output folder; the
 working folder, which the messages are relative to), the range of build times for which the same
-articles are published, the messages the build printed, and the size, inode and modification
-time of every output it left. A rebuild whose inputs hash the same, whose time falls in that
+articles are published, the messages the build printed, and the size and modification
+time (in ns) of every output it left. A rebuild whose inputs hash the same, whose time falls in that
 range, and whose outputs are all still exactly as left, only replays the messages. Anything
 else (an edit, a new or deleted file, an output touched by hand or deleted, a damaged state
 file) falls through to the full incremental build, which trusts nothing it has not checked.
@@ -38,14 +38,15 @@ class BuildState:
     articles: int
     drafts: int
     scheduled: int
-    # (path, size, inode, mtime_ns, key): key is the hash of everything the output was made
-    # from ("" for outputs compared byte for byte every time)
-    outputs: list[tuple[str, int, int, int, str]] = field(default_factory=list)
+    # (path, size, mtime_ns, key): key is the hash of everything the output was made from (""
+    # for outputs compared byte for byte every time). Not the inode: a CI run restores build/
+    # with its cache (tar keeps the times, not the inodes), and its outputs are still as left.
+    outputs: list[tuple[str, int, int, str]] = field(default_factory=list)
     diagnostics: list[Diagnostic] = field(default_factory=list)
 
-    def left(self) -> dict[str, tuple[tuple[int, int, int], str]]:
-        """What this build left in its output folder: path -> ((size, inode, mtime_ns), key)."""
-        return {rel: ((size, inode, mtime), key) for rel, size, inode, mtime, key in self.outputs}
+    def left(self) -> dict[str, tuple[tuple[int, int], str]]:
+        """What this build left in its output folder: path -> ((size, mtime_ns), key)."""
+        return {rel: ((size, mtime), key) for rel, size, mtime, key in self.outputs}
 
     def covers(self, now: dt.datetime) -> bool:
         """Would a build at ``now`` publish exactly the articles this one did?"""
@@ -124,7 +125,7 @@ class StateStore:
             data = json.loads(body)
             state = BuildState(**{k: v for k, v in data.items() if k not in ("outputs", "diagnostics")})
             state.outputs = [tuple(o) for o in data["outputs"]]
-            if any(len(o) != 5 for o in state.outputs):  # a state of an older version
+            if any(len(o) != 4 for o in state.outputs):  # a state of an older version
                 return None
             state.diagnostics = [Diagnostic(**d) for d in data["diagnostics"]]
         except (ValueError, TypeError, KeyError):
@@ -137,11 +138,10 @@ class StateStore:
         if state.key != key or not state.covers(now):
             return False
         folder = os.path.join(self.out_dir, "")  # (strings: pathlib's parsing cost more than the stat)
-        return all(stat_of(folder + rel) == (size, inode, mtime)
-                   for rel, size, inode, mtime, _ in state.outputs)
+        return all(stat_of(folder + rel) == (size, mtime) for rel, size, mtime, _ in state.outputs)
 
     def save(self, state: BuildState, outputs: list[str], keys: dict[str, str] | None = None) -> None:
-        """Record ``state`` with the size, inode and modification time of each of ``outputs``
+        """Record ``state`` with the size and modification time of each of ``outputs``
         as they are now, and the key each was made from (``keys``)."""
         state.outputs = []
         folder = os.path.join(self.out_dir, "")

@@ -128,3 +128,34 @@ def test_ci_clone_normalizes_only_the_edited_article_and_says_so(tmp_path: Path,
     warned = [line for line in before.output.splitlines() if ": warning: " in line]
     assert warned and all(line.startswith("articles/") for line in warned)
     assert warned == [line for line in after.output.splitlines() if ": warning: " in line]
+
+
+def test_outputs_restored_with_the_cache_are_left_as_they_are(tmp_path: Path, monkeypatch):
+    """docs/ci/publish.yml restores build/ with the cache: the copies have new inodes and the
+    old times, and an output whose key is unchanged is not made, compared or written again;
+    one whose file was changed (its time with it) is made again."""
+    import publisher.build as build_module
+
+    first = copy_site(tmp_path / "checkout-1" / "site")
+    build(site_config(first))
+    moved = tmp_path / "elsewhere" / "clone"
+    shutil.copytree(first, moved)  # copy2: the times come along, the inodes do not
+    shutil.rmtree(first)
+    _edit(moved)
+    (moved / "build" / "rss.xml").write_bytes(b"changed by hand")
+    loaded: list[str] = []
+    real = build_module.Output
+
+    def spy(path, key, load, keep, *rest):
+        return real(path, key, lambda: (loaded.append(path), load())[1], keep, *rest)
+
+    monkeypatch.setattr(build_module, "Output", spy)
+    result = build(site_config(moved))
+    assert result.normalized == 1
+    media = [p for p in result.outputs if p.startswith("media/")]
+    assert media and not [p for p in loaded if p.startswith("media/")]  # images left as they are
+    assert "rss.xml" in result.written and not [p for p in result.written if p.startswith("media/")]
+    clean = tmp_path / "clean"
+    shutil.copytree(moved, clean, ignore=shutil.ignore_patterns("build", ".publisher-cache"))
+    build(site_config(clean), cache=Cache(None))
+    assert snapshot(moved / "build") == snapshot(clean / "build")
