@@ -156,7 +156,8 @@ def _plan(spec: EditionSpec, views: list[ArticleView], config: Config, lang: str
         whole = spec.count is None or len(views) <= spec.count
         if not whole:  # the newest n: headed as the latest articles, not as all of them
             views = sorted(views, key=lambda v: v.sort_key(), reverse=True)[: spec.count]
-        title = _format(spec.title or _(lang, "All articles" if whole else "Latest articles"), n=len(views))
+        heading = _(lang, "All articles") if whole else _(lang, "Latest articles")
+        title = _format(spec.title or heading, n=len(views))
         dates, sections = _span_of(views, config, lang), group(views, spec, config, lang)
         return [Edition(spec.name or "archive", path, title, dates, sections,
                         site_only=whole and not (spec.title or spec.name))]
