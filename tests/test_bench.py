@@ -63,7 +63,7 @@ def test_benchmark_runs_only_the_cases_asked_for_and_reports_scaling(tmp_path: P
     text = out.read_text(encoding="utf-8")
     assert "| images | floor |" in text and "| images | a full build |" in text
     assert "b no-op" not in text and "g default" not in text and "CI: fresh clone" not in text
-    assert "- images, full build across sizes: N=4: " in text and "; N=8: " in text and "per 1,000 articles" in text
+    assert "- images, a full build across sizes: N=4: " in text and "; N=8: " in text and "per 1,000 articles" in text
     bad = subprocess.run([sys.executable, str(REPO / "bench" / "run.py"), "--cases", "floor,c"],
                          capture_output=True, text=True)
     assert bad.returncode == 2 and "add a" in bad.stderr

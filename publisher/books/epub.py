@@ -34,10 +34,10 @@ from publisher.books.chapterset import Chapter, make_chapters
 from publisher.books.cover import CoverText, render_cover
 from publisher.books.editions import Edition
 from publisher.books.parts import NOTHING, Images, Keeper
-from publisher.books.zipwriter import Packed, Stored, pack, stream_zip
+from publisher.books.zipwriter import MAX_ENTRIES, Packed, Stored, ZipLimit, pack, stream_zip
 from publisher.config import Config
 from publisher.dates import parse_iso
-from publisher.errors import SourceError
+from publisher.errors import ConfigError, SourceError
 from publisher.i18n import _, n_
 from publisher.model import ArticleView
 from publisher.xmlutil import XML_LANG
@@ -187,8 +187,10 @@ def write_book(config: Config, edition: Edition, images: Images, out: BinaryIO, 
     when the book is written, never kept in the cache nor all held at once.
     """
     keeper = keeper or NOTHING
-    chapters = _chapters(config, edition, keeper, workers)
     media = _media(config, edition.views)
+    if len(edition.views) + len(media) + _FRAME_FILES > MAX_ENTRIES:  # known before any chapter is made
+        raise _too_big(config, edition, f"{len(edition.views):,} chapters and {len(media):,} images")
+    chapters = _chapters(config, edition, keeper, workers)
     key, slot = _frame_key(config, edition, chapters, media, images), f"frame {edition.key} {edition.path}"
     frame = _load_frame(keeper.kept(slot, key))
     if frame is None:
@@ -204,7 +206,23 @@ def write_book(config: Config, edition: Edition, images: Images, out: BinaryIO, 
             return Stored(partial(_read_image, config, images, by_path[data.path]))
         return data
 
-    stream_zip(((name, entry(name, data)) for name, data in frame), _modified(edition.views), out.write)
+    try:
+        stream_zip(((name, entry(name, data)) for name, data in frame), _modified(edition.views), out.write)
+    except ZipLimit as exc:
+        raise _too_big(config, edition, str(exc)) from None
+
+
+#: Files of a book besides its chapters and images, and room to spare (package, navigation,
+#: NCX, contents, cover, title page, stylesheet, fonts and their licence).
+_FRAME_FILES = 64
+
+
+def _too_big(config: Config, edition: Edition, what: str) -> ConfigError:
+    return ConfigError(
+        f"the book {edition.path} would hold {what}: past what an EPUB holds without ZIP64 "
+        f"({MAX_ENTRIES:,} files, 4 GiB), which many e-readers cannot open. Make smaller books: "
+        '[[editions]] with kind = "period" (one a month) or an n for the newest articles '
+        "(docs/editions.md)", config.file)
 
 
 def _frame_key(config: Config, edition: Edition, chapters: list[Chapter], media: list[_Shown],

@@ -57,6 +57,15 @@ def pack(data: bytes) -> Packed:
 
 Entry = tuple[str, "bytes | Packed | Stored"]
 
+#: What a ZIP without the ZIP64 extensions holds: entries, and bytes up to the central directory.
+#: Past them a book needs ZIP64, which many e-readers cannot open: books stay within them.
+MAX_ENTRIES = 0xFFFF
+MAX_BYTES = 0xFFFFFFFF
+
+
+class ZipLimit(ValueError):
+    """A book would need ZIP64: more than :data:`MAX_ENTRIES` files or :data:`MAX_BYTES` bytes."""
+
 
 def stream_zip(entries: Iterable[Entry], when: dt.datetime, write: Callable[[bytes], object]) -> None:
     """A ZIP of ``entries`` (name, bytes or :class:`Packed` or :class:`Stored`) in the given order,
@@ -89,6 +98,10 @@ def stream_zip(entries: Iterable[Entry], when: dt.datetime, write: Callable[[byt
         central += raw_name
         offset += len(header) + len(raw_name) + len(payload)
         count += 1
+        if count > MAX_ENTRIES or offset > MAX_BYTES:
+            raise ZipLimit(f"more than {MAX_ENTRIES:,} files or 4 GiB")
+    if offset + len(central) > MAX_BYTES:
+        raise ZipLimit("more than 4 GiB")
     end = struct.pack("<IHHHHIIH", 0x06054B50, 0, 0, count, count, len(central), offset, 0)
     write(bytes(central) + end)
 

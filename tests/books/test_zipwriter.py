@@ -74,3 +74,42 @@ def test_stored_entries_are_written_as_they_are_and_read_only_when_written():
         assert kinds["EPUB/media/a.png"] == kinds["EPUB/b.jpg"] == zipfile.ZIP_STORED
         assert kinds["EPUB/text/caf\u00e9.xhtml"] == zipfile.ZIP_DEFLATED
         assert z.read("EPUB/media/a.png") == image
+
+
+def test_a_zip_that_would_need_zip64_is_refused(monkeypatch):
+    """Past 65,535 files or 4 GiB a ZIP needs ZIP64, which many e-readers cannot open: a book
+    stops there with ZipLimit (a 100,000-article archive crashed in struct.pack before)."""
+    import pytest
+
+    from publisher.books import zipwriter
+
+    when = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
+    monkeypatch.setattr(zipwriter, "MAX_ENTRIES", 3)
+    with pytest.raises(zipwriter.ZipLimit, match="files"):
+        write_zip([(f"f{i}", b"x") for i in range(4)], when)
+    assert zipfile.ZipFile(io.BytesIO(write_zip([(f"f{i}", b"x") for i in range(3)], when))).testzip() is None
+    monkeypatch.setattr(zipwriter, "MAX_ENTRIES", 0xFFFF)
+    monkeypatch.setattr(zipwriter, "MAX_BYTES", 100)
+    with pytest.raises(zipwriter.ZipLimit, match="4 GiB"):
+        write_zip([("big", bytes(range(256)) * 2)], when)
+
+
+def test_a_book_too_big_for_a_plain_zip_is_a_config_error_and_nothing_is_written(tmp_path, monkeypatch):
+    from click.testing import CliRunner
+
+    from publisher.books import epub
+    from publisher.cli import cli
+    from tests.conftest import copy_small_site
+
+    site = copy_small_site(tmp_path / "site")
+    monkeypatch.chdir(site)
+    assert CliRunner().invoke(cli, ["build"]).exit_code == 0
+    before = {p: p.read_bytes() for p in (site / "build").rglob("*") if p.is_file()}
+    (site / "articles" / "2026-11-22-tide-tables-explained.md").write_text(
+        (site / "articles" / "2026-11-22-tide-tables-explained.md").read_text("utf-8") + "\nMore.\n", "utf-8")
+    monkeypatch.setattr(epub, "MAX_ENTRIES", epub._FRAME_FILES + 3)  # a book of more than 3 chapters and images
+    result = CliRunner().invoke(cli, ["build"])
+    assert result.exit_code == 1, result.output
+    assert "publisher.toml" in result.output and "ZIP64" in result.output and 'kind = "period"' in result.output
+    assert "Traceback" not in result.output
+    assert {p: p.read_bytes() for p in (site / "build").rglob("*") if p.is_file()} == before
