@@ -10,14 +10,18 @@ from pathlib import Path, PurePosixPath
 def inside(root: Path | str, path: Path | str) -> str | None:
     """``path``'s real location relative to ``root``'s (``/``-separated; "" for ``root`` itself),
     both with every symbolic link resolved, or None when it lies outside ``root``."""
-    top = os.path.realpath(root)
-    real = os.path.realpath(path)
-    if real == top:
+    return lexically_inside(os.path.realpath(path), os.path.realpath(root))
+
+
+def lexically_inside(path: str, root: str) -> str | None:
+    """``path`` relative to ``root`` (both absolute, normal and already resolved), ``/``-separated
+    ("" for ``root`` itself), or None when it is not inside: by their text alone."""
+    if path == root:
         return ""
-    prefix = top if top.endswith(os.sep) else top + os.sep
-    if not real.startswith(prefix):
+    prefix = root if root.endswith(os.sep) else root + os.sep
+    if not path.startswith(prefix):
         return None
-    return real[len(prefix):].replace(os.sep, "/")
+    return path[len(prefix):].replace(os.sep, "/")
 
 
 def link_problem(root: Path | str, link: Path | str) -> str | None:

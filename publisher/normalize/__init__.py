@@ -13,7 +13,7 @@ from urllib.parse import quote, unquote, urljoin, urlsplit
 
 from lxml import etree
 
-from publisher import dates, limits, model
+from publisher import dates, limits, model, paths
 from publisher.config import Config
 from publisher.errors import Reporter, SourceError
 from publisher.model.content import announced
@@ -90,12 +90,8 @@ def relative_source(config: Config, path: Path) -> str:
 def _inside(path: str, root: str) -> str | None:
     """``path`` relative to ``root`` with ``/`` (both absolute and normal, as ``Path.resolve``
     gives them), as ``Path.relative_to(root).as_posix()`` has it; None when it is not inside."""
-    if path == root:
-        return "."
-    prefix = root if root.endswith(os.sep) else root + os.sep
-    if not path.startswith(prefix):
-        return None
-    return path[len(prefix):].replace(os.sep, "/")
+    rel = paths.lexically_inside(path, root)
+    return "." if rel == "" else rel
 
 
 def _slug_from_path(rel: str) -> str:
