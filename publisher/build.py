@@ -316,8 +316,7 @@ def _render(config: Config, all_views: list[ArticleView], moment: dt.datetime, t
         for path, data in redirect_files(config, views, moved, report).items():
             put_bytes(path, data)
         for path in enclosures:  # keyed by digest too: a 100 MB episode is not read back on every rebuild
-            digest = cache.digest(str(config.articles_path / path))
-            put(Output("media/" + path, f"media {code_identity()} {digest}",
+            put(Output("media/" + path, f"media {code_identity()} {media.digest(path)}",
                        lambda path=path: _enclosure_bytes(config, path), lambda: None))
         for path in sorted(problems):  # the feed checks' findings, by path as always
             for diagnostic in problems[path]:
