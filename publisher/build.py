@@ -297,7 +297,7 @@ def _render(config: Config, all_views: list[ArticleView], moment: dt.datetime, t
         documents, sets = render_feeds(config, views)
         for output in feed_outputs(documents, cache):
             put(output)
-        del documents  # and with it every article's feed HTML (hundreds of MB at 10,000 articles) ...
+        del documents  # and with it the article HTML the feeds kept for reuse (feeds/render.py) ...
         memory.release()  # ... given back before the book's worker processes are forked
         links = [FeedLink(fs.title, fs.prefix + name, kind) for fs in sets for name, kind in feed_files(config)]
         for path, data in browser_files(config, views, links).items():

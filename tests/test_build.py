@@ -176,3 +176,37 @@ def test_feed_documents_are_made_one_at_a_time(site: Path, monkeypatch):
     for output in rest:
         output.load()
     assert len(made) == 1 + sum(1 for output in rest if output.path.endswith(".xml"))
+
+
+def test_feed_html_kept_for_reuse_is_bounded_and_changes_no_byte(site: Path, monkeypatch):
+    """The article HTML the feeds keep for reuse is the most recently used, within a budget:
+    a site of any size holds about one budget's worth, not every article's HTML, and a renderer
+    that keeps nothing writes the same bytes as one that keeps everything."""
+    from publisher.build import load_articles
+    from publisher.errors import Reporter
+    from publisher.feeds import render as feeds
+
+    config = site_config(site)
+    views, _ = load_articles(config, Reporter(), workers=1)
+    made: list[str] = []
+    real = feeds.content_html
+    monkeypatch.setattr(feeds, "content_html", lambda view: made.append(view.uri) or real(view))
+
+    def rendered(budget: int) -> tuple[dict[str, bytes], list[str], feeds._Kept]:
+        made.clear()
+        kept = feeds._Kept(budget)
+        renderer = feeds._Renderer(config, kept)
+        out = {d.path: d.load() for fs in feeds.feed_sets(config, views) for d in renderer.documents(fs)}
+        return out, list(made), kept
+
+    everything, made_once, _ = rendered(10**12)
+    assert sorted(made_once) == sorted(set(made_once))  # all kept: each article's HTML made once
+    sizes = sorted(len(real(v)) for v in views)
+    budget = sizes[0] + sizes[1]  # room for about two articles at a time
+    bounded, made_again, kept = rendered(budget)
+    assert bounded == everything
+    assert len(made_again) > len(made_once)  # made again once dropped ...
+    assert kept.size == sum(map(len, kept.items.values())) and len(kept.items) <= 2
+    assert kept.size <= budget or len(kept.items) == 1  # one bigger than the budget is kept alone
+    tiny, _, kept = rendered(1)  # ... and at least the one in use is kept, however small the budget
+    assert tiny == everything and len(kept.items) == 1

@@ -11,6 +11,7 @@ validator warns about (SameDocumentReference). The article HTML is made in feeds
 from __future__ import annotations
 
 import json
+from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import partial
@@ -34,6 +35,35 @@ FH = "http://purl.org/syndication/history/1.0"
 BROWSER_PAGE = "feeds.html"
 #: The subscription documents of every feed set: (file name, kind).
 FEED_FILES = (("rss.xml", "rss"), ("atom.xml", "atom"), ("feed.json", "json"))
+
+
+#: Characters of article HTML the feeds' renderer keeps for reuse (an article is in its site's
+#: latest feeds, archive pages and group feeds): the most recently used, up to this many. Kept
+#: without a bound, every article's HTML was held until the last feed was written: 250 MB at
+#: 10,000 articles, and memory growing with the archive rather than with one feed page.
+HTML_KEPT_CHARS = 16 * 1024 * 1024
+
+
+class _Kept:
+    """The most recently used article HTML, up to :data:`HTML_KEPT_CHARS` characters in all."""
+
+    def __init__(self, budget: int = HTML_KEPT_CHARS) -> None:
+        self.budget = budget
+        self.size = 0
+        self.items: OrderedDict[str, str] = OrderedDict()
+
+    def get(self, key: str, make: Callable[[], str]) -> str:
+        value = self.items.get(key)
+        if value is not None:
+            self.items.move_to_end(key)
+            return value
+        value = make()
+        self.items[key] = value
+        self.size += len(value)
+        while self.size > self.budget and len(self.items) > 1:
+            _, dropped = self.items.popitem(last=False)
+            self.size -= len(dropped)
+        return value
 
 
 #: feedgen's document of the articles' own (already checked) text: no DTD, no entities, but an
@@ -104,11 +134,11 @@ class Document:
 
 
 class _Renderer:
-    """Renders FeedSets; ``contents`` keeps each article's HTML across all sets."""
+    """Renders FeedSets; ``contents`` keeps recently made article HTML across all sets."""
 
-    def __init__(self, config: Config, contents: dict[str, str]) -> None:
+    def __init__(self, config: Config, contents: _Kept | None = None) -> None:
         self.config = config
-        self.contents = contents
+        self.contents = contents if contents is not None else _Kept()
         self.settings = repr(config)
 
     def keyed(self, path: str, kind: str, fs: FeedSet, items: list[ArticleView], links: dict[str, str],
@@ -123,9 +153,7 @@ class _Renderer:
         return fs.group == "site" or self.config.feed_group_content == "full"
 
     def html(self, view: ArticleView) -> str:
-        if view.uri not in self.contents:
-            self.contents[view.uri] = content_html(view)
-        return self.contents[view.uri]
+        return self.contents.get(view.uri, partial(content_html, view))
 
     def documents(self, fs: FeedSet) -> Iterator[Document]:
         """Each of the set's documents, made only when loaded."""
@@ -376,7 +404,7 @@ def opml(config: Config, sets: list[FeedSet]) -> bytes:
 def render_feeds(config: Config, views: list[ArticleView]) -> tuple[Iterator[Document], list[FeedSet]]:
     """Every feed document, archive page and the OPML list, each made only when loaded (a big
     site's feeds add up to far more than memory should hold at once); and the feed sets."""
-    renderer = _Renderer(config, {})
+    renderer = _Renderer(config)
     sets = feed_sets(config, views)
 
     def documents() -> Iterator[Document]:
