@@ -344,6 +344,7 @@ class SiteMedia:
     def __init__(self, config: Config, cache: Cache) -> None:
         self.root = config.articles_path
         self.cache = cache
+        self._inside = paths.Inside(self.root)  # each folder resolved once, for this build
         self._digests: dict[str, str] = {}  # asked for by each book's keys and each write
 
     def digest(self, path: str) -> str:
@@ -359,7 +360,7 @@ class SiteMedia:
             if os.path.getsize(file) > limits.IMAGE_BYTES:  # it was not when its article was read
                 raise SourceError(changed, file)
         try:
-            data = paths.read_inside(self.root, path)
+            data = self._inside.read(path)
         except ValueError as exc:
             raise SourceError(f"resource {exc}", self.root / user if user else file) from None
         if hashlib.sha256(data).hexdigest() != self.digest(path):

@@ -60,17 +60,45 @@ def relative_name(name: str) -> str | None:
 def read_inside(root: Path, name: str) -> bytes:
     """The bytes of file ``name`` (relative to ``root``), which must lie inside ``root`` with
     links resolved. ValueError (its message says why) if it does not, or cannot be read."""
-    problem = relative_name(name)
-    if problem is not None:
-        raise ValueError(f"{name!r} {problem}")
-    path = root / name
-    if inside(root, path) is None:
-        raise ValueError(f"{name!r} leads outside {root.name}/ through a symbolic link")
-    try:
-        with open(path, "rb") as fh:
-            return fh.read()
-    except OSError as exc:
-        raise ValueError(f"{name!r} cannot be read ({exc.strerror})") from None
+    return Inside(root).read(name)
+
+
+class Inside:
+    """Reads files by their names relative to ``root``, as :func:`read_inside`, for many files
+    at once (a build's images): each folder's real path is resolved once, not once per file
+    (``realpath`` looks at every component of a path: 20,000 images were 5 s of an edit's
+    rebuild). A file's real path is its folder's real path and its name, or, when the file
+    itself is a symbolic link, that link resolved. Made for one build: a folder replaced by a
+    link after it was resolved is not seen again, so a long-lived process makes a new one."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self._real_root = os.path.realpath(root)
+        self._folders: dict[str, str] = {"": self._real_root}
+
+    def real(self, name: str) -> str | None:
+        """``name``'s real location relative to the root's, or None when it lies outside
+        (``name`` already a :func:`relative_name`)."""
+        folder, _, file = name.rpartition("/")
+        real = self._folders.get(folder)
+        if real is None:
+            real = self._folders[folder] = os.path.realpath(os.path.join(self.root, folder))
+        path = os.path.join(real, file)
+        if os.path.islink(path):
+            path = os.path.realpath(path)
+        return lexically_inside(path, self._real_root)
+
+    def read(self, name: str) -> bytes:
+        problem = relative_name(name)
+        if problem is not None:
+            raise ValueError(f"{name!r} {problem}")
+        if self.real(name) is None:
+            raise ValueError(f"{name!r} leads outside {self.root.name}/ through a symbolic link")
+        try:
+            with open(os.path.join(self.root, name), "rb") as fh:
+                return fh.read()
+        except OSError as exc:
+            raise ValueError(f"{name!r} cannot be read ({exc.strerror})") from None
 
 
 def _overlap(a: Path, b: Path) -> bool:

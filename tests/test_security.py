@@ -470,3 +470,56 @@ def test_relative_name(name: str, ok: bool):
     from publisher.paths import relative_name
 
     assert (relative_name(name) is None) == ok
+
+
+def test_reading_many_files_inside_a_folder_resolves_links_as_one_read_at_a_time(tmp_path: Path):
+    """paths.Inside (a build's images) resolves each folder once: what it lets through and what
+    it refuses is what paths.read_inside, resolving every path whole, does, for links of every
+    kind (a file or a folder, pointing in or out, a chain, a loop, a name that does not exist)."""
+    from publisher import paths
+
+    root, out = tmp_path / "site", tmp_path / "out"
+    (root / "img" / "deep").mkdir(parents=True)
+    out.mkdir()
+    (root / "img" / "a.png").write_bytes(b"a")
+    (root / "img" / "deep" / "b.png").write_bytes(b"b")
+    (out / "secret.png").write_bytes(b"secret")
+    (root / "img" / "in.png").symlink_to("deep/b.png")
+    (root / "img" / "chain.png").symlink_to("in.png")
+    (root / "img" / "out.png").symlink_to(out / "secret.png")
+    (root / "img" / "chain-out.png").symlink_to("out.png")
+    (root / "outdir").symlink_to(out)
+    (root / "indir").symlink_to(root / "img" / "deep")
+    (root / "img" / "loop.png").symlink_to("loop.png")
+    names = ["img/a.png", "img/deep/b.png", "img/in.png", "img/chain.png", "img/out.png", "img/chain-out.png",
+             "outdir/secret.png", "indir/b.png", "img/loop.png", "img/none.png", "none/a.png", "../out/secret.png",
+             "img/./a.png", "/etc/passwd", "indir/../../out/secret.png"]
+
+    def outcome(read, name: str) -> bytes | str:
+        try:
+            return read(name)
+        except ValueError as exc:
+            return "refused: " + str(exc).split(" (")[0]
+
+    def whole(name: str) -> bytes:  # each path resolved whole (realpath), as before Inside
+        if paths.relative_name(name) is not None:
+            raise ValueError(f"{name!r} is not relative")
+        if paths.inside(root, root / name) is None:
+            raise ValueError(f"{name!r} leads outside")
+        try:
+            return (root / name).read_bytes()
+        except OSError as exc:
+            raise ValueError(f"{name!r} cannot be read ({exc.strerror})") from None
+
+    def kind(result: bytes | str) -> bytes | str:
+        return result if isinstance(result, bytes) else "outside" if "outside" in result else \
+            "unreadable" if "cannot be read" in result else "not relative"
+
+    many = paths.Inside(root)
+    for _ in range(2):  # the second time from the folders resolved the first
+        for name in names:
+            assert kind(outcome(many.read, name)) == kind(outcome(whole, name)), name
+            assert outcome(many.read, name) == outcome(lambda n: paths.read_inside(root, n), name), name
+    assert many.read("img/chain.png") == b"b" and many.read("indir/b.png") == b"b"
+    for name in ("img/out.png", "img/chain-out.png", "outdir/secret.png"):
+        assert "outside" in outcome(many.read, name)
