@@ -39,8 +39,8 @@ FEED_FILES = (("rss.xml", "rss"), ("atom.xml", "atom"), ("feed.json", "json"))
 
 #: Characters of article HTML the feeds' renderer keeps for reuse (an article is in its site's
 #: latest feeds, archive pages and group feeds): the most recently used, up to this many. Kept
-#: without a bound, every article's HTML was held until the last feed was written: 250 MB at
-#: 10,000 articles, and memory growing with the archive rather than with one feed page.
+#: without a bound, every article's HTML was held until the last feed was written: about 150 MiB
+#: of the build's peak at 10,000 articles, growing with the archive rather than with one page.
 HTML_KEPT_CHARS = 16 * 1024 * 1024
 
 
