@@ -12,6 +12,8 @@ from pathlib import Path
 
 import click
 
+from publisher.paths import RealPaths
+
 
 class ExitCode(IntEnum):
     OK = 0
@@ -100,7 +102,7 @@ class PathDisplay:
     def __init__(self) -> None:
         cwd = os.path.realpath(os.getcwd())
         self._prefix = cwd if cwd.endswith(os.sep) else cwd + os.sep
-        self._folders: dict[str, str] = {}
+        self._real = RealPaths()
         self._shown: dict[str, str] = {}
 
     def __call__(self, path: str) -> str:
@@ -110,15 +112,9 @@ class PathDisplay:
         return shown
 
     def _show(self, path: str) -> str:
-        folder, name = os.path.split(path)
-        # the plain case: an absolute path to a file (not a link) inside the working folder;
-        # anything else is shown by display_path itself
-        if not os.path.isabs(path) or name in ("", ".", "..") or os.path.islink(path):
-            return display_path(path)
-        real = self._folders.get(folder)
-        if real is None:
-            real = self._folders[folder] = os.path.realpath(folder)
-        real = os.path.join(real, name)
+        # the plain case: an absolute path inside the working folder; anything else is shown
+        # by display_path itself
+        real = self._real(path) if os.path.isabs(path) else ""
         if not real.startswith(self._prefix):
             return display_path(path)
         return _printable(real[len(self._prefix):])
